@@ -1,0 +1,205 @@
+/**
+ * The rollback rule (DESIGN.md §4, docs/rollback-policy.md) as pure
+ * functions: `assessWindow` judges one window, `assessRollout` decides the
+ * verdict and whether to roll back now, `assessBake` whether the bake is
+ * over. The Durable Object stores state, calls these and acts on the answer.
+ *
+ * "Could not measure" (inconclusive) is never "measured bad" (failed): only a
+ * failed window can roll back, and only an explicitly healthy one lets the
+ * bake pass.
+ */
+import type { Color } from "../telemetry-types.js";
+import type { WindowMetrics } from "./metric-windows.js";
+import type { RolloutPolicy } from "./rollout-policy.js";
+import { wilsonInterval } from "./wilson.js";
+
+export const ROLLOUT_PHASES = ["stable", "baking", "rolled_back"] as const;
+export type RolloutPhase = (typeof ROLLOUT_PHASES)[number];
+
+/** Last health probe of a colour; "unknown" before the first probe answers. */
+export const HEALTH_STATUSES = ["healthy", "unhealthy", "unknown"] as const;
+export type HealthStatus = (typeof HEALTH_STATUSES)[number];
+
+export type Verdict = "healthy" | "failed" | "inconclusive";
+export type WindowName = "fast" | "slow";
+
+export interface WindowAssessment {
+  window: WindowName;
+  verdict: Verdict;
+  /** The rules a failed window broke; empty otherwise. */
+  failedOn: ("error_rate" | "p99")[];
+  /** 95% Wilson interval of the error rate; null with no requests. */
+  errorRateLowerBound: number | null;
+  errorRateUpperBound: number | null;
+  metrics: WindowMetrics;
+  reason: string;
+}
+
+export interface RolloutInput {
+  phase: RolloutPhase;
+  /** The colour serving production; the rollback target is always the other one. */
+  active: Color;
+  /** Both windows of the active colour (MetricWindows.summarize). */
+  windows: { fast: WindowMetrics; slow: WindowMetrics };
+  policy: RolloutPolicy;
+  health: Record<Color, HealthStatus>;
+  /** False once an automatic rollback happened, until the next manual flip. */
+  autoRollbackArmed: boolean;
+}
+
+export interface Assessment {
+  verdict: Verdict;
+  action: "none" | "rollback";
+  /** The colour to flip to when action is "rollback", else null. */
+  rollbackTo: Color | null;
+  reason: string;
+  /** The first failed window (fast before slow), when the verdict is failed. */
+  window?: WindowName;
+  measurements: { fast: WindowAssessment; slow: WindowAssessment };
+}
+
+/** Percentage with one decimal: 0.1667 → "16.7%". */
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+
+function ms(x: number): string {
+  return `${Math.round(x)}ms`;
+}
+
+/** Judges one window: inconclusive below MIN_REQUESTS, failed on a confident error rate or p99 breach, else healthy. */
+export function assessWindow(window: WindowName, metrics: WindowMetrics, policy: RolloutPolicy): WindowAssessment {
+  const label = `${window} window (${metrics.seconds}s)`;
+  const { requests } = metrics;
+  const errors = Math.min(metrics.errors.total, requests);
+  const bounds = requests === 0 ? null : wilsonInterval(errors, requests);
+  const base = {
+    window,
+    metrics,
+    errorRateLowerBound: bounds?.lower ?? null,
+    errorRateUpperBound: bounds?.upper ?? null,
+  };
+  if (requests < policy.minRequests) {
+    return {
+      ...base,
+      verdict: "inconclusive",
+      failedOn: [],
+      reason: `${label}: could not measure, ${requests} < ${policy.minRequests} requests`,
+    };
+  }
+  const lower = bounds!.lower;
+  const errorPart = `${errors}/${requests} errors, error-rate lower bound ${pct(lower)}`;
+  const p99 = metrics.p99Ms;
+  const failedOn: WindowAssessment["failedOn"] = [];
+  const broken: string[] = [];
+  if (lower > policy.maxErrorRate) {
+    failedOn.push("error_rate");
+    broken.push(`${errorPart} > ${pct(policy.maxErrorRate)}`);
+  }
+  if (policy.maxP99Ms !== null && p99 !== null && p99 > policy.maxP99Ms) {
+    failedOn.push("p99");
+    broken.push(`p99 ${ms(p99)} > ${ms(policy.maxP99Ms)} over ${requests} requests`);
+  }
+  if (failedOn.length > 0) return { ...base, verdict: "failed", failedOn, reason: `${label}: ${broken.join(", ")}` };
+  const latencyPart =
+    p99 === null ? "no latency data" : policy.maxP99Ms === null ? `p99 ${ms(p99)}` : `p99 ${ms(p99)} ≤ ${ms(policy.maxP99Ms)}`;
+  return {
+    ...base,
+    verdict: "healthy",
+    failedOn,
+    reason: `${label}: ${errorPart} ≤ ${pct(policy.maxErrorRate)}, ${latencyPart}`,
+  };
+}
+
+/** The colour a rollback from `active` goes to. */
+export function otherColor(active: Color): Color {
+  return active === "blue" ? "green" : "blue";
+}
+
+// Why a failed verdict does not roll back, or null when it does.
+function refusal(input: RolloutInput, target: Color): string | null {
+  const { phase, policy, health, autoRollbackArmed } = input;
+  if (phase === "rolled_back") return "already rolled back (phase rolled_back): no automatic action";
+  if (phase === "stable" && !policy.guardStable) return "phase stable and GUARD_STABLE is off: no automatic rollback";
+  if (!autoRollbackArmed) {
+    return "automatic rollback disarmed: one already happened since the last manual flip";
+  }
+  // During a bake the target was serving moments ago (last known good): roll back unless it is known
+  // unhealthy. A stable standby may be anything, so GUARD_STABLE needs it positively healthy.
+  if (health[target] === "unhealthy") return `not rolling back: ${target} is unhealthy`;
+  if (phase === "stable" && health[target] !== "healthy") {
+    return `not rolling back: standby ${target} health is ${health[target]} and GUARD_STABLE needs it healthy`;
+  }
+  return null;
+}
+
+/** Decides the active colour's verdict from both windows, and whether to roll back now. */
+export function assessRollout(input: RolloutInput): Assessment {
+  const { active, windows, policy } = input;
+  for (const w of [windows.fast, windows.slow]) {
+    if (w.color !== active) throw new Error(`window metrics are for ${w.color}, but ${active} is active`);
+  }
+  const fast = assessWindow("fast", windows.fast, policy);
+  const slow = assessWindow("slow", windows.slow, policy);
+  const measurements = { fast, slow };
+  const failed = [fast, slow].filter((w) => w.verdict === "failed");
+  if (failed.length === 0) {
+    // Healthy if any window measured healthy: at low traffic only the slow window holds enough requests.
+    const verdict: Verdict = fast.verdict === "healthy" || slow.verdict === "healthy" ? "healthy" : "inconclusive";
+    return { verdict, action: "none", rollbackTo: null, reason: `${fast.reason}; ${slow.reason}`, measurements };
+  }
+  const target = otherColor(active);
+  const why = failed.map((w) => w.reason).join("; ");
+  const refused = refusal(input, target);
+  return {
+    verdict: "failed",
+    action: refused === null ? "rollback" : "none",
+    rollbackTo: refused === null ? target : null,
+    reason: `${why}; ${refused ?? `rolling back to ${target}`}`,
+    window: failed[0]!.window,
+    measurements,
+  };
+}
+
+export interface BakeInput {
+  phase: RolloutPhase;
+  /** When the bake may end: the flip's time + BAKE_SECONDS (bakeDeadlineMs()). */
+  bakeDeadlineMs: number;
+  nowMs: number;
+  /** Verdict of the latest assessRollout. */
+  lastVerdict: Verdict;
+}
+
+/**
+ * `continue`: before the deadline. `passed`: deadline reached and measured
+ * healthy → phase stable. `hold`: deadline reached but failing or not
+ * measurable → stay baking (still guarded). `not_baking`: nothing to do.
+ */
+export type BakeOutcome = "not_baking" | "continue" | "passed" | "hold";
+
+export interface BakeAssessment {
+  outcome: BakeOutcome;
+  reason: string;
+}
+
+/** The bake deadline for a flip at `flipAtMs`. */
+export function bakeDeadlineMs(flipAtMs: number, policy: RolloutPolicy): number {
+  return flipAtMs + policy.bakeSeconds * 1000;
+}
+
+/** Decides whether the bake ends now: only a measured-healthy colour passes. */
+export function assessBake(input: BakeInput): BakeAssessment {
+  const { phase, bakeDeadlineMs: deadlineMs, nowMs, lastVerdict } = input;
+  if (phase !== "baking") return { outcome: "not_baking", reason: `phase ${phase}: no bake in progress` };
+  if (nowMs < deadlineMs) {
+    return { outcome: "continue", reason: `baking: ${Math.ceil((deadlineMs - nowMs) / 1000)}s left` };
+  }
+  switch (lastVerdict) {
+    case "healthy":
+      return { outcome: "passed", reason: "bake passed: measured healthy at the end of the bake" };
+    case "failed":
+      return { outcome: "hold", reason: "bake time is up but the active colour is failing: still baking" };
+    case "inconclusive":
+      return { outcome: "hold", reason: "bake time is up but there was too little traffic to measure: still baking" };
+  }
+}
