@@ -1,0 +1,49 @@
+/**
+ * Writes a model artifact directory: the files, then a manifest listing each
+ * file's sha256 and size. Same inputs, same bytes — so a rebuild can be
+ * compared with what is committed.
+ */
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { modelDigest, sha256Hex } from "./digest.js";
+import { MANIFEST_FILE, type Manifest, parseManifest, serializeManifest } from "./manifest.js";
+
+export interface ArtifactSpec extends Omit<Manifest, "files"> {
+  /** File contents by artifact path (relative, '/'-separated). */
+  files: Readonly<Record<string, string | Uint8Array>>;
+}
+
+export interface WrittenArtifact {
+  dir: string;
+  manifest: Manifest;
+  /** The model digest `loadModel` will report, `sha256:<hex>`. */
+  digest: string;
+}
+
+/**
+ * Writes `spec` to `dir` (created if needed; files not in `spec` are removed
+ * so no stale file survives a rebuild) and returns the validated manifest.
+ */
+export async function writeModelArtifact(dir: string, spec: ArtifactSpec): Promise<WrittenArtifact> {
+  const encoded = Object.entries(spec.files).map(([p, content]) => {
+    const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content;
+    return { path: p, bytes };
+  });
+  const manifest = parseManifest({
+    ...spec,
+    files: encoded.map((f) => ({ path: f.path, sha256: sha256Hex(f.bytes), bytes: f.bytes.byteLength })),
+  });
+
+  await mkdir(dir, { recursive: true });
+  const keep = new Set([MANIFEST_FILE, ...encoded.map((f) => f.path.split("/")[0])]);
+  for (const entry of await readdir(dir)) {
+    if (!keep.has(entry)) await rm(path.join(dir, entry), { recursive: true, force: true });
+  }
+  for (const f of encoded) {
+    const target = path.join(dir, f.path);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, f.bytes);
+  }
+  await writeFile(path.join(dir, MANIFEST_FILE), serializeManifest(manifest));
+  return { dir, manifest, digest: modelDigest(manifest.files) };
+}
