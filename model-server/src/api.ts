@@ -75,6 +75,13 @@ export const UnhealthyResponse = z.object({
 export const HealthResponse = z.union([HealthyResponse, UnhealthyResponse]);
 export type HealthResponse = z.infer<typeof HealthResponse>;
 
+/** `GET /ready` when the model is loaded and warm (503 answers use the §6 error shape). */
+export const ReadyResponse = z.object({
+  status: z.literal("ready"),
+  model_version: z.string(),
+});
+export type ReadyResponse = z.infer<typeof ReadyResponse>;
+
 /** Error codes of DESIGN.md §6, with the status each one is answered with. */
 export const ERROR_STATUS = {
   invalid_request: 400,

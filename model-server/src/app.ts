@@ -1,0 +1,121 @@
+/**
+ * The model server's Hono app: routes, request ids, access log, prediction
+ * metrics, 404/405, and the one error handler that turns ApiError into its
+ * §6 JSON answer and anything else into a logged 500. No process wiring
+ * here, so tests can drive it with `app.request()`.
+ */
+import { randomUUID } from "node:crypto";
+import { Hono, type Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { errorBody, type ErrorCode } from "./api.js";
+import { ApiError } from "./api-error.js";
+import type { Faults } from "./faults.js";
+import type { Lifecycle } from "./lifecycle.js";
+import { errorFields, type Logger } from "./logger.js";
+import type { PredictionMetrics } from "./metrics.js";
+import { requireOriginToken } from "./origin-token.js";
+import { faultRoutes } from "./routes/fault.js";
+import { healthRoutes } from "./routes/health.js";
+import { predictRoutes } from "./routes/predict.js";
+
+export interface AppDeps {
+  lifecycle: Lifecycle;
+  metrics: PredictionMetrics;
+  faults: Faults;
+  logger: Logger;
+  maxTextChars: number;
+  originToken: string | undefined;
+  /** Mount `GET/PUT /fault`. */
+  faultControl: boolean;
+  startedAt?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+type AppEnv = { Variables: { requestId: string } };
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Methods each known path answers; anything else there is a 405. */
+const ALLOWED: Readonly<Record<string, string>> = {
+  "/predict": "POST",
+  "/predict/batch": "POST",
+  "/health": "GET, HEAD",
+  "/ready": "GET, HEAD",
+};
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Maps an HTTPException raised inside hono to the closest §6 code. */
+function codeForStatus(status: number): ErrorCode {
+  if (status === 401) return "unauthorized";
+  if (status === 404) return "not_found";
+  if (status === 405) return "method_not_allowed";
+  if (status === 413) return "payload_too_large";
+  if (status === 415) return "unsupported_media_type";
+  if (status === 503) return "unavailable";
+  return status >= 500 ? "internal" : "invalid_request";
+}
+
+/** Builds the app over its dependencies (model state, metrics, faults, logger). */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const now = deps.now ?? Date.now;
+  const { lifecycle, metrics, logger } = deps;
+  const app = new Hono<AppEnv>();
+  const allowed: Record<string, string> = { ...ALLOWED };
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    const given = c.req.header("x-request-id");
+    const requestId = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
+    c.set("requestId", requestId);
+    c.header("x-request-id", requestId);
+    if (lifecycle.phase === "draining") c.header("connection", "close");
+    await next();
+    // A request that began before SIGTERM still closes its connection afterwards.
+    if (lifecycle.phase === "draining" && c.res.headers.get("connection") !== "close") c.header("connection", "close");
+    logger.info("request", {
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      duration_ms: Math.round((performance.now() - started) * 100) / 100,
+      request_id: requestId,
+    });
+  });
+
+  // "/predict/*" also matches "/predict" itself.
+  app.use("/predict/*", async (c, next) => {
+    await next();
+    metrics.record(c.res.status);
+  });
+  app.use("/predict/*", requireOriginToken(deps.originToken));
+
+  app.route("/", predictRoutes({ lifecycle, faults: deps.faults, maxTextChars: deps.maxTextChars, sleep: deps.sleep ?? defaultSleep }));
+  app.route("/", healthRoutes({ lifecycle, metrics, startedAt: deps.startedAt ?? now(), now }));
+  if (deps.faultControl) {
+    app.use("/fault", requireOriginToken(deps.originToken));
+    app.route("/", faultRoutes(deps.faults, logger));
+    allowed["/fault"] = "GET, HEAD, PUT";
+  }
+
+  for (const [path, allow] of Object.entries(allowed)) {
+    app.all(path, (c) => {
+      throw new ApiError("method_not_allowed", `${c.req.method} is not allowed on ${path}; use ${allow}`, undefined, { allow });
+    });
+  }
+
+  app.notFound((c) => c.json(errorBody("not_found", `no route for ${c.req.method} ${c.req.path}`), 404));
+
+  app.onError((err, c: Context<AppEnv>) => {
+    if (err instanceof ApiError) {
+      for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
+      return c.json(errorBody(err.code, err.message, err.details), err.status);
+    }
+    if (err instanceof HTTPException && err.status < 500) {
+      return c.json(errorBody(codeForStatus(err.status), err.message || "bad request"), err.status);
+    }
+    logger.error("unhandled_error", { request_id: c.get("requestId"), method: c.req.method, path: c.req.path, ...errorFields(err) });
+    return c.json(errorBody("internal", "internal server error"), 500);
+  });
+
+  return app;
+}

@@ -1,0 +1,65 @@
+/**
+ * `POST /predict` and `POST /predict/batch` (DESIGN.md §2): validate, apply
+ * injected faults, predict, and check the model's answer against the schema.
+ */
+import { Hono } from "hono";
+import { batchRequestSchema, Prediction, predictRequestSchema } from "../api.js";
+import { ApiError } from "../api-error.js";
+import type { Faults } from "../faults.js";
+import { readJsonBody } from "../json-body.js";
+import type { Lifecycle } from "../lifecycle.js";
+import type { SentimentModel } from "../model/types.js";
+
+export interface PredictDeps {
+  lifecycle: Lifecycle;
+  faults: Faults;
+  maxTextChars: number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/** Raised when the model answers something the contract does not allow (a bug → 500). */
+export class InvalidModelOutputError extends Error {
+  override name = "InvalidModelOutputError";
+}
+
+function predictOne(model: SentimentModel, text: string): Prediction {
+  const out = model.predict(text);
+  const parsed = Prediction.safeParse({ prediction: out.prediction, confidence: out.confidence, model_version: model.version });
+  if (!parsed.success) throw new InvalidModelOutputError(`model gave an invalid prediction: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+function currentModel(lifecycle: Lifecycle): SentimentModel {
+  const model = lifecycle.model;
+  if (!model) throw new ApiError("unavailable", "model is still loading; retry shortly");
+  return model;
+}
+
+async function applyFaults(faults: Faults, sleep: (ms: number) => Promise<void>): Promise<void> {
+  const { fail, delayMs } = faults.decide();
+  if (delayMs > 0) await sleep(delayMs);
+  if (fail) throw new ApiError("internal", "injected fault (FAULT_RATE)");
+}
+
+/** The prediction routes, mounted at the app root. */
+export function predictRoutes(deps: PredictDeps): Hono {
+  const one = predictRequestSchema(deps.maxTextChars);
+  const batch = batchRequestSchema(deps.maxTextChars);
+  const app = new Hono();
+
+  app.post("/predict", async (c) => {
+    const model = currentModel(deps.lifecycle);
+    const body = await readJsonBody(c.req.raw, one);
+    await applyFaults(deps.faults, deps.sleep);
+    return c.json(predictOne(model, body.text));
+  });
+
+  app.post("/predict/batch", async (c) => {
+    const model = currentModel(deps.lifecycle);
+    const body = await readJsonBody(c.req.raw, batch);
+    await applyFaults(deps.faults, deps.sleep);
+    return c.json({ predictions: body.texts.map((text) => predictOne(model, text)) });
+  });
+
+  return app;
+}
