@@ -5,7 +5,7 @@
 // after one automatic rollback, never towards an unhealthy colour, and the
 // end of the bake. Timelines over real windows are in rollback-timelines.test.ts.
 import { describe, expect, it } from "vitest";
-import { assessBake, assessRollout, assessWindow, bakeDeadlineMs } from "../../../worker/src/controller/rollback-policy.js";
+import { assessBake, assessRollout, assessWindow, bakeDeadlineFor } from "../../../worker/src/controller/rollback-policy.js";
 import { DEFAULT_POLICY } from "../../../worker/src/controller/rollout-policy.js";
 import { wilsonLowerBound } from "../../../worker/src/controller/wilson.js";
 import { failingWindows, metrics, rolloutInput } from "./builders.js";
@@ -136,7 +136,7 @@ describe("assessRollout", () => {
 });
 
 describe("assessBake", () => {
-  const deadline = bakeDeadlineMs(1_000_000, DEFAULT_POLICY);
+  const deadline = bakeDeadlineFor(1_000_000, DEFAULT_POLICY);
 
   it("puts the deadline BAKE_SECONDS after the flip", () => {
     expect(deadline).toBe(1_000_000 + 120_000);

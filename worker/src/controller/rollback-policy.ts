@@ -163,7 +163,7 @@ export function assessRollout(input: RolloutInput): Assessment {
 
 export interface BakeInput {
   phase: RolloutPhase;
-  /** When the bake may end: the flip's time + BAKE_SECONDS (bakeDeadlineMs()). */
+  /** When the bake may end: the flip's time + BAKE_SECONDS (bakeDeadlineFor()). */
   bakeDeadlineMs: number;
   nowMs: number;
   /** Verdict of the latest assessRollout. */
@@ -182,17 +182,17 @@ export interface BakeAssessment {
   reason: string;
 }
 
-/** The bake deadline for a flip at `flipAtMs`. */
-export function bakeDeadlineMs(flipAtMs: number, policy: RolloutPolicy): number {
+/** The bake deadline (unix ms) for a flip at `flipAtMs`: BAKE_SECONDS later. */
+export function bakeDeadlineFor(flipAtMs: number, policy: RolloutPolicy): number {
   return flipAtMs + policy.bakeSeconds * 1000;
 }
 
 /** Decides whether the bake ends now: only a measured-healthy colour passes. */
 export function assessBake(input: BakeInput): BakeAssessment {
-  const { phase, bakeDeadlineMs: deadlineMs, nowMs, lastVerdict } = input;
+  const { phase, bakeDeadlineMs, nowMs, lastVerdict } = input;
   if (phase !== "baking") return { outcome: "not_baking", reason: `phase ${phase}: no bake in progress` };
-  if (nowMs < deadlineMs) {
-    return { outcome: "continue", reason: `baking: ${Math.ceil((deadlineMs - nowMs) / 1000)}s left` };
+  if (nowMs < bakeDeadlineMs) {
+    return { outcome: "continue", reason: `baking: ${Math.ceil((bakeDeadlineMs - nowMs) / 1000)}s left` };
   }
   switch (lastVerdict) {
     case "healthy":
