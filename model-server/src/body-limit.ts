@@ -35,8 +35,8 @@ export async function readBodyWithLimit(req: Request, maxBytes: number): Promise
 }
 
 function tooLarge(maxBytes: number): ApiError {
-  // Connection: close, so the client does not reuse a connection whose body we stopped reading.
-  return new ApiError("payload_too_large", `request body must be at most ${maxBytes} bytes`, undefined, {
-    connection: "close",
-  });
+  // No `Connection: close` here: closing at once would reset a client still
+  // uploading before it reads the 413. The Node adapter drains what is left
+  // (bounded in bytes and time) and then closes the connection itself.
+  return new ApiError("payload_too_large", `request body must be at most ${maxBytes} bytes`);
 }

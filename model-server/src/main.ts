@@ -8,6 +8,7 @@ import type { Server } from "node:http";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.js";
+import { answerClientErrors } from "./client-error.js";
 import { ConfigError, loadConfig, redactedConfig, type Config } from "./config.js";
 import { Faults } from "./faults.js";
 import { Lifecycle } from "./lifecycle.js";
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
     logger.error("listen_failed", { ...errorFields(err), host: config.host, port: config.port });
     process.exit(EXIT_MODEL_LOAD_FAILED);
   });
+  answerClientErrors(server, logger);
   const inFlight = trackInFlight(server);
 
   let stopping = false;
