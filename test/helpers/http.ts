@@ -45,7 +45,9 @@ export function postJson(url: string, body: unknown, headers: Record<string, str
  */
 export function postChunked(url: string, totalBytes: number, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
+    let answered = false;
     const req = request(url, { method: "POST", headers: { "content-type": "application/json", ...headers } }, (res) => {
+      answered = true;
       let text = "";
       res.setEncoding("utf8");
       res.on("data", (d: string) => (text += d));
@@ -56,7 +58,7 @@ export function postChunked(url: string, totalBytes: number, headers: Record<str
     req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error("chunked upload timed out")));
     // The server may close the connection once it has answered 413: a write error after that is expected.
     req.on("error", (err) => {
-      if (!req.res) reject(err);
+      if (!answered) reject(err);
     });
     const chunk = Buffer.alloc(4096, "a");
     let sent = 0;
