@@ -6,7 +6,7 @@
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { modelDigest, sha256Hex } from "./digest.js";
-import { MANIFEST_FILE, type Manifest, parseManifest, serializeManifest } from "./manifest.js";
+import { compareCodePoints, MANIFEST_FILE, type Manifest, parseManifest, serializeManifest } from "./manifest.js";
 
 export interface ArtifactSpec extends Omit<Manifest, "files"> {
   /** File contents by artifact path (relative, '/'-separated). */
@@ -28,7 +28,7 @@ export async function writeModelArtifact(dir: string, spec: ArtifactSpec): Promi
   const encoded = Object.entries(spec.files).map(([p, content]) => {
     const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content;
     return { path: p, bytes };
-  });
+  }).sort((x, y) => compareCodePoints(x.path, y.path));
   const manifest = parseManifest({
     ...spec,
     files: encoded.map((f) => ({ path: f.path, sha256: sha256Hex(f.bytes), bytes: f.bytes.byteLength })),
