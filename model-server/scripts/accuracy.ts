@@ -113,8 +113,8 @@ async function main(): Promise<number> {
   const models = values.model ?? DEFAULT_MODELS;
   const report = await accuracyReport(path.resolve(values["models-dir"] ?? MODELS_DIR), models, examples, goldenFile, maxExamples);
   if (values.json) {
-    const { models: ms, ...rest } = report;
-    console.log(JSON.stringify({ ...rest, models: ms.map(({ predictions: _p, ...m }) => m) }, null, 2));
+    const models = report.models.map(({ predictions: _p, ...m }) => m);
+    console.log(JSON.stringify({ golden: report.golden, models, pairs: report.pairs }, null, 2));
   } else {
     console.log(formatReport(report));
   }
