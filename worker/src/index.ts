@@ -1,13 +1,14 @@
-import { DurableObject } from "cloudflare:workers";
-import { Hono } from "hono";
+/**
+ * The router Worker (DESIGN.md §3–§5): the entry point wires one router per
+ * isolate and exports the DeploymentController Durable Object.
+ */
+import { createRouter } from "./app.js";
 
-/** Placeholder controller; the routing authority arrives with the router issue. */
-export class DeploymentController extends DurableObject<Env> {}
+export { DeploymentController } from "./controller/deployment-controller.js";
 
-const app = new Hono<{ Bindings: Env }>();
-app.get("/__bluegreen/ping", (c) => c.json({ ok: true }));
+const router = createRouter();
 
 export default {
-  fetch: app.fetch,
-  async scheduled() {},
+  fetch: router.fetch,
+  scheduled: router.scheduled,
 } satisfies ExportedHandler<Env>;

@@ -1,0 +1,101 @@
+/**
+ * A plain HTTP origin on loopback for the router tests (Node side, started by
+ * test/worker/global-setup.ts). It records every request it receives so a
+ * test can assert what reached the origin (headers, bodies — or nothing at
+ * all), and can be told per request to misbehave:
+ *   `x-test-status: 503`   answer that status
+ *   `x-test-delay-ms: 800` wait that long before answering
+ * Records are grouped by the `x-test-id` request header, so test files that
+ * run at the same time do not see each other's traffic:
+ *   GET /__recorded?testId=ID   → {"requests": [...]}
+ */
+import { once } from "node:events";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface RecordedRequest {
+  origin: string;
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+export interface RecorderOrigin {
+  name: string;
+  url: string;
+  stop(): Promise<void>;
+}
+
+const RECORDS_PER_TEST_MAX = 5_000;
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Starts a recorder origin named `name` on 127.0.0.1, port 0. */
+export async function startRecorderOrigin(name: string): Promise<RecorderOrigin> {
+  const records = new Map<string, RecordedRequest[]>();
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? "/", "http://origin");
+      if (req.method === "GET" && url.pathname === "/__recorded") {
+        const list = records.get(url.searchParams.get("testId") ?? "") ?? [];
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ requests: list }));
+        return;
+      }
+      const body = await readBody(req);
+      const testId = String(req.headers["x-test-id"] ?? "");
+      const list = records.get(testId) ?? [];
+      if (list.length < RECORDS_PER_TEST_MAX) {
+        list.push({ origin: name, method: req.method ?? "", path: url.pathname + url.search, headers: req.headers, body });
+      }
+      records.set(testId, list);
+      const delayMs = Number(req.headers["x-test-delay-ms"] ?? 0);
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, Math.min(delayMs, 10_000)));
+      const status = Number(req.headers["x-test-status"] ?? 200);
+      res.writeHead(status, {
+        "content-type": "application/json",
+        "x-origin-name": name,
+        // Hop-by-hop headers the router must not pass on.
+        "keep-alive": "timeout=5",
+        "x-extra": "kept",
+      });
+      const answer =
+        status >= 400
+          ? { error: { code: status >= 500 ? "internal" : "invalid_request", message: `${name} answered ${status}` } }
+          : url.pathname === "/predict"
+            ? { prediction: "neutral", confidence: 0.5, model_version: name }
+            : { origin: name, path: url.pathname };
+      if (!res.destroyed) res.end(JSON.stringify(answer));
+    })().catch((err: unknown) => {
+      res.destroy(err instanceof Error ? err : new Error(String(err)));
+    });
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  return {
+    name,
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      server.closeAllConnections();
+      server.close();
+      await once(server, "close").catch(() => undefined);
+    },
+  };
+}
+
+/** An address on loopback where nothing listens: a port bound, then released. */
+export async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, "close");
+  return `http://127.0.0.1:${port}`;
+}

@@ -1,0 +1,178 @@
+// Shared builders for the workerd tests: the test env (a fresh deployment per
+// test), routers playing isolates, request builders, counting wrappers for
+// the controller namespace and KV, and access to the loopback origins started
+// by global-setup.ts. Not a test file.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { createRouter } from "../../worker/src/app.js";
+import { controllerStub } from "../../worker/src/controller-link.js";
+
+/** Bindings global-setup.ts adds for tests only. */
+export interface TestBindings {
+  BLUE_ORIGINS: string;
+  GREEN_ORIGINS: string;
+  TEST_FAULTY_GREEN: string;
+  TEST_RECORDER_A: string;
+  TEST_RECORDER_B: string;
+  TEST_DEAD_ORIGIN: string;
+}
+
+export const origins = env as unknown as TestBindings;
+export const ADMIN_TOKEN = "test-admin-token";
+export const ORIGIN_TOKEN = "test-origin-token";
+
+let seq = 0;
+/** A deployment name no other test uses (each has its own controller and KV key). */
+export function uniqueDeployment(prefix = "t"): string {
+  seq += 1;
+  return `${prefix}-${seq}-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+/** The Worker's env with a fresh deployment and the given overrides. */
+export function testEnv(overrides: Partial<Record<keyof Env, unknown>> = {}): Env {
+  return { ...env, DEPLOYMENT_NAME: uniqueDeployment(), ...overrides } as Env;
+}
+
+/** A router with its own isolate state (a fresh isolate). */
+export function newIsolate() {
+  return createRouter();
+}
+export type Router = ReturnType<typeof newIsolate>;
+
+export interface Sent {
+  res: Response;
+  ctx: ExecutionContext;
+  /** Waits for the request's background work (controller sync). */
+  settle(): Promise<void>;
+}
+
+/** Sends a request through a router; background work is left running until settle(). */
+export async function send(router: Router, testEnv: Env, request: Request): Promise<Sent> {
+  const ctx = createExecutionContext();
+  const res = await router.fetch(request, testEnv, ctx);
+  return { res, ctx, settle: () => waitOnExecutionContext(ctx) };
+}
+
+/** Sends a request and waits for its background work; answers the response. */
+export async function sendSettled(router: Router, testEnv: Env, request: Request): Promise<Response> {
+  const sent = await send(router, testEnv, request);
+  await sent.settle();
+  return sent.res;
+}
+
+/** POST /predict with a JSON body. */
+export function predictRequest(text = "a great and lovely film", headers: Record<string, string> = {}): Request {
+  return new Request("https://router.test/predict", {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify({ text }),
+  });
+}
+
+/** An admin request with a bearer token (or none). */
+export function adminRequest(
+  method: string,
+  path: string,
+  body?: unknown,
+  token: string | null = ADMIN_TOKEN,
+  headers: Record<string, string> = {},
+): Request {
+  const h: Record<string, string> = { ...headers };
+  if (token !== null) h.authorization = `Bearer ${token}`;
+  if (body !== undefined) h["content-type"] ??= "application/json";
+  return new Request(`https://router.test${path}`, {
+    method,
+    headers: h,
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+/** The deployment's controller. */
+export function controller(testEnv: Env) {
+  return controllerStub(testEnv, testEnv.DEPLOYMENT_NAME);
+}
+
+/** Flips through the controller directly (not through any router's cache). */
+export async function flipDirect(testEnv: Env, to: "blue" | "green", force = false) {
+  const result = await controller(testEnv).flip({ to, actor: "test", force });
+  if (!result.ok) throw new Error(`flip refused: ${result.message}`);
+  return result.state;
+}
+
+export interface Counts {
+  /** RPC calls on controller stubs, by method name. */
+  controllerCalls: Record<string, number>;
+  kvReads: number;
+}
+
+/** Total controller calls. */
+export function totalCalls(counts: Counts): number {
+  return Object.values(counts.controllerCalls).reduce((a, b) => a + b, 0);
+}
+
+/**
+ * The env with DEPLOYMENTS and ROUTING wrapped to count controller RPC calls
+ * and KV reads. `failController` makes every controller call reject (the DO
+ * unreachable).
+ */
+export function countingEnv(base: Env, opts: { failController?: boolean } = {}): { env: Env; counts: Counts } {
+  const counts: Counts = { controllerCalls: {}, kvReads: 0 };
+  const namespace = base.DEPLOYMENTS;
+  const deployments = {
+    idFromName: (name: string) => namespace.idFromName(name),
+    get: (id: DurableObjectId) => {
+      const stub = namespace.get(id) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+      return new Proxy(
+        {},
+        {
+          get(_t, prop) {
+            if (typeof prop !== "string" || prop === "then") return undefined;
+            return (...args: unknown[]) => {
+              counts.controllerCalls[prop] = (counts.controllerCalls[prop] ?? 0) + 1;
+              if (opts.failController) return Promise.reject(new Error("test: controller unreachable"));
+              return stub[prop]!(...args);
+            };
+          },
+        },
+      );
+    },
+  };
+  const kv = base.ROUTING;
+  const routing = {
+    get: (...args: Parameters<KVNamespace["get"]>) => {
+      counts.kvReads += 1;
+      return (kv.get as (...a: unknown[]) => Promise<unknown>)(...args);
+    },
+    put: (...args: Parameters<KVNamespace["put"]>) => kv.put(...args),
+  };
+  return { env: { ...base, DEPLOYMENTS: deployments, ROUTING: routing } as unknown as Env, counts };
+}
+
+/** What a recorder origin received for a test id. */
+export async function recorded(
+  recorderUrl: string,
+  testId: string,
+): Promise<Array<{ origin: string; method: string; path: string; headers: Record<string, string>; body: string }>> {
+  const res = await fetch(`${recorderUrl}/__recorded?testId=${encodeURIComponent(testId)}`);
+  const json = (await res.json()) as { requests: Array<{ origin: string; method: string; path: string; headers: Record<string, string>; body: string }> };
+  return json.requests;
+}
+
+/** Changes a FAULT_CONTROL=1 model server's faults at run time. */
+export async function setFault(url: string, fault: { rate?: number; latencyMs?: number }): Promise<void> {
+  const res = await fetch(`${url}/fault`, {
+    method: "PUT",
+    headers: { "content-type": "application/json", "x-origin-token": ORIGIN_TOKEN },
+    body: JSON.stringify(fault),
+  });
+  if (res.status !== 200) throw new Error(`PUT /fault answered ${res.status}: ${await res.text()}`);
+}
+
+/** The JSON of a §6 error answer (asserting its shape). */
+export async function errorOf(res: Response): Promise<{ code: string; message: string; details?: unknown }> {
+  const body = (await res.json()) as { error?: { code: string; message: string; details?: unknown } };
+  if (!body.error || typeof body.error.code !== "string" || typeof body.error.message !== "string") {
+    throw new Error(`not a §6 error body: ${JSON.stringify(body)}`);
+  }
+  return body.error;
+}

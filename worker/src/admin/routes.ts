@@ -1,0 +1,152 @@
+/**
+ * The admin API (DESIGN.md §5): status, flip, rollback, history — thin
+ * handlers that validate, call the DeploymentController over RPC, and keep
+ * its answer in this isolate's routing cache so the next request here
+ * already follows a flip.
+ */
+import { Hono, type Context } from "hono";
+import type { z } from "zod";
+import { issueDetails } from "../../../model-server/src/api.js";
+import type { AppEnv } from "../app-env.js";
+import { otherColor } from "../config.js";
+import { controllerStub } from "../controller-link.js";
+import type { CommandResult } from "../controller/deployment-controller.js";
+import { readBodyCapped, parseJson, requireJson } from "../edge-validation.js";
+import { HttpError } from "../errors.js";
+import { COLORS, type Color } from "../telemetry-types.js";
+import { adminAuth } from "./auth.js";
+import { Actor, FlipBody, HistoryQuery, RollbackBody } from "./schemas.js";
+
+/** Largest admin request body. */
+const MAX_ADMIN_BODY_BYTES = 16 * 1024;
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new HttpError("invalid_request", `invalid ${what}`, issueDetails(parsed.error));
+  return parsed.data;
+}
+
+/** The JSON body of an admin POST; an empty body counts as {} when `emptyOk`. */
+async function jsonBody(c: Context<AppEnv>, emptyOk: boolean): Promise<unknown> {
+  const raw = c.req.raw;
+  const declared = raw.headers.get("content-length");
+  if (emptyOk && raw.body === null) return {};
+  if (emptyOk && declared === "0") return {};
+  requireJson(raw);
+  const bytes = await readBodyCapped(raw, MAX_ADMIN_BODY_BYTES);
+  if (emptyOk && bytes.byteLength === 0) return {};
+  return parseJson(bytes);
+}
+
+/** Calls the controller; an unreachable controller is a 503, not a 500. */
+async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    console.error(`admin: controller call ${what} failed`, err);
+    throw new HttpError("unavailable", "the deployment controller could not be reached; retry shortly");
+  }
+}
+
+function refusalToError(result: CommandResult & { ok: false }): HttpError {
+  return new HttpError("conflict", result.message, { reason: result.reason, ...result.details });
+}
+
+function stateView(state: { active: Color; epoch: number; phase: string; updatedAt: number; reason: string }) {
+  return {
+    active: state.active,
+    standby: otherColor(state.active),
+    epoch: state.epoch,
+    phase: state.phase,
+    updatedAt: new Date(state.updatedAt).toISOString(),
+    reason: state.reason,
+  };
+}
+
+/** The /admin sub-app. */
+export function adminRoutes(): Hono<AppEnv> {
+  const admin = new Hono<AppEnv>();
+  admin.use("*", adminAuth);
+
+  admin.get("/status", async (c) => {
+    const config = c.get("config");
+    const link = c.get("isolate").link(config.deployment);
+    const status = await call("status", () => controllerStub(c.env, config.deployment).status());
+    link.accept(status.state);
+    const now = Date.now();
+    const pools = c.get("isolate").pools;
+    const colors = Object.fromEntries(
+      COLORS.map((color) => {
+        const probe = status.probes[color];
+        return [
+          color,
+          {
+            role: color === status.state.active ? "active" : "standby",
+            origins: config.origins[color].map((url) => ({ url, coolingDown: pools.cooling(url, now) })),
+            health: { status: status.state.health[color], probe },
+            version: probe?.version ?? null,
+            metrics: status.metrics[color],
+          },
+        ];
+      }),
+    );
+    return c.json({
+      deployment: status.deployment,
+      ...stateView(status.state),
+      bake: status.bake,
+      colors,
+      policy: {
+        ...status.policy,
+        failover: config.failover,
+        originTimeoutMs: config.originTimeoutMs,
+        flagTtlMs: config.flagTtlMs,
+        reportIntervalMs: config.reportIntervalMs,
+        maxTextChars: config.maxTextChars,
+      },
+      lastFlip: status.lastFlip,
+      kvCurrent: status.kvCurrent,
+    });
+  });
+
+  admin.post("/flip", async (c) => {
+    const config = c.get("config");
+    const body = parse(FlipBody, await jsonBody(c, false), "flip body");
+    const actor = parse(Actor, c.req.header("x-bluegreen-actor"), "actor");
+    const result = await call("flip", async (): Promise<CommandResult> => controllerStub(c.env, config.deployment).flip({ ...body, actor }));
+    if (!result.ok) throw refusalToError(result);
+    c.get("isolate").link(config.deployment).accept(result.state);
+    return c.json({ state: stateView(result.state), entry: result.entry });
+  });
+
+  admin.post("/rollback", async (c) => {
+    const config = c.get("config");
+    const body = parse(RollbackBody, await jsonBody(c, true), "rollback body");
+    const actor = parse(Actor, c.req.header("x-bluegreen-actor"), "actor");
+    const result = await call("rollback", async (): Promise<CommandResult> => controllerStub(c.env, config.deployment).rollback({ ...body, actor }));
+    if (!result.ok) throw refusalToError(result);
+    c.get("isolate").link(config.deployment).accept(result.state);
+    return c.json({ state: stateView(result.state), entry: result.entry });
+  });
+
+  admin.get("/history", async (c) => {
+    const config = c.get("config");
+    const { limit } = parse(HistoryQuery, { limit: c.req.query("limit") }, "query");
+    const entries = await call("history", () => controllerStub(c.env, config.deployment).history(limit));
+    return c.json({ entries });
+  });
+
+  for (const path of ["/status", "/history"]) {
+    admin.all(path, () => {
+      throw new HttpError("method_not_allowed", `use GET ${"/admin" + path}`, undefined, { allow: "GET" });
+    });
+  }
+  for (const path of ["/flip", "/rollback"]) {
+    admin.all(path, () => {
+      throw new HttpError("method_not_allowed", `use POST ${"/admin" + path}`, undefined, { allow: "POST" });
+    });
+  }
+  admin.all("*", (c) => {
+    throw new HttpError("not_found", `no admin route ${c.req.method} ${c.req.path}`);
+  });
+  return admin;
+}

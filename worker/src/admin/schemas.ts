@@ -1,0 +1,38 @@
+/**
+ * Admin request schemas (DESIGN.md §5). Bodies are strict: unknown fields
+ * are a 400, so a typo like "expectedEpcoh" cannot silently skip the
+ * compare-and-set.
+ */
+import { z } from "zod";
+import { COLORS } from "../telemetry-types.js";
+
+const reason = z.string().trim().min(1).max(500);
+
+export const FlipBody = z.strictObject({
+  to: z.enum(COLORS, { error: 'to must be "blue" or "green"' }),
+  reason: reason.optional(),
+  expectedEpoch: z.number().int().nonnegative().optional(),
+  force: z.boolean().optional(),
+});
+export type FlipBody = z.infer<typeof FlipBody>;
+
+/** Rollback takes the same optional guards as flip (an extension of §5's `{"reason"?}`). */
+export const RollbackBody = z.strictObject({
+  reason: reason.optional(),
+  expectedEpoch: z.number().int().nonnegative().optional(),
+  force: z.boolean().optional(),
+});
+export type RollbackBody = z.infer<typeof RollbackBody>;
+
+export const HistoryQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+/** Who is acting, from `x-bluegreen-actor` (the CLI sends the user name); "admin" when absent. */
+export const Actor = z
+  .string()
+  .regex(/^[\w .@:+-]{1,64}$/, "x-bluegreen-actor: 1..64 of letters, digits, space and _.@:+-")
+  .default("admin");
+
+/** x-bluegreen-preview: the colour to send a preview request to. */
+export const PreviewColor = z.enum(COLORS, { error: 'x-bluegreen-preview must be "blue" or "green"' });

@@ -1,0 +1,76 @@
+/**
+ * The router's Hono app: per-request config and request id, the admin API,
+ * the traffic routes, and the one error handler — HttpError → its §6 JSON
+ * answer, anything else → a logged 500.
+ */
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { adminRoutes } from "./admin/routes.js";
+import type { AppEnv } from "./app-env.js";
+import { ConfigError, routerConfig } from "./config.js";
+import { controllerStub } from "./controller-link.js";
+import { PREDICT_ROUTES, type PredictKind } from "./edge-validation.js";
+import { errorResponse, HttpError } from "./errors.js";
+import { IsolateState } from "./isolate.js";
+import { predictHandler, proxyHandler } from "./traffic.js";
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The client's x-request-id when it is sane, a fresh one otherwise. */
+function requestIdOf(request: Request): string {
+  const given = request.headers.get("x-request-id");
+  return given !== null && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+}
+
+/** Builds the app over one isolate's state. */
+export function createApp(isolate: IsolateState): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use(async (c, next) => {
+    c.set("isolate", isolate);
+    c.set("requestId", requestIdOf(c.req.raw));
+    c.set("config", routerConfig(c.env));
+    await next();
+    c.res.headers.set("x-request-id", c.get("requestId"));
+  });
+
+  app.route("/admin", adminRoutes());
+
+  for (const [path, kind] of Object.entries(PREDICT_ROUTES) as Array<[string, PredictKind]>) {
+    app.post(path, predictHandler(kind));
+    app.all(path, () => {
+      throw new HttpError("method_not_allowed", `use POST ${path}`, undefined, { allow: "POST" });
+    });
+  }
+  app.all("*", proxyHandler);
+
+  app.onError((err, c) => {
+    const requestId = c.get("requestId") ?? "";
+    if (err instanceof HttpError) return errorResponse(err.code, err.message, err.details, err.headers);
+    if (err instanceof HTTPException && err.status < 500) {
+      return errorResponse("invalid_request", err.message || "bad request");
+    }
+    if (err instanceof ConfigError) {
+      console.error(`router: ${err.message} (request ${requestId})`);
+      return errorResponse("internal", "the router is misconfigured; see the Worker logs");
+    }
+    console.error(`router: unexpected error (request ${requestId})`, err);
+    return errorResponse("internal", "internal error; see the Worker logs", { requestId });
+  });
+  app.notFound(() => errorResponse("not_found", "no such route"));
+  return app;
+}
+
+/** A router over its own isolate state: the Worker's handlers (tests make more to play extra isolates). */
+export function createRouter(isolate: IsolateState = new IsolateState()) {
+  const app = createApp(isolate);
+  return {
+    isolate,
+    fetch: (request: Request, env: Env, ctx: ExecutionContext) => app.fetch(request, env, ctx),
+    /** Cron: lets the deployment's controller reconcile (KV copy now; its alarm next issue). */
+    scheduled: (_controller: ScheduledController, env: Env, ctx: ExecutionContext) => {
+      const deployment = routerConfig(env).deployment;
+      ctx.waitUntil(controllerStub(env, deployment).reconcile().then(() => undefined));
+    },
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * Serving one request from the pools (DESIGN.md §3): the active colour's
+ * next origin; on a connect error, timeout or 5xx, once more on the standby
+ * colour when it is healthy and FAILOVER=standby. Every attempt is counted
+ * against the colour it went to; answers carry x-bluegreen-color,
+ * x-bluegreen-epoch and, when the standby served, x-bluegreen-failover.
+ */
+import { MAX_BODY_BYTES } from "../../model-server/src/api.js";
+import type { RouterConfig } from "./config.js";
+import type { ControllerLink } from "./controller-link.js";
+import { errorResponse } from "./errors.js";
+import type { PoolSet } from "./pools.js";
+import { answerHeaders, failed, fetchOrigin, type Attempt, type OriginRequest } from "./proxy.js";
+import { standbyOf, type RoutingState } from "./routing-state.js";
+import type { Color } from "./telemetry-types.js";
+
+export interface ServePlan {
+  state: RoutingState;
+  config: RouterConfig;
+  pools: PoolSet;
+  link: ControllerLink;
+  request: OriginRequest;
+  /** Whether the body can be sent a second time (buffered or absent). */
+  replayable: boolean;
+  /** A preview request's colour: no failover, not counted in telemetry. */
+  preview: Color | null;
+}
+
+/** What the client gets when no origin answered. */
+function failureAnswer(attempt: Attempt & { kind: "failure" }): Response {
+  return attempt.errorClass === "timeout"
+    ? errorResponse("timeout", `the origin did not answer in time (${attempt.message})`)
+    : errorResponse("bad_gateway", "the origin could not be reached");
+}
+
+/** Reads a failed answer's body (bounded) so it can be given later, after the standby was tried. */
+async function keep(response: Response): Promise<Response> {
+  const reader = response.body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  if (reader) {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > MAX_BODY_BYTES) {
+        await reader.cancel().catch(() => undefined);
+        return errorResponse("bad_gateway", `the origin answered ${response.status}`);
+      }
+      chunks.push(value);
+    }
+  }
+  return new Response(chunks.length === 0 ? null : new Blob(chunks), response);
+}
+
+function decorate(response: Response, served: Color, state: RoutingState, failoverTo: Color | null): Response {
+  const headers = answerHeaders(response.headers);
+  headers.set("x-bluegreen-color", served);
+  headers.set("x-bluegreen-epoch", String(state.epoch));
+  if (failoverTo !== null) headers.set("x-bluegreen-failover", failoverTo);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
+async function attempt(plan: ServePlan, color: Color): Promise<Attempt> {
+  const origin = plan.pools.pick(plan.config.origins[color], Date.now());
+  const result = await fetchOrigin(origin, plan.request, plan.config.originTimeoutMs);
+  const error = failed(result);
+  if (error === null) plan.pools.markOk(origin);
+  else plan.pools.markFailed(origin, Date.now());
+  if (plan.preview === null) plan.link.telemetry.record({ color, latencyMs: result.latencyMs, error }, Date.now());
+  return result;
+}
+
+/** Serves the request from the active colour (or the preview colour), failing over once. */
+export async function serve(plan: ServePlan): Promise<Response> {
+  const { state, config, pools } = plan;
+  const primary = plan.preview ?? state.active;
+  const first = await attempt(plan, primary);
+  if (failed(first) === null && first.kind === "response") return decorate(first.response, primary, state, null);
+
+  const standby = standbyOf({ ...state, active: primary });
+  const mayFailover =
+    plan.preview === null &&
+    config.failover === "standby" &&
+    plan.replayable &&
+    state.health[standby] !== "unhealthy" &&
+    pools.available(config.origins[standby], Date.now());
+  const firstAnswer = first.kind === "response" ? decorate(await keep(first.response), primary, state, null) : null;
+  if (!mayFailover) return firstAnswer ?? withColor(failureAnswer(first as Attempt & { kind: "failure" }), primary, state);
+
+  console.warn(
+    `router: ${primary} ${first.origin} failed (${failed(first)}); failing over to ${standby}`,
+  );
+  const second = await attempt(plan, standby);
+  if (failed(second) === null && second.kind === "response") {
+    return decorate(second.response, standby, state, standby);
+  }
+  if (second.kind === "response") await second.response.body?.cancel().catch(() => undefined);
+  // Both failed: the client hears about the active colour's failure.
+  return firstAnswer ?? withColor(failureAnswer(first as Attempt & { kind: "failure" }), primary, state);
+}
+
+function withColor(response: Response, color: Color, state: RoutingState): Response {
+  response.headers.set("x-bluegreen-color", color);
+  response.headers.set("x-bluegreen-epoch", String(state.epoch));
+  return response;
+}

@@ -1,0 +1,106 @@
+/**
+ * One request to one origin (DESIGN.md §3): the headers the origin gets
+ * (x-origin-token, x-request-id, no hop-by-hop, no admin credentials), a
+ * per-origin timeout up to the response headers, and the classification of
+ * the outcome as connect error, timeout or an HTTP answer.
+ */
+import type { ErrorClass } from "./telemetry-types.js";
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1) plus ones the runtime sets itself. */
+const HOP_BY_HOP = [
+  "connection",
+  "keep-alive",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "host",
+  "content-length",
+];
+
+/** Router control headers that clients may send but origins must not see. */
+const ROUTER_HEADERS = ["x-origin-token", "x-bluegreen-preview"];
+
+function stripHopByHop(headers: Headers): void {
+  const listed = (headers.get("connection") ?? "")
+    .split(",")
+    .map((h) => h.trim().toLowerCase())
+    .filter((h) => h !== "");
+  for (const h of [...HOP_BY_HOP, ...listed]) headers.delete(h);
+}
+
+export interface OriginHeaderOptions {
+  requestId: string;
+  originToken: string | undefined;
+  /** Drop Authorization (it carried the admin token of a preview request). */
+  dropAuthorization: boolean;
+}
+
+/** The headers an origin request carries. */
+export function originRequestHeaders(incoming: Headers, opts: OriginHeaderOptions): Headers {
+  const headers = new Headers(incoming);
+  stripHopByHop(headers);
+  for (const h of ROUTER_HEADERS) headers.delete(h);
+  if (opts.dropAuthorization) headers.delete("authorization");
+  if (opts.originToken !== undefined) headers.set("x-origin-token", opts.originToken);
+  headers.set("x-request-id", opts.requestId);
+  return headers;
+}
+
+/** The origin's answer headers minus hop-by-hop ones. */
+export function answerHeaders(origin: Headers): Headers {
+  const headers = new Headers(origin);
+  stripHopByHop(headers);
+  return headers;
+}
+
+export interface OriginRequest {
+  method: string;
+  /** Path and query, e.g. "/predict?x=1". */
+  pathAndQuery: string;
+  headers: Headers;
+  body: Uint8Array | ReadableStream | null;
+}
+
+/** The outcome of one origin attempt. */
+export type Attempt =
+  | { kind: "response"; origin: string; response: Response; latencyMs: number }
+  | { kind: "failure"; origin: string; errorClass: Exclude<ErrorClass, "http5xx">; latencyMs: number; message: string };
+
+class OriginTimeout extends Error {
+  override readonly name = "OriginTimeout";
+}
+
+/** Sends `req` to `origin`, giving up on the response headers after `timeoutMs`. */
+export async function fetchOrigin(origin: string, req: OriginRequest, timeoutMs: number): Promise<Attempt> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new OriginTimeout(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  const started = Date.now();
+  try {
+    const response = await fetch(origin + req.pathAndQuery, {
+      method: req.method,
+      headers: req.headers,
+      body: req.body,
+      redirect: "manual",
+      signal: controller.signal,
+    });
+    return { kind: "response", origin, response, latencyMs: Date.now() - started };
+  } catch (err) {
+    const latencyMs = Date.now() - started;
+    if (controller.signal.aborted) {
+      return { kind: "failure", origin, errorClass: "timeout", latencyMs, message: `no answer within ${timeoutMs} ms` };
+    }
+    return { kind: "failure", origin, errorClass: "connect", latencyMs, message: String(err) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Whether an attempt counts as a failure of its colour (connect error, timeout, 5xx). */
+export function failed(attempt: Attempt): ErrorClass | null {
+  if (attempt.kind === "failure") return attempt.errorClass;
+  return attempt.response.status >= 500 ? "http5xx" : null;
+}

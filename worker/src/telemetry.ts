@@ -1,0 +1,118 @@
+/**
+ * Per-isolate outcome counters (DESIGN.md §3 "Telemetry"): requests, errors
+ * by class and a latency histogram per colour, grouped by wall-clock second
+ * in the TelemetryReport shape, and the rule for when to send them to the
+ * DeploymentController. Never one controller call per request.
+ */
+import {
+  emptyCounts,
+  latencyBucket,
+  type Color,
+  type ErrorClass,
+  type SecondBucket,
+} from "./telemetry-types.js";
+
+/** A pending-error batch is sent early once this many requests were served since the last sync. */
+export const EARLY_FLUSH_SERVED = 50;
+/** Buckets older than this are dropped if the controller stays unreachable. */
+export const MAX_BUFFER_AGE_MS = 120_000;
+
+/** One origin attempt. */
+export interface Outcome {
+  color: Color;
+  latencyMs: number;
+  error: ErrorClass | null;
+}
+
+/** What a sync takes out of the buffer (and gives back if the sync fails). */
+export interface Batch {
+  buckets: SecondBucket[];
+  served: number;
+  errors: number;
+}
+
+/** Outcome counters of one isolate for one deployment. */
+export class TelemetryBuffer {
+  #buckets = new Map<string, SecondBucket>();
+  /** Client requests answered since the last sync (attempts may be more). */
+  served = 0;
+  /** Failed origin attempts since the last sync. */
+  errors = 0;
+
+  /** Counts one origin attempt. */
+  record(outcome: Outcome, nowMs: number): void {
+    const bucket = this.#bucket(Math.floor(nowMs / 1000), outcome.color);
+    bucket.counts.requests += 1;
+    bucket.counts.latency[latencyBucket(outcome.latencyMs)]! += 1;
+    if (outcome.error !== null) {
+      bucket.counts.errors[outcome.error] += 1;
+      this.errors += 1;
+    }
+  }
+
+  /** Counts one answered client request (for the early-flush rule). */
+  noteServed(): void {
+    this.served += 1;
+  }
+
+  /** True when there is anything to report. */
+  get pending(): boolean {
+    return this.#buckets.size > 0;
+  }
+
+  /** Empties the buffer. */
+  take(): Batch {
+    const batch: Batch = { buckets: [...this.#buckets.values()], served: this.served, errors: this.errors };
+    this.#buckets = new Map();
+    this.served = 0;
+    this.errors = 0;
+    return batch;
+  }
+
+  /** Puts back what a failed sync took, dropping seconds older than MAX_BUFFER_AGE_MS. */
+  restore(batch: Batch, nowMs: number): void {
+    const oldest = Math.floor((nowMs - MAX_BUFFER_AGE_MS) / 1000);
+    for (const b of batch.buckets) {
+      if (b.second < oldest) continue;
+      const into = this.#bucket(b.second, b.color).counts;
+      into.requests += b.counts.requests;
+      for (const k of Object.keys(b.counts.errors) as ErrorClass[]) into.errors[k] += b.counts.errors[k];
+      b.counts.latency.forEach((n, i) => (into.latency[i]! += n));
+    }
+    this.served += batch.served;
+    this.errors += batch.errors;
+  }
+
+  #bucket(second: number, color: Color): SecondBucket {
+    const key = `${second}:${color}`;
+    let bucket = this.#buckets.get(key);
+    if (bucket === undefined) {
+      bucket = { second, color, counts: emptyCounts() };
+      this.#buckets.set(key, bucket);
+    }
+    return bucket;
+  }
+}
+
+/** Inputs of the sync rule. */
+export interface SyncClock {
+  nowMs: number;
+  lastSyncAtMs: number;
+  flagTtlMs: number;
+  reportIntervalMs: number;
+}
+
+/**
+ * Why a controller sync is due now, or null. One sync both reports and
+ * refreshes the routing state, so: refresh once the state is older than
+ * FLAG_TTL_MS; report pending outcomes at most every REPORT_INTERVAL_MS;
+ * report sooner when errors are pending and a full batch of
+ * EARLY_FLUSH_SERVED requests has been served (so early syncs ≤ N/50).
+ */
+export function syncReason(clock: SyncClock, buffer: TelemetryBuffer): "refresh" | "report" | "errors" | null {
+  const sinceMs = clock.nowMs - clock.lastSyncAtMs;
+  if (sinceMs >= clock.flagTtlMs) return "refresh";
+  if (buffer.pending && sinceMs >= clock.reportIntervalMs) return "report";
+  if (buffer.errors > 0 && buffer.served >= EARLY_FLUSH_SERVED) return "errors";
+  return null;
+}
