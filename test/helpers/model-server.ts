@@ -6,13 +6,16 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { createInterface } from "node:readline";
 
 /** Repository root (this file lives in test/helpers/). */
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** The server's source entry point. */
-export const MODEL_SERVER_ENTRY = "model-server/src/main.ts";
+export const MODEL_SERVER_ENTRY = join(REPO_ROOT, "model-server/src/main.ts");
+/** tsx's loader by absolute URL, so the server can run from any cwd. */
+const TSX_LOADER = pathToFileURL(join(REPO_ROOT, "node_modules/tsx/dist/loader.mjs")).href;
 
 const DEFAULT_START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 15_000;
@@ -32,6 +35,8 @@ export interface StartModelServerOptions {
   port?: number;
   /** How long to wait for `listening` + `/ready`, default 20 s. */
   timeoutMs?: number;
+  /** Working directory of the server process, default the repository root. */
+  cwd?: string;
 }
 
 export interface ExitResult {
@@ -85,15 +90,16 @@ interface Spawned {
   listening: Promise<{ url: string; port: number }>;
 }
 
-/** Spawns `node --import tsx <entry>` (or `command` verbatim) and collects its output. */
+/** Spawns `node --import tsx <entry>` (or `command` verbatim) in `cwd` and collects its output. */
 export function spawnServerProcess(
   env: NodeJS.ProcessEnv,
-  command: readonly string[] = [process.execPath, "--import", "tsx", MODEL_SERVER_ENTRY],
+  command: readonly string[] = [process.execPath, "--import", TSX_LOADER, MODEL_SERVER_ENTRY],
+  cwd: string = REPO_ROOT,
 ): Spawned {
   installExitHook();
   const [file, ...args] = command;
   if (!file) throw new Error("empty command");
-  const proc = spawn(file, args, { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(file, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   running.add(proc);
   const lines: string[] = [];
   const exited = new Promise<ExitResult>((resolve) => {
@@ -173,7 +179,7 @@ async function waitReady(url: string, exited: Promise<ExitResult>, deadline: num
  * ready in time or exits first.
  */
 export async function startModelServer(opts: StartModelServerOptions = {}): Promise<ModelServerHandle> {
-  return startWithCommand(childEnv(opts), undefined, opts.timeoutMs);
+  return startWithCommand(childEnv(opts), undefined, opts.timeoutMs, opts.cwd);
 }
 
 /** Like startModelServer, but runs an exact command line (e.g. the Dockerfile's CMD) with a full env. */
@@ -181,8 +187,9 @@ export async function startWithCommand(
   env: NodeJS.ProcessEnv,
   command?: readonly string[],
   timeoutMs: number = DEFAULT_START_TIMEOUT_MS,
+  cwd?: string,
 ): Promise<ModelServerHandle> {
-  const spawned = spawnServerProcess(env, command);
+  const spawned = spawnServerProcess(env, command, cwd);
   const deadline = Date.now() + timeoutMs;
   try {
     const where = await Promise.race([
@@ -212,7 +219,7 @@ export async function startWithCommand(
 export async function runUntilExit(
   opts: StartModelServerOptions = {},
 ): Promise<ExitResult & { lines: string[] }> {
-  const spawned = spawnServerProcess(childEnv(opts));
+  const spawned = spawnServerProcess(childEnv(opts), undefined, opts.cwd);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_START_TIMEOUT_MS;
   const timer = setTimeout(() => spawned.proc.kill("SIGKILL"), timeoutMs);
   try {
