@@ -63,13 +63,19 @@ export interface VaderData {
 export function createVaderScorer({ lexicon, emoji, rules }: VaderData): (text: string) => number {
   const negations = new Set(rules.negations);
   const boosters = new Map(Object.entries(rules.boosters));
-  const boosterPhrases = [...boosters.keys()].filter((k) => k.includes(" ")).map((k) => k.split(" "));
-  const idioms = Object.entries(rules.idioms).map(([phrase, valence]) => ({ words: phrase.split(" "), valence }));
+  const boosterPhrases = [...boosters].filter(([k]) => k.includes(" ")).map(([k, value]) => ({ words: k.split(" "), value }));
+  // Phrases indexed by first / last word, so a long text is scanned once.
+  const phrasesStartingWith = groupBy(boosterPhrases, (p) => p.words[0]!);
+  const phrasesEndingWith = groupBy(boosterPhrases, (p) => p.words[p.words.length - 1]!);
+  const idiomsStartingWith = groupBy(
+    Object.entries(rules.idioms).map(([phrase, valence]) => ({ words: phrase.split(" "), valence })),
+    (p) => p.words[0]!,
+  );
   const neverWords = new Set(rules.neverEmphasis.words);
   const contrastWords = new Set(rules.contrast.words);
 
   const lookup = (raw: string, lower: string): number | undefined =>
-    lexicon.get(raw) ?? lexicon.get(lower) ?? emoji.get(emojiKey(raw));
+    lexicon.get(raw) ?? lexicon.get(lower) ?? (/^[\x00-\x7f]*$/.test(raw) ? undefined : emoji.get(emojiKey(raw)));
   const isKnown = (s: string) => lookup(s, s.toLowerCase()) !== undefined;
   const isNegation = (w: string) => negations.has(w) || w.includes("n't");
 
@@ -77,38 +83,34 @@ export function createVaderScorer({ lexicon, emoji, rules }: VaderData): (text: 
     const tokens = vaderTokens(text, isKnown);
     const lower = tokens.map((t) => t.lower);
     const at = (j: number) => (j >= 0 ? (lower[j] ?? "") : "");
-    const isSentimentWord = (j: number) => {
-      const t = tokens[j];
-      return t !== undefined && lookup(t.raw, t.lower) !== undefined;
-    };
+    const known = tokens.map((t) => lookup(t.raw, t.lower));
+    const isSentimentWord = (j: number) => known[j] !== undefined;
     const capsDiff = hasCapsDifferential(tokens);
     const matchesAt = (words: readonly string[], start: number) => words.every((w, k) => at(start + k) === w);
 
     // Idioms override the valence of their last word and silence the others.
     const override = new Map<number, number>();
-    for (const { words, valence } of idioms) {
-      for (let s = 0; s + words.length <= tokens.length; s++) {
+    lower.forEach((word, s) => {
+      for (const { words, valence } of idiomsStartingWith.get(word) ?? []) {
         if (!matchesAt(words, s)) continue;
         for (let k = 0; k < words.length - 1; k++) override.set(s + k, 0);
         override.set(s + words.length - 1, valence);
       }
-    }
+    });
 
     /** The booster (single word, or phrase ending at j) at position j, if any. */
     const boosterAt = (j: number): { value: number; raw: string } | undefined => {
       const single = boosters.get(at(j));
       if (single !== undefined) return { value: single, raw: tokens[j]?.raw ?? "" };
-      for (const words of boosterPhrases) {
-        if (matchesAt(words, j - words.length + 1)) return { value: boosters.get(words.join(" ")) ?? 0, raw: "" };
-      }
-      return undefined;
+      const phrase = phrasesEndingWith.get(at(j))?.find((p) => matchesAt(p.words, j - p.words.length + 1));
+      return phrase === undefined ? undefined : { value: phrase.value, raw: "" };
     };
-    const startsBoosterPhrase = (i: number) => boosterPhrases.some((words) => matchesAt(words, i));
+    const startsBoosterPhrase = (i: number) => (phrasesStartingWith.get(at(i)) ?? []).some((p) => matchesAt(p.words, i));
 
     const valenceAt = (i: number): number => {
       const token = tokens[i] as Token;
       if (boosters.has(token.lower) || startsBoosterPhrase(i)) return 0;
-      const base = override.get(i) ?? lookup(token.raw, token.lower);
+      const base = override.get(i) ?? known[i];
       if (base === undefined || base === 0) return 0;
       let v = base;
       // "no" before a sentiment word is a determiner that negates it ("no problems"), not a word of its own.
@@ -157,6 +159,12 @@ export function createVaderScorer({ lexicon, emoji, rules }: VaderData): (text: 
     const compound = sum / Math.sqrt(sum * sum + rules.normalizationAlpha);
     return Math.max(-1, Math.min(1, compound));
   };
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) out.set(key(item), [...(out.get(key(item)) ?? []), item]);
+  return out;
 }
 
 /** Label and confidence from a compound score: polar 0.5 + |c|/2, neutral 1 − |c|/(2·threshold). */
