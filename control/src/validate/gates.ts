@@ -1,0 +1,138 @@
+/**
+ * Pure gate decisions for `validate` (DESIGN.md §7): each `assess*` takes what
+ * a step measured and the thresholds, and says passed / failed / error /
+ * skipped with the observed value and the limit. "error" means the step could
+ * not measure (kept apart from "failed", measured bad); neither passes.
+ */
+import * as fmt from "../output/format.js";
+import type { HealthOutcome } from "./health.js";
+import type { LoadStats } from "./load.js";
+import type { QualityStats } from "./quality.js";
+import type { SmokeOutcome } from "./smoke.js";
+
+export const GATES = ["health", "smoke", "error-rate", "p99", "accuracy", "regression"] as const;
+export type GateName = (typeof GATES)[number];
+export type GateStatus = "passed" | "failed" | "error" | "skipped";
+
+export interface GateResult {
+  gate: GateName;
+  status: GateStatus;
+  /** What was measured, formatted for people ("29.80%"). */
+  observed: string;
+  /** The limit, formatted ("≤ 1.00%"). */
+  threshold: string;
+  /** Why it did not pass, or why it was skipped. */
+  reason?: string;
+}
+
+export interface Thresholds {
+  maxErrorRate: number;
+  maxP99Ms: number;
+  minAccuracy: number;
+  maxRegression: number;
+  expectVersion?: string | undefined;
+  expectDigest?: string | undefined;
+}
+
+/** Health: healthy, and the expected version/digest when given. */
+export function assessHealth(h: HealthOutcome, t: Thresholds): GateResult {
+  const expected = [t.expectVersion && `version ${t.expectVersion}`, t.expectDigest && `digest ${fmt.shortDigest(t.expectDigest)}`]
+    .filter(Boolean)
+    .join(", ");
+  const threshold = expected ? `healthy, ${expected}` : "healthy";
+  if (!h.health) {
+    return { gate: "health", status: "failed", observed: h.lastProblem ?? "not healthy", threshold, reason: `not healthy after ${h.attempts} attempts: ${h.lastProblem ?? "unknown"}` };
+  }
+  const observed = `${h.health.model_name} ${h.health.model_version}`;
+  if (t.expectVersion && h.health.model_version !== t.expectVersion) {
+    return { gate: "health", status: "failed", observed, threshold, reason: `serves version ${h.health.model_version}, expected ${t.expectVersion}` };
+  }
+  if (t.expectDigest && !digestMatches(h.health.model_digest, t.expectDigest)) {
+    return { gate: "health", status: "failed", observed: `${observed} ${fmt.shortDigest(h.health.model_digest)}`, threshold, reason: `model digest ${h.health.model_digest} is not the expected ${t.expectDigest}` };
+  }
+  return { gate: "health", status: "passed", observed, threshold };
+}
+
+/** A digest matches with or without its "sha256:" prefix. */
+export function digestMatches(actual: string, expected: string): boolean {
+  const bare = (d: string) => d.trim().toLowerCase().replace(/^sha256:/, "");
+  return bare(actual) === bare(expected);
+}
+
+/** Smoke: every answer followed the API contract, and at least one prediction succeeded. */
+export function assessSmoke(s: SmokeOutcome): GateResult {
+  const bad = s.checks.filter((c) => c.verdict === "violation");
+  const predictions = s.checks.filter((c) => c.kind === "prediction");
+  const served = predictions.filter((c) => c.verdict === "ok");
+  const observed = `${s.checks.length - bad.length}/${s.checks.length} checks conform`;
+  const threshold = "all answers match the API schema";
+  if (bad.length > 0) {
+    return { gate: "smoke", status: "failed", observed, threshold, reason: bad.map((c) => `${c.name}: ${c.problem}`).join("; ") };
+  }
+  if (predictions.length > 0 && served.length === 0) {
+    return { gate: "smoke", status: "failed", observed: "no prediction succeeded", threshold, reason: "every prediction request answered a server error" };
+  }
+  return { gate: "smoke", status: "passed", observed, threshold };
+}
+
+/** Error rate under load at most `maxErrorRate`. */
+export function assessErrorRate(load: LoadStats | null, t: Thresholds): GateResult {
+  const threshold = `≤ ${fmt.pct(t.maxErrorRate)}`;
+  if (!load || load.total === 0) return { gate: "error-rate", status: "error", observed: "no requests completed", threshold, reason: "could not measure: the load step completed no request" };
+  const observed = `${fmt.pct(load.errorRate)} (${load.errors}/${load.total})`;
+  if (load.errorRate > t.maxErrorRate) {
+    return { gate: "error-rate", status: "failed", observed, threshold, reason: `error rate ${fmt.pct(load.errorRate)} is above ${fmt.pct(t.maxErrorRate)}${describeErrors(load)}` };
+  }
+  return { gate: "error-rate", status: "passed", observed, threshold };
+}
+
+function describeErrors(load: LoadStats): string {
+  const parts = Object.entries(load.statusCounts)
+    .filter(([code]) => !code.startsWith("2"))
+    .map(([code, n]) => `${n}× HTTP ${code}`);
+  if (load.timeouts) parts.push(`${load.timeouts}× timeout`);
+  if (load.networkErrors - load.timeouts > 0) parts.push(`${load.networkErrors - load.timeouts}× connection error`);
+  return parts.length ? ` (${parts.join(", ")})` : "";
+}
+
+/** p99 latency under load at most `maxP99Ms`. */
+export function assessP99(load: LoadStats | null, t: Thresholds): GateResult {
+  const threshold = `≤ ${fmt.ms(t.maxP99Ms)}`;
+  if (!load || load.p99Ms === null) return { gate: "p99", status: "error", observed: "no answers", threshold, reason: "could not measure: no request got an answer" };
+  const observed = fmt.ms(load.p99Ms);
+  if (load.p99Ms > t.maxP99Ms) {
+    return { gate: "p99", status: "failed", observed, threshold, reason: `p99 latency ${fmt.ms(load.p99Ms)} is above ${fmt.ms(t.maxP99Ms)}` };
+  }
+  return { gate: "p99", status: "passed", observed, threshold };
+}
+
+/** Golden-set accuracy at least `minAccuracy`. */
+export function assessAccuracy(q: QualityStats | null, t: Thresholds, problem?: string): GateResult {
+  const threshold = `≥ ${fmt.pct(t.minAccuracy, 1)}`;
+  if (!q) return { gate: "accuracy", status: "error", observed: "not measured", threshold, reason: `could not measure: ${problem ?? "no answers"}` };
+  const observed = `${fmt.pct(q.target.accuracy, 1)} (${q.target.correct}/${q.examples})`;
+  if (q.target.accuracy < t.minAccuracy) {
+    return { gate: "accuracy", status: "failed", observed, threshold, reason: `golden-set accuracy ${fmt.pct(q.target.accuracy, 1)} is below ${fmt.pct(t.minAccuracy, 1)}` };
+  }
+  return { gate: "accuracy", status: "passed", observed, threshold };
+}
+
+/** Accuracy drop against the serving colour at most `maxRegression`; skipped without a baseline. */
+export function assessRegression(q: QualityStats | null, t: Thresholds, skipReason?: string): GateResult {
+  const threshold = `≤ ${fmt.pct(t.maxRegression, 1)} drop`;
+  if (!q) return { gate: "regression", status: "error", observed: "not measured", threshold, reason: "could not measure: no answers from the target" };
+  if (!q.baseline || q.regression === null) {
+    return { gate: "regression", status: "skipped", observed: "no baseline", threshold, reason: skipReason ?? "no baseline to compare with" };
+  }
+  const sign = q.regression > 0 ? "-" : "+";
+  const observed = `${sign}${fmt.pct(Math.abs(q.regression), 1)} vs ${q.baseline.name} (${fmt.pct(q.baseline.accuracy, 1)})`;
+  if (q.regression > t.maxRegression) {
+    return { gate: "regression", status: "failed", observed, threshold, reason: `accuracy ${fmt.pct(q.target.accuracy, 1)} is ${fmt.pct(q.regression, 1)} below ${q.baseline.name}'s ${fmt.pct(q.baseline.accuracy, 1)} (allowed drop ${fmt.pct(t.maxRegression, 1)})` };
+  }
+  return { gate: "regression", status: "passed", observed, threshold };
+}
+
+/** Gates that did not pass (skipped gates pass). */
+export function failedGates(results: GateResult[]): GateResult[] {
+  return results.filter((r) => r.status === "failed" || r.status === "error");
+}

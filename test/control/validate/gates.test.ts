@@ -1,0 +1,106 @@
+// Covers control/src/validate/gates.ts: one test per gate rule — passed,
+// failed (measured bad) and error (could not measure) kept apart, skipped
+// regression without a baseline, and the digest comparison.
+import { describe, expect, it } from "vitest";
+import {
+  assessAccuracy,
+  assessErrorRate,
+  assessHealth,
+  assessP99,
+  assessRegression,
+  assessSmoke,
+  digestMatches,
+  failedGates,
+  type Thresholds,
+} from "../../../control/src/validate/gates.js";
+import type { HealthOutcome } from "../../../control/src/validate/health.js";
+import { summarizeLoad } from "../../../control/src/validate/load.js";
+import type { QualityStats } from "../../../control/src/validate/quality.js";
+
+const T: Thresholds = { maxErrorRate: 0.01, maxP99Ms: 500, minAccuracy: 0.7, maxRegression: 0.02 };
+const DIGEST = "sha256:" + "ab".repeat(32);
+const healthy = (version = "v2"): HealthOutcome => ({
+  health: { status: "healthy", model_version: version, model_name: "sentiment", model_digest: DIGEST, uptime_seconds: 1, request_count: 0, error_rate: 0 },
+  attempts: 1,
+  elapsedMs: 3,
+  reachable: true,
+});
+const load = (statusCounts: Record<string, number>, latenciesMs: number[], networkErrors = 0) =>
+  summarizeLoad({ latenciesMs, statusCounts, networkErrors, timeouts: 0, durationMs: 1000, cutShort: false });
+const quality = (target: number, baseline: number | null): QualityStats => ({
+  examples: 100,
+  target: { name: "green", correct: target * 100, accuracy: target, macroF1: target },
+  baseline: baseline === null ? null : { name: "blue", correct: baseline * 100, accuracy: baseline, macroF1: baseline },
+  regression: baseline === null ? null : baseline - target,
+  agreement: baseline === null ? null : 0.9,
+});
+
+describe("health gate", () => {
+  it("passes a healthy target", () => expect(assessHealth(healthy(), T).status).toBe("passed"));
+  it("fails when no healthy answer came", () => {
+    const g = assessHealth({ health: null, attempts: 3, elapsedMs: 10, reachable: true, lastProblem: "unhealthy (loading)" }, T);
+    expect(g).toMatchObject({ status: "failed" });
+    expect(g.reason).toMatch(/3 attempts: unhealthy \(loading\)/);
+  });
+  it("fails on a version other than --expect-version", () => {
+    expect(assessHealth(healthy("v2"), { ...T, expectVersion: "v3" })).toMatchObject({ status: "failed", reason: "serves version v2, expected v3" });
+  });
+  it("fails on a digest other than --expect-digest, and accepts it with or without the prefix", () => {
+    expect(assessHealth(healthy(), { ...T, expectDigest: "sha256:" + "cd".repeat(32) }).status).toBe("failed");
+    expect(assessHealth(healthy(), { ...T, expectDigest: "AB".repeat(32) }).status).toBe("passed");
+    expect(digestMatches(DIGEST, DIGEST)).toBe(true);
+  });
+});
+
+describe("smoke gate", () => {
+  const check = (verdict: "ok" | "server-error" | "violation", kind: "prediction" | "contract" = "prediction") => ({ name: "c", kind, verdict, status: 200, attempts: 1, problem: "p" });
+  it("passes when every answer conforms", () => expect(assessSmoke({ checks: [check("ok"), check("ok", "contract")], serverErrors: 0 }).status).toBe("passed"));
+  it("fails on any contract violation", () => expect(assessSmoke({ checks: [check("ok"), check("violation", "contract")], serverErrors: 0 }).status).toBe("failed"));
+  it("leaves conforming server errors to the error-rate gate while one prediction succeeds", () => {
+    expect(assessSmoke({ checks: [check("ok"), check("server-error")], serverErrors: 3 }).status).toBe("passed");
+  });
+  it("fails when no prediction succeeded at all", () => {
+    expect(assessSmoke({ checks: [check("server-error"), check("server-error")], serverErrors: 6 }).status).toBe("failed");
+  });
+});
+
+describe("error-rate gate", () => {
+  it("passes at or under the limit", () => expect(assessErrorRate(load({ "200": 99, "500": 1 }, [1]), T).status).toBe("passed"));
+  it("fails above the limit and names the error classes", () => {
+    const g = assessErrorRate(load({ "200": 70, "500": 30 }, [1]), T);
+    expect(g.status).toBe("failed");
+    expect(g.reason).toMatch(/30\.00% .*30× HTTP 500/);
+  });
+  it("counts network errors as errors", () => expect(assessErrorRate(load({ "200": 90 }, [1], 10), T).status).toBe("failed"));
+  it("is an error (not measured) when nothing completed", () => expect(assessErrorRate(load({}, []), T).status).toBe("error"));
+});
+
+describe("p99 gate", () => {
+  it("passes at or under the limit", () => expect(assessP99(load({ "200": 3 }, [10, 20, 500]), T).status).toBe("passed"));
+  it("fails above the limit", () => expect(assessP99(load({ "200": 3 }, [10, 20, 501]), T).status).toBe("failed"));
+  it("is an error when no request got an answer", () => expect(assessP99(load({}, [], 5), T).status).toBe("error"));
+});
+
+describe("accuracy gate", () => {
+  it("passes at or over the minimum", () => expect(assessAccuracy(quality(0.7, null), T).status).toBe("passed"));
+  it("fails under the minimum", () => expect(assessAccuracy(quality(0.69, null), T).status).toBe("failed"));
+  it("is an error when the golden set could not be scored", () => expect(assessAccuracy(null, T, "HTTP 500").reason).toMatch(/could not measure: HTTP 500/));
+});
+
+describe("regression gate", () => {
+  it("passes when the target is better or within the allowed drop", () => {
+    expect(assessRegression(quality(0.8, 0.75), T).status).toBe("passed");
+    expect(assessRegression(quality(0.74, 0.75), T).status).toBe("passed");
+  });
+  it("fails when the drop against the baseline is larger than allowed", () => {
+    expect(assessRegression(quality(0.7, 0.8), T)).toMatchObject({ status: "failed" });
+  });
+  it("is skipped, with the reason, without a baseline", () => {
+    expect(assessRegression(quality(0.8, null), T, "--baseline none")).toMatchObject({ status: "skipped", reason: "--baseline none" });
+  });
+});
+
+it("failedGates keeps failed and error gates, not passed or skipped ones", () => {
+  const gates = [assessP99(load({ "200": 1 }, [1]), T), assessRegression(quality(0.8, null), T), assessErrorRate(load({}, []), T), assessAccuracy(quality(0.1, null), T)];
+  expect(failedGates(gates).map((g) => g.gate)).toEqual(["error-rate", "accuracy"]);
+});
