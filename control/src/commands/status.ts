@@ -1,0 +1,45 @@
+/** `bluegreen status`: the router's admin status, readable (or raw with --json). */
+import { AdminClient, type Status } from "../admin-client.js";
+import { requireAdminToken } from "../config.js";
+import type { Context } from "../context.js";
+import * as fmt from "../output/format.js";
+import { colorTable, deploymentLine } from "../output/status-view.js";
+import { renderPairs } from "../output/table.js";
+
+/** An admin client from the config (usage error without a token). */
+export function adminClient(ctx: Context, needFor?: string): AdminClient {
+  return new AdminClient(ctx.config.routerUrl, requireAdminToken(ctx.config, needFor));
+}
+
+/** Key facts of a status as label/value pairs. */
+export function statusPairs(status: Status, nowMs: number): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [["deployment", deploymentLine(status, nowMs)]];
+  if (status.reason) pairs.push(["reason", status.reason]);
+  if (status.updatedAt) pairs.push(["updated", fmt.when(status.updatedAt)]);
+  const f = status.lastFlip;
+  if (f) {
+    pairs.push(["last flip", `${fmt.when(f.at)} ${f.from ?? "?"} → ${f.to ?? "?"} (${[f.kind, f.action].filter(Boolean).join(" ")}${f.actor ? ` by ${f.actor}` : ""})${f.reason ? `: ${f.reason}` : ""}`]);
+  }
+  const p = status.policy as Record<string, unknown> | undefined;
+  if (p) {
+    const bits = [
+      typeof p.maxErrorRate === "number" && `error rate ≤ ${fmt.pct(p.maxErrorRate)}`,
+      typeof p.maxP99Ms === "number" && `p99 ≤ ${fmt.ms(p.maxP99Ms)}`,
+      typeof p.minRequests === "number" && `min ${p.minRequests} requests`,
+      typeof p.fastWindowSeconds === "number" && `windows ${p.fastWindowSeconds}s/${p.slowWindowSeconds}s`,
+      typeof p.bakeSeconds === "number" && `bake ${fmt.duration(p.bakeSeconds)}`,
+    ].filter(Boolean);
+    if (bits.length) pairs.push(["policy", bits.join(", ")]);
+  }
+  return pairs;
+}
+
+/** The `status` action. */
+export async function statusCommand(ctx: Context): Promise<void> {
+  const status = await adminClient(ctx).status();
+  const now = Date.now();
+  ctx.printer.document(status);
+  ctx.printer.result(renderPairs(statusPairs(status, now)));
+  ctx.printer.result("");
+  ctx.printer.result(colorTable(ctx.printer, status));
+}
