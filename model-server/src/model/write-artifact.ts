@@ -5,10 +5,12 @@
  */
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { LABELS } from "../api.js";
 import { modelDigest, sha256Hex } from "./digest.js";
 import { compareCodePoints, MANIFEST_FILE, type Manifest, parseManifest, serializeManifest } from "./manifest.js";
 
-export interface ArtifactSpec extends Omit<Manifest, "files"> {
+/** What to write; the descriptive fields default to placeholders, handy for test artifacts. */
+export interface ArtifactSpec extends Pick<Manifest, "name" | "version" | "kind">, Partial<Omit<Manifest, "name" | "version" | "kind" | "files">> {
   /** File contents by artifact path (relative, '/'-separated). */
   files: Readonly<Record<string, string | Uint8Array>>;
 }
@@ -30,6 +32,11 @@ export async function writeModelArtifact(dir: string, spec: ArtifactSpec): Promi
     return { path: p, bytes };
   }).sort((x, y) => compareCodePoints(x.path, y.path));
   const manifest = parseManifest({
+    description: `${spec.name} ${spec.version} (${spec.kind})`,
+    labels: [...LABELS],
+    sources: [{ name: "unspecified", url: "unspecified", licence: "unspecified" }],
+    licence: "unspecified",
+    created: "1970-01-01T00:00:00Z",
     ...spec,
     files: encoded.map((f) => ({ path: f.path, sha256: sha256Hex(f.bytes), bytes: f.bytes.byteLength })),
   });

@@ -64,4 +64,16 @@ describe("writeModelArtifact", () => {
     ]);
     expect(JSON.parse(await readFile(path.join(dir, "manifest.json"), "utf8"))).toEqual(manifest);
   });
+
+  it("needs only name, version, kind and files: the rest defaults, and the result loads", async () => {
+    const dir = path.join(a, "minimal");
+    const { manifest, digest } = await writeModelArtifact(dir, {
+      name: "sentiment", version: "v8", kind: "afinn-lexicon",
+      files: { "lexicon.tsv": "good\t3\n", "params.json": JSON.stringify({ neutralBand: 0, confidenceAlpha: 16 }) },
+    });
+    expect(manifest.labels).toEqual(["positive", "negative", "neutral"]);
+    const model = await loadModel(dir, { version: "v8" });
+    expect(model.digest).toBe(digest);
+    expect(model.predict("good").prediction).toBe("positive");
+  });
 });
