@@ -66,6 +66,7 @@ export function vaderRules(): VaderRules {
       questionMaxCount: 3,
       questionCap: 0.96,
     },
+    modifierScope: { stopAtPunctuation: true, stopAtSentimentWord: true },
     normalizationAlpha: 15,
     neutralThreshold: 0.05,
   };

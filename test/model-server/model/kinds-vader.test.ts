@@ -1,22 +1,23 @@
 // Covers: model-server/src/model/kinds/vader-rules.ts and vader-text.ts
 // through the shipped v2 data — each VADER rule on hand-picked texts
-// (negation, "no", boosters/dampeners, "but" contrast, ALL CAPS, "!"/"?",
+// (negation and its scope, "no", boosters/dampeners, "but" contrast, ALL CAPS, "!"/"?",
 // emoji and emoticons, idioms, "least"), tokenisation, and the label and
 // confidence drawn from the compound score.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createVaderScorer, readVaderData, VADER_FILES, vaderOutput, type VaderRules } from "../../../model-server/src/model/kinds/vader-rules.js";
+import { createVaderScorer, readVaderData, VADER_FILES, type VaderData, vaderOutput, type VaderRules } from "../../../model-server/src/model/kinds/vader-rules.js";
 import { emojiKey, hasCapsDifferential, punctuationEmphasis, vaderTokens } from "../../../model-server/src/model/kinds/vader-text.js";
 import { SHIPPED_MODELS_DIR } from "../../helpers/model-artifacts.js";
 
 let compound: (text: string) => number;
 let rules: VaderRules;
+let data: VaderData;
 beforeAll(async () => {
   const dir = path.join(SHIPPED_MODELS_DIR, "sentiment", "v2");
   const files = new Map<string, Uint8Array>();
   for (const f of Object.values(VADER_FILES)) files.set(f, await readFile(path.join(dir, f)));
-  const data = readVaderData(files);
+  data = readVaderData(files);
   rules = data.rules;
   compound = createVaderScorer(data);
 });
@@ -29,6 +30,9 @@ describe("vaderTokens", () => {
   });
   it("drops punctuation-only pieces", () => {
     expect(vaderTokens("ok ... !!! -", known).map((t) => t.lower)).toEqual(["ok"]);
+  });
+  it("marks tokens that end a clause, including before a detached comma", () => {
+    expect(vaderTokens("good, bad fine . sad 'ok' :) e", known).map((t) => t.clauseEnd)).toEqual([true, false, true, false, false, false, false]);
   });
 });
 
@@ -72,6 +76,18 @@ describe("v2 (vader-rules) rules", () => {
     expect(compound("kind of good")).toBeLessThan(compound("good"));
     expect(compound("extremely bad")).toBeLessThan(compound("bad"));
     expect(compound("extremely good")).toBeGreaterThan(compound("extremely the the good"));
+  });
+
+  it("keeps a negation to its own clause and its own sentiment word", () => {
+    expect(label("The food was not good 😡")).toBe("negative");
+    expect(label("Can't recommend it, sadly.")).toBe("negative");
+    expect(compound("not good, bad")).toBeLessThan(compound("not good"));
+  });
+
+  it("with modifierScope off, looks past sentiment words and commas like vaderSentiment 3.3.2", () => {
+    const reference = createVaderScorer({ ...data, rules: { ...rules, modifierScope: { stopAtPunctuation: false, stopAtSentimentWord: false } } });
+    expect(reference("The food was not good 😡")).toBeGreaterThan(0);
+    expect(reference("Can't recommend it, sadly.")).toBeGreaterThan(0);
   });
 
   it("'but' shifts the weight to the clause after it", () => {

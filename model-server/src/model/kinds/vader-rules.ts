@@ -8,6 +8,8 @@
  *     add or remove intensity, less with distance;
  *   - a negation up to 3 words before ("not", "isn't", "never", "without")
  *     flips and dampens it (× negationScalar); "no" negates the next words;
+ *   - those 3 words stop at a clause boundary (",", ".", "!" …) and at another
+ *     sentiment word, when `modifierScope` says so (see below);
  *     "least" before a word negates it, except "at least";
  *   - idioms ("the bomb", "yeah right") replace the valence of their words;
  *   - after a contrast word ("but") words weigh more, before it less;
@@ -15,7 +17,10 @@
  * The total is squashed to the compound score in -1..1.
  * Deliberate differences from 3.3.2: emoji are scored from a valence table
  * (not by translating them to words), idioms are matched as phrases anywhere,
- * and edge punctuation is always stripped from words ("ok," is "ok").
+ * edge punctuation is always stripped from words ("ok," is "ok"), and the
+ * modifier scope stops early: 3.3.2 looks past a sentiment word, so a
+ * negation reaches the next one too ("not good 😡" scored positive, the
+ * emoji negated) and crosses commas ("Can't recommend it, sadly").
  *
  * Files: `lexicon.tsv`, `emoji.tsv`, `rules.json` (see VaderRules).
  */
@@ -48,6 +53,8 @@ export const VaderRules = z.strictObject({
     questionCap: z.number().nonnegative(),
   }),
   normalizationAlpha: z.number().positive(),
+  /** Where the 3-word look-back for boosters and negations stops (both false = vaderSentiment 3.3.2). */
+  modifierScope: z.strictObject({ stopAtPunctuation: z.boolean(), stopAtSentimentWord: z.boolean() }),
   /** |compound| below this is neutral. */
   neutralThreshold: z.number().positive().max(1),
 });
@@ -121,7 +128,11 @@ export function createVaderScorer({ lexicon, emoji, rules }: VaderData): (text: 
       if (capsDiff && isAllCaps(token.raw)) v += v > 0 ? rules.capsIncrement : -rules.capsIncrement;
       for (let d = 0; d < 3 && i - d - 1 >= 0; d++) {
         const j = i - d - 1;
-        if (isSentimentWord(j)) continue; // a sentiment word in between is scored on its own
+        if (rules.modifierScope.stopAtPunctuation && tokens[j]!.clauseEnd) break;
+        if (isSentimentWord(j)) {
+          if (rules.modifierScope.stopAtSentimentWord) break; // the modifier belongs to that word
+          continue; // 3.3.2: look past it
+        }
         const booster = boosterAt(j);
         if (booster !== undefined) {
           let scalar = v < 0 ? -booster.value : booster.value;

@@ -8,11 +8,15 @@ export interface Token {
   /** As written, edge punctuation removed unless the whole token is a known emoticon. */
   raw: string;
   lower: string;
+  /** The token was followed by clause punctuation (",", ".", ";", ":", "!", "?"). */
+  clauseEnd: boolean;
 }
 
 // One emoji: a pictograph with optional variation selector / skin tone, ZWJ-joined sequences kept whole.
 const EMOJI = /\p{Extended_Pictographic}(?:\uFE0F|\p{Emoji_Modifier})*(?:\u200D\p{Extended_Pictographic}(?:\uFE0F|\p{Emoji_Modifier})*)*/gu;
 const EDGE_PUNCTUATION = /^[\p{P}\p{S}]+|[\p{P}\p{S}]+$/gu;
+const TRAILING_PUNCTUATION = /[\p{P}\p{S}]+$/u;
+const CLAUSE_PUNCTUATION = /[,.;:!?]/;
 
 /** An emoji as the emoji table keys it: variation selectors and skin-tone modifiers removed. */
 export function emojiKey(token: string): string {
@@ -22,20 +26,27 @@ export function emojiKey(token: string): string {
 /**
  * Splits a text into tokens. Whitespace separates tokens and every emoji is
  * its own token; a token that `isKnown` (an emoticon) is kept as typed,
- * others lose leading/trailing punctuation, and punctuation-only leftovers
- * are dropped.
+ * others lose leading/trailing punctuation (noting whether it ended a
+ * clause), and punctuation-only pieces are dropped (marking the previous
+ * token's clause end: "good , but").
  */
 export function vaderTokens(text: string, isKnown: (token: string) => boolean): Token[] {
   const spaced = text.normalize("NFC").replace(/[\u2018\u2019`]/g, "'").replace(EMOJI, " $& ");
   const tokens: Token[] = [];
   for (const piece of spaced.split(/\s+/u)) {
     if (piece === "") continue;
-    let raw = piece;
-    if (!isKnown(piece) && !isKnown(piece.toLowerCase())) {
-      raw = piece.replace(EDGE_PUNCTUATION, "");
-      if (raw === "") continue;
+    if (isKnown(piece) || isKnown(piece.toLowerCase())) {
+      tokens.push({ raw: piece, lower: piece.toLowerCase(), clauseEnd: false });
+      continue;
     }
-    tokens.push({ raw, lower: raw.toLowerCase() });
+    const raw = piece.replace(EDGE_PUNCTUATION, "");
+    if (raw === "") {
+      const previous = tokens[tokens.length - 1];
+      if (previous !== undefined && CLAUSE_PUNCTUATION.test(piece)) previous.clauseEnd = true;
+      continue;
+    }
+    const trailing = piece.match(TRAILING_PUNCTUATION)?.[0] ?? "";
+    tokens.push({ raw, lower: raw.toLowerCase(), clauseEnd: CLAUSE_PUNCTUATION.test(trailing) });
   }
   return tokens;
 }
