@@ -123,6 +123,13 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
+  // Outside a request (where app.onError answers 500), an unexpected error is fatal: log it as JSON, exit 1.
+  const fatal = (err: unknown) => {
+    logger.error("fatal", errorFields(err));
+    process.exit(1);
+  };
+  process.on("uncaughtException", fatal);
+  process.on("unhandledRejection", fatal);
 
   await listening;
   await bringUpModel(config, lifecycle, logger, server);
