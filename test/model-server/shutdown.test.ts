@@ -1,7 +1,8 @@
 // Covers: graceful shutdown of a real model-server process — on SIGTERM with
 // predictions in flight (held by FAULT_LATENCY_MS) every one completes with
 // 200, new connections are not served, and the process exits 0; SIGINT on
-// an idle server exits 0; past SHUTDOWN_GRACE_MS it gives up and exits 1.
+// an idle server exits 0; past SHUTDOWN_GRACE_MS it gives up and exits 1;
+// a second signal during the drain exits 1 at once.
 import { describe, expect, it } from "vitest";
 import { Prediction } from "../../model-server/src/api.js";
 import { call, postJson } from "../helpers/http.js";
@@ -58,6 +59,21 @@ describe("SIGTERM", () => {
     try {
       expect((await call(`${server.url}/health`)).status).toBe(200);
       expect(await server.stop("SIGINT")).toEqual({ code: 0, signal: null });
+    } finally {
+      await server.stop("SIGKILL");
+    }
+  });
+
+  it("a second signal while draining exits 1 at once", async () => {
+    const server = await startModelServer({ env: { FAULT_LATENCY_MS: "20000" } });
+    try {
+      const stuck = postJson(`${server.url}/predict`, { text: "slow" }).then((r) => r.status, () => "cut");
+      await letRequestsArrive();
+      server.proc.kill("SIGTERM");
+      await logged(server, "draining");
+      expect(await server.stop("SIGINT")).toEqual({ code: 1, signal: null });
+      expect(server.events().some((e) => e.event === "forced_exit")).toBe(true);
+      expect(await stuck).toBe("cut");
     } finally {
       await server.stop("SIGKILL");
     }
