@@ -9,7 +9,7 @@ import { MAX_BODY_BYTES } from "../../model-server/src/api.js";
 import type { RouterConfig } from "./config.js";
 import type { ControllerLink } from "./controller-link.js";
 import { errorResponse } from "./errors.js";
-import type { PoolSet } from "./pools.js";
+import { ORIGIN_FAIL_TIMEOUT_MS, type PoolSet } from "./pools.js";
 import { answerHeaders, failed, fetchOrigin, type Attempt, type OriginRequest } from "./proxy.js";
 import { standbyOf, type RoutingState } from "./routing-state.js";
 import type { Color } from "./telemetry-types.js";
@@ -66,7 +66,13 @@ async function attempt(plan: ServePlan, color: Color): Promise<Attempt> {
   const result = await fetchOrigin(origin, plan.request, plan.config.originTimeoutMs);
   const error = failed(result);
   if (error === null) plan.pools.markOk(origin);
-  else plan.pools.markFailed(origin, Date.now());
+  else {
+    // Logged once per cool-down, not once per request.
+    if (!plan.pools.cooling(origin, Date.now())) {
+      console.warn(`router: ${color} origin ${origin} failed (${error}); skipping it for ${ORIGIN_FAIL_TIMEOUT_MS} ms`);
+    }
+    plan.pools.markFailed(origin, Date.now());
+  }
   if (plan.preview === null) plan.link.telemetry.record({ color, latencyMs: result.latencyMs, error }, Date.now());
   return result;
 }
@@ -88,9 +94,6 @@ export async function serve(plan: ServePlan): Promise<Response> {
   const firstAnswer = first.kind === "response" ? decorate(await keep(first.response), primary, state, null) : null;
   if (!mayFailover) return firstAnswer ?? withColor(failureAnswer(first as Attempt & { kind: "failure" }), primary, state);
 
-  console.warn(
-    `router: ${primary} ${first.origin} failed (${failed(first)}); failing over to ${standby}`,
-  );
   const second = await attempt(plan, standby);
   if (failed(second) === null && second.kind === "response") {
     return decorate(second.response, standby, state, standby);

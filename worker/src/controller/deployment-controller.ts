@@ -15,7 +15,7 @@ import { routingKvKey, type RoutingState } from "../routing-state.js";
 import { COLORS, type Color, type TelemetryReport } from "../telemetry-types.js";
 import { MetricWindows, type WindowMetrics } from "./metric-windows.js";
 import { MAX_WINDOW_SECONDS, policyFromEnv, type RolloutPolicy } from "./rollout-policy.js";
-import { FlipCommandSchema, ProbeResultSchema, RollbackCommandSchema, TelemetryReportSchema } from "./rpc-schemas.js";
+import { FlipCommandSchema, parseRpc, ProbeResultSchema, RollbackCommandSchema, TelemetryReportSchema } from "./rpc-schemas.js";
 import { StateStore } from "./state-store.js";
 import {
   planFlip,
@@ -75,7 +75,7 @@ export class DeploymentController extends DurableObject<Env> {
 
   /** Takes an isolate's batched outcomes; answers the routing state. */
   async report(report: TelemetryReport): Promise<RoutingState> {
-    const parsed = TelemetryReportSchema.parse(report) as TelemetryReport;
+    const parsed = parseRpc(TelemetryReportSchema, report, "telemetry report") as TelemetryReport;
     const tally = this.#windows.addReport(parsed, Date.now() / 1000);
     if (tally.invalid > 0) console.warn(`controller ${this.#deployment()}: dropped ${tally.invalid} malformed buckets from ${parsed.isolateId}`);
     return this.#answer();
@@ -83,7 +83,7 @@ export class DeploymentController extends DurableObject<Env> {
 
   /** Flips traffic to `cmd.to` and starts a bake (CAS on expectedEpoch). */
   async flip(cmd: FlipCommand): Promise<CommandResult> {
-    const parsed = FlipCommandSchema.parse(cmd);
+    const parsed = parseRpc(FlipCommandSchema, cmd, "flip command");
     const nowMs = Date.now();
     const plan = planFlip(this.#store.routing(nowMs), parsed, this.#store.probes(), nowMs, this.#policy().bakeSeconds);
     return this.#apply(plan);
@@ -91,7 +91,7 @@ export class DeploymentController extends DurableObject<Env> {
 
   /** Flips back to the previous colour now; phase rolled_back. */
   async rollback(cmd: RollbackCommand): Promise<CommandResult> {
-    const parsed = RollbackCommandSchema.parse(cmd);
+    const parsed = parseRpc(RollbackCommandSchema, cmd, "rollback command");
     const nowMs = Date.now();
     const plan = planRollback(this.#store.routing(nowMs), parsed, this.#store.probes(), nowMs);
     return this.#apply(plan);
@@ -106,7 +106,7 @@ export class DeploymentController extends DurableObject<Env> {
   async recordProbe(color: Color, probe: ProbeResult): Promise<RoutingState> {
     const parsedColor = COLORS.includes(color) ? color : null;
     if (parsedColor === null) throw new TypeError(`unknown colour ${String(color)}`);
-    const { state } = this.#store.recordProbe(parsedColor, ProbeResultSchema.parse(probe), Date.now());
+    const { state } = this.#store.recordProbe(parsedColor, parseRpc(ProbeResultSchema, probe, "probe result"), Date.now());
     await this.#syncKv();
     return state;
   }

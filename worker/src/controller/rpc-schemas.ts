@@ -43,3 +43,10 @@ export const ProbeResultSchema = z.object({
   digest: z.string().max(200).optional(),
   error: z.string().max(500).optional(),
 });
+
+/** Parses an RPC argument; a bad one is the caller's bug, thrown as a TypeError that survives RPC. */
+export function parseRpc<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new TypeError(`invalid ${what}: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
