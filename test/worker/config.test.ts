@@ -1,0 +1,72 @@
+// Covers worker/src/config.ts and app.ts's error mapping: env vars parse once
+// per env object with DESIGN.md defaults; a bad var is a ConfigError that
+// names the var (never a secret's value) and is answered as a logged 500 —
+// not a 400 — by the router; unknown routes are §6 JSON too.
+import { describe, expect, it, vi } from "vitest";
+import { ConfigError, routerConfig } from "../../worker/src/config.js";
+import { errorOf, newIsolate, predictRequest, sendSettled, testEnv } from "./helpers.js";
+
+const base = {
+  DEPLOYMENT_NAME: "prod",
+  BLUE_ORIGINS: "http://127.0.0.1:8001",
+  GREEN_ORIGINS: "https://g1.example.com/, https://g2.example.com/api",
+};
+
+describe("routerConfig", () => {
+  it("applies DESIGN.md defaults and splits pools", () => {
+    expect(routerConfig({ ...base })).toEqual({
+      deployment: "prod",
+      origins: { blue: ["http://127.0.0.1:8001"], green: ["https://g1.example.com", "https://g2.example.com/api"] },
+      originTimeoutMs: 30_000,
+      flagTtlMs: 1_000,
+      failover: "standby",
+      reportIntervalMs: 1_000,
+      maxTextChars: 10_000,
+      adminToken: undefined,
+      originToken: undefined,
+    });
+  });
+
+  it("parses once per env object", () => {
+    const env = { ...base, FLAG_TTL_MS: "250" };
+    expect(routerConfig(env)).toBe(routerConfig(env));
+    expect(routerConfig(env).flagTtlMs).toBe(250);
+  });
+
+  it.each([
+    ["BLUE_ORIGINS", ""],
+    ["BLUE_ORIGINS", "ftp://x"],
+    ["GREEN_ORIGINS", "https://user:pw@g.example.com"],
+    ["ORIGIN_TIMEOUT_MS", "soon"],
+    ["ORIGIN_TIMEOUT_MS", "0"],
+    ["FAILOVER", "sometimes"],
+    ["DEPLOYMENT_NAME", "has spaces"],
+  ])("rejects %s=%j, naming the var", (key, value) => {
+    expect(() => routerConfig({ ...base, [key]: value })).toThrow(ConfigError);
+    expect(() => routerConfig({ ...base, [key]: value })).toThrow(key);
+  });
+
+  it("never puts a secret's value in the error", () => {
+    try {
+      routerConfig({ ...base, ADMIN_TOKEN: "super-secret", BLUE_ORIGINS: "nope" });
+    } catch (err) {
+      expect(String(err)).not.toContain("super-secret");
+      return;
+    }
+    throw new Error("expected a ConfigError");
+  });
+});
+
+describe("error answers", () => {
+  it("a misconfigured Worker answers a logged 500 JSON, not a 400", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      const res = await sendSettled(newIsolate(), testEnv({ FAILOVER: "sometimes" }), predictRequest());
+      expect(res.status).toBe(500);
+      expect((await errorOf(res)).code).toBe("internal");
+      expect(logged).toHaveBeenCalledWith(expect.stringContaining("FAILOVER"));
+    } finally {
+      logged.mockRestore();
+    }
+  });
+});

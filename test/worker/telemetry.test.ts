@@ -1,0 +1,130 @@
+// Covers worker/src/telemetry.ts and the controller traffic of
+// controller-link.ts: with N predictions served against real model servers,
+// the controller is called at most N/50 + (elapsed seconds + 1) times and KV
+// read at most once (one isolate, under a minute) — counted by wrapping the
+// DEPLOYMENTS and ROUTING bindings — with and without errors; every outcome
+// reaches the controller's windows; and the pure sync rule and buffer.
+import { describe, expect, it } from "vitest";
+import { emptyCounts, latencyBucket } from "../../worker/src/telemetry-types.js";
+import { EARLY_FLUSH_SERVED, MAX_BUFFER_AGE_MS, TelemetryBuffer, syncReason } from "../../worker/src/telemetry.js";
+import { controller, countingEnv, flipDirect, newIsolate, origins, predictRequest, send, testEnv, totalCalls, type Router } from "./helpers.js";
+
+const CONCURRENCY = 10;
+
+/** Serves `n` predictions through `router` with CONCURRENCY in flight; answers statuses and the elapsed seconds. */
+async function serve(router: Router, e: Env, n: number): Promise<{ statuses: number[]; elapsedSeconds: number }> {
+  const started = Date.now();
+  const statuses: number[] = [];
+  const background: Promise<void>[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < n) {
+        next += 1;
+        const sent = await send(router, e, predictRequest(`request ${next} was good`));
+        statuses.push(sent.res.status);
+        await sent.res.body?.cancel();
+        background.push(sent.settle());
+      }
+    }),
+  );
+  await Promise.all(background);
+  return { statuses, elapsedSeconds: (Date.now() - started) / 1000 };
+}
+
+describe("controller and KV traffic per N predictions", () => {
+  it("healthy traffic: ≤ N/50 + elapsed s + 1 controller calls, ≤ 1 KV read, every outcome reported", async () => {
+    const base = testEnv();
+    const { env: e, counts } = countingEnv(base);
+    const router = newIsolate();
+    const n = 600;
+    const { statuses, elapsedSeconds } = await serve(router, e, n);
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    const calls = totalCalls(counts);
+    console.log(`healthy: ${n} predictions in ${elapsedSeconds.toFixed(2)} s → ${calls} controller calls ${JSON.stringify(counts.controllerCalls)}, ${counts.kvReads} KV reads`);
+    expect(calls).toBeGreaterThanOrEqual(1);
+    expect(calls).toBeLessThanOrEqual(n / 50 + elapsedSeconds + 1);
+    expect(counts.kvReads).toBeLessThanOrEqual(1);
+
+    await router.isolate.link(base.DEPLOYMENT_NAME).sync(base); // flush the rest, uncounted
+    const status = await controller(base).status();
+    expect(status.metrics.blue.slow.requests).toBe(n);
+    expect(status.metrics.blue.slow.errors.total).toBe(0);
+  });
+
+  it("every request failing over: errors flush early, still ≤ N/50 + elapsed s + 1 calls", async () => {
+    const base = testEnv({ GREEN_ORIGINS: origins.TEST_DEAD_ORIGIN });
+    await flipDirect(base, "green");
+    const { env: e, counts } = countingEnv(base);
+    const router = newIsolate();
+    const n = 300;
+    const { statuses, elapsedSeconds } = await serve(router, e, n);
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    const calls = totalCalls(counts);
+    console.log(`failing over: ${n} predictions in ${elapsedSeconds.toFixed(2)} s → ${calls} controller calls ${JSON.stringify(counts.controllerCalls)}, ${counts.kvReads} KV reads`);
+    expect(calls).toBeLessThanOrEqual(n / 50 + elapsedSeconds + 1);
+    expect(counts.kvReads).toBeLessThanOrEqual(1);
+
+    await router.isolate.link(base.DEPLOYMENT_NAME).sync(base);
+    const status = await controller(base).status();
+    expect(status.metrics.green.slow.requests).toBe(n);
+    expect(status.metrics.green.slow.errors.connect).toBe(n);
+    expect(status.metrics.blue.slow.requests).toBe(n);
+  });
+});
+
+describe("syncReason", () => {
+  const clock = { nowMs: 10_000, lastSyncAtMs: 9_500, flagTtlMs: 1_000, reportIntervalMs: 1_000 };
+
+  it("refreshes once the state is older than FLAG_TTL_MS", () => {
+    expect(syncReason({ ...clock, lastSyncAtMs: 9_000 }, new TelemetryBuffer())).toBe("refresh");
+    expect(syncReason(clock, new TelemetryBuffer())).toBeNull();
+  });
+
+  it("reports pending outcomes at most every REPORT_INTERVAL_MS", () => {
+    const buffer = new TelemetryBuffer();
+    buffer.record({ color: "blue", latencyMs: 3, error: null }, clock.nowMs);
+    expect(syncReason(clock, buffer)).toBeNull();
+    expect(syncReason({ ...clock, flagTtlMs: 60_000, lastSyncAtMs: 9_000 }, buffer)).toBe("report");
+  });
+
+  it(`reports errors early, once ${EARLY_FLUSH_SERVED} requests were served since the last sync`, () => {
+    const buffer = new TelemetryBuffer();
+    buffer.record({ color: "green", latencyMs: 3, error: "http5xx" }, clock.nowMs);
+    for (let i = 0; i < EARLY_FLUSH_SERVED - 1; i++) buffer.noteServed();
+    expect(syncReason(clock, buffer)).toBeNull();
+    buffer.noteServed();
+    expect(syncReason(clock, buffer)).toBe("errors");
+  });
+});
+
+describe("TelemetryBuffer", () => {
+  it("counts per second and colour: requests, errors by class, latency histogram", () => {
+    const buffer = new TelemetryBuffer();
+    buffer.record({ color: "green", latencyMs: 7, error: null }, 5_100);
+    buffer.record({ color: "green", latencyMs: 40_000, error: "timeout" }, 5_900);
+    buffer.record({ color: "blue", latencyMs: 1, error: null }, 6_000);
+    const batch = buffer.take();
+    const green = emptyCounts();
+    green.requests = 2;
+    green.errors.timeout = 1;
+    green.latency[latencyBucket(7)] = 1;
+    green.latency[latencyBucket(40_000)] = 1;
+    expect(batch.buckets).toContainEqual({ second: 5, color: "green", counts: green });
+    expect(batch.buckets).toHaveLength(2);
+    expect(batch.errors).toBe(1);
+    expect(buffer.pending).toBe(false);
+  });
+
+  it("gives a failed batch back, minus seconds older than MAX_BUFFER_AGE_MS", () => {
+    const buffer = new TelemetryBuffer();
+    buffer.record({ color: "blue", latencyMs: 1, error: "connect" }, 1_000);
+    buffer.record({ color: "blue", latencyMs: 1, error: null }, MAX_BUFFER_AGE_MS + 5_000);
+    buffer.noteServed();
+    const batch = buffer.take();
+    buffer.restore(batch, MAX_BUFFER_AGE_MS + 5_000);
+    const again = buffer.take();
+    expect(again.buckets.map((b) => b.second)).toEqual([Math.floor((MAX_BUFFER_AGE_MS + 5_000) / 1000)]);
+    expect(again.served).toBe(1);
+  });
+});
