@@ -34,8 +34,8 @@ export interface Thresholds {
   expectDigest?: string | undefined;
 }
 
-/** Health: healthy, and the expected version/digest when given. */
-export function assessHealth(h: HealthOutcome, t: Thresholds): GateResult {
+/** Health: healthy, from the expected colour (via the router), and the expected version/digest when given. */
+export function assessHealth(h: HealthOutcome, t: Thresholds, expectColor?: string | null): GateResult {
   const expected = [t.expectVersion && `version ${t.expectVersion}`, t.expectDigest && `digest ${fmt.shortDigest(t.expectDigest)}`]
     .filter(Boolean)
     .join(", ");
@@ -44,6 +44,9 @@ export function assessHealth(h: HealthOutcome, t: Thresholds): GateResult {
     return { gate: "health", status: "failed", observed: h.lastProblem ?? "not healthy", threshold, reason: `not healthy after ${h.attempts} attempts: ${h.lastProblem ?? "unknown"}` };
   }
   const observed = `${h.health.model_name} ${h.health.model_version}`;
+  if (expectColor && h.servedBy && h.servedBy !== expectColor) {
+    return { gate: "health", status: "failed", observed: `${observed} from ${h.servedBy}`, threshold, reason: `the router answered from ${h.servedBy}, not ${expectColor}: it ignored the preview header` };
+  }
   if (t.expectVersion && h.health.model_version !== t.expectVersion) {
     return { gate: "health", status: "failed", observed, threshold, reason: `serves version ${h.health.model_version}, expected ${t.expectVersion}` };
   }

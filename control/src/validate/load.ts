@@ -91,6 +91,8 @@ export function runLoad(endpoint: Endpoint, opts: LoadOptions, onDone?: () => vo
   let timeouts = 0;
   let cutShort = false;
   const started = performance.now();
+  // Throughput runs to the last answer, not to autocannon's next sampling tick.
+  let lastAt = started;
 
   return new Promise((resolve, reject) => {
     const instance = autocannon(
@@ -100,12 +102,14 @@ export function runLoad(endpoint: Endpoint, opts: LoadOptions, onDone?: () => vo
         connections: Math.max(1, Math.min(opts.concurrency, opts.requests)),
         timeout: Math.max(1, Math.ceil(opts.timeoutMs / 1000)),
         requests,
+        // autocannon notices the end on its sampling tick: sample often so the step ends promptly.
+        sampleInt: 100,
       },
       (err) => {
         clearTimeout(deadline);
         if (err) return reject(err);
         resolve(
-          summarizeLoad({ latenciesMs, statusCounts, networkErrors, timeouts, durationMs: performance.now() - started, cutShort }),
+          summarizeLoad({ latenciesMs, statusCounts, networkErrors, timeouts, durationMs: lastAt - started, cutShort }),
         );
       },
     );
@@ -114,11 +118,13 @@ export function runLoad(endpoint: Endpoint, opts: LoadOptions, onDone?: () => vo
       instance.stop();
     }, opts.deadlineMs);
     instance.on("response", (_client, statusCode, _bytes, responseTime) => {
+      lastAt = performance.now();
       latenciesMs.push(responseTime);
       statusCounts[String(statusCode)] = (statusCounts[String(statusCode)] ?? 0) + 1;
       onDone?.();
     });
     instance.on("reqError", (err: Error) => {
+      lastAt = performance.now();
       networkErrors++;
       if (/timed out/i.test(err?.message ?? "")) timeouts++;
       onDone?.();

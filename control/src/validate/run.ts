@@ -86,7 +86,7 @@ export async function runValidation(plan: ValidationPlan, printer: Printer): Pro
       hint: unreachableHint(target, plan.via),
     });
   }
-  const gates: GateResult[] = [assessHealth(health, t)];
+  const gates: GateResult[] = [assessHealth(health, t, plan.via === "router" ? target.color : null)];
   const h = health.health;
   printer.step(
     gates[0]!.status === "passed" ? "ok" : "fail",

@@ -42,6 +42,10 @@ describe("health gate", () => {
     expect(g).toMatchObject({ status: "failed" });
     expect(g.reason).toMatch(/3 attempts: unhealthy \(loading\)/);
   });
+  it("fails when the router answered from another colour than the previewed one", () => {
+    expect(assessHealth({ ...healthy(), servedBy: "blue" }, T, "green")).toMatchObject({ status: "failed", reason: expect.stringMatching(/from blue, not green/) });
+    expect(assessHealth({ ...healthy(), servedBy: "green" }, T, "green").status).toBe("passed");
+  });
   it("fails on a version other than --expect-version", () => {
     expect(assessHealth(healthy("v2"), { ...T, expectVersion: "v3" })).toMatchObject({ status: "failed", reason: "serves version v2, expected v3" });
   });
