@@ -18,7 +18,7 @@ export function statusPairs(status: Status, nowMs: number): Array<[string, strin
   if (status.updatedAt) pairs.push(["updated", fmt.when(status.updatedAt)]);
   const f = status.lastFlip;
   if (f) {
-    pairs.push(["last flip", `${fmt.when(f.at)} ${f.from ?? "?"} → ${f.to ?? "?"} (${[f.kind, f.action].filter(Boolean).join(" ")}${f.actor ? ` by ${f.actor}` : ""})${f.reason ? `: ${f.reason}` : ""}`]);
+    pairs.push(["last change", `${fmt.when(f.at)} ${f.from ?? "?"} → ${f.to ?? "?"} (${[f.kind, f.action].filter(Boolean).join(" ")}${f.actor ? ` by ${f.actor}` : ""})${f.reason ? `: ${f.reason}` : ""}`]);
   }
   const p = status.policy as Record<string, unknown> | undefined;
   if (p) {

@@ -32,6 +32,7 @@ export function colorTable(printer: Printer, status: Status): string {
       { header: "health", value: (v) => health(v.health) },
       { header: "version", value: (v) => v.version ?? "–" },
       { header: "requests", value: (v) => fmt.count(v.requests), align: "right" },
+      { header: "req/s", value: (v) => (v.requests !== null && v.windowSeconds ? (v.requests / v.windowSeconds).toFixed(1) : "–"), align: "right" },
       { header: "errors", value: (v) => fmt.pct(v.errorRate), align: "right" },
       { header: "p50", value: (v) => fmt.ms(v.p50Ms), align: "right" },
       { header: "p99", value: (v) => fmt.ms(v.p99Ms), align: "right" },
