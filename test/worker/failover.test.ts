@@ -88,6 +88,24 @@ describe("failover to the healthy standby", () => {
   });
 });
 
+describe("when the standby fails too", () => {
+  it("the client gets the active colour's failure: green's 500 as sent, or 502 when green refused", async () => {
+    const { e, router } = await greenActive({ BLUE_ORIGINS: origins.TEST_DEAD_ORIGIN });
+    await setFault(origins.TEST_FAULTY_GREEN, { rate: 1 });
+    const res = await sendSettled(router, e, predictRequest());
+    expect(res.status).toBe(500);
+    expect(res.headers.get("x-bluegreen-color")).toBe("green");
+    expect(res.headers.has("x-bluegreen-failover")).toBe(false);
+    expect((await errorOf(res)).code).toBeTruthy(); // the model server's own §6 body, kept while blue was tried
+
+    const both = await sendSettled(newIsolate(), { ...e, GREEN_ORIGINS: origins.TEST_DEAD_ORIGIN }, predictRequest());
+    expect(both.status).toBe(502);
+    expect((await errorOf(both)).code).toBe("bad_gateway");
+    const counts = await windowCounts(router, e);
+    expect(counts.green.errors.http5xx).toBe(1);
+  });
+});
+
 describe("no failover", () => {
   it("FAILOVER=off passes green's 500 through, and answers 504 / 502 for a timeout / refused connection", async () => {
     const { e, router } = await greenActive({ FAILOVER: "off", ORIGIN_TIMEOUT_MS: "250" });

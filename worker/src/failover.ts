@@ -77,12 +77,18 @@ async function attempt(plan: ServePlan, color: Color): Promise<Attempt> {
   return result;
 }
 
+/** The client's answer from an attempt that reached `color`'s origin, or failed to. */
+function answerOf(attempt: Attempt, color: Color, state: RoutingState, failoverTo: Color | null): Response {
+  const response = attempt.kind === "response" ? attempt.response : failureAnswer(attempt);
+  return decorate(response, color, state, failoverTo);
+}
+
 /** Serves the request from the active colour (or the preview colour), failing over once. */
 export async function serve(plan: ServePlan): Promise<Response> {
   const { state, config, pools } = plan;
   const primary = plan.preview ?? state.active;
   const first = await attempt(plan, primary);
-  if (failed(first) === null && first.kind === "response") return decorate(first.response, primary, state, null);
+  if (failed(first) === null) return answerOf(first, primary, state, null);
 
   const standby = standbyOf({ ...state, active: primary });
   const mayFailover =
@@ -91,20 +97,13 @@ export async function serve(plan: ServePlan): Promise<Response> {
     plan.replayable &&
     state.health[standby] !== "unhealthy" &&
     pools.available(config.origins[standby], Date.now());
-  const firstAnswer = first.kind === "response" ? decorate(await keep(first.response), primary, state, null) : null;
-  if (!mayFailover) return firstAnswer ?? withColor(failureAnswer(first as Attempt & { kind: "failure" }), primary, state);
+  if (!mayFailover) return answerOf(first, primary, state, null);
 
+  // Hold the active colour's 5xx answer while the standby is tried.
+  const held: Attempt = first.kind === "response" ? { ...first, response: await keep(first.response) } : first;
   const second = await attempt(plan, standby);
-  if (failed(second) === null && second.kind === "response") {
-    return decorate(second.response, standby, state, standby);
-  }
+  if (failed(second) === null) return answerOf(second, standby, state, standby);
   if (second.kind === "response") await second.response.body?.cancel().catch(() => undefined);
   // Both failed: the client hears about the active colour's failure.
-  return firstAnswer ?? withColor(failureAnswer(first as Attempt & { kind: "failure" }), primary, state);
-}
-
-function withColor(response: Response, color: Color, state: RoutingState): Response {
-  response.headers.set("x-bluegreen-color", color);
-  response.headers.set("x-bluegreen-epoch", String(state.epoch));
-  return response;
+  return answerOf(held, primary, state, null);
 }
