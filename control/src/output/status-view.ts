@@ -7,7 +7,8 @@ import { renderTable } from "./table.js";
 /** "green active · phase baking · epoch 4 · bake 1m12s left". */
 export function deploymentLine(status: Status, nowMs: number): string {
   const left = bakeSecondsLeft(status, nowMs);
-  const bake = left === null ? "" : ` · bake ${fmt.duration(left)} left`;
+  // At 0 the controller ends the bake on its next alarm.
+  const bake = left === null ? "" : left < 1 ? " · bake ending" : ` · bake ${fmt.duration(left)} left`;
   return `${status.active} active · phase ${status.phase} · epoch ${status.epoch}${bake}`;
 }
 
