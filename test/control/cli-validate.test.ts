@@ -72,7 +72,7 @@ describe("validate against real model servers", () => {
     const r = await runCli(["validate", ...LOAD], { env: env(faulty.url) });
     expect(r.code, show(r)).toBe(1);
     expect(r.stdout).toMatch(/^error-rate +FAIL +\d+\.\d+% \(\d+\/120\)/m);
-    expect(r.stderr).toMatch(/validate failed: gate error-rate did not pass for green/);
+    expect(r.stderr).toMatch(/validate failed: gate error-rate\b.* did not pass for green/);
     expect(r.stderr).toMatch(/why: error-rate: error rate .* is above 1\.00% \(\d+× HTTP 500\)/);
     expect(r.stderr).toMatch(/fix: /);
     await faulty.stop();

@@ -181,7 +181,8 @@ interface QualityMeasurement {
 
 async function measureQuality(plan: ValidationPlan, golden: GoldenExample[], printer: Printer): Promise<QualityMeasurement> {
   const texts = golden.map((e) => e.text);
-  const opts = { timeoutMs: plan.timeoutMs, attempts: 4, concurrency: 2 };
+  // Five attempts per batch: a transient 5xx (or FAULT_RATE) must not leave quality unmeasured.
+  const opts = { timeoutMs: plan.timeoutMs, attempts: 5, concurrency: 2 };
   const [target, baseline] = await Promise.allSettled([
     predictLabels(plan.target.endpoint, texts, opts),
     plan.baseline ? predictLabels(plan.baseline.endpoint, texts, opts) : Promise.resolve(null),
