@@ -55,6 +55,7 @@ export interface ControllerStatus {
   kvCurrent: boolean;
 }
 
+/** One deployment's routing authority; reached only through its RPC methods. */
 export class DeploymentController extends DurableObject<Env> {
   readonly #store: StateStore;
   /** Counted outcomes; sized for the longest window a policy may ask for. */
