@@ -9,7 +9,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -138,12 +138,14 @@ async function main(): Promise<void> {
   const cpu = cpus();
   console.log(`date: ${new Date().toISOString()}`);
   console.log(`machine: ${cpu.length} cores, ${cpu[0]?.model.trim() ?? "unknown CPU"}; node ${process.version}; ${process.platform}/${process.arch}`);
+  console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(" ")} (other work on the machine skews results)`);
   console.log(`load: POST /predict, ${connections} connections, ${duration} s per version, loopback, autocannon in this process`);
   const rows: Row[] = [];
   for (const version of versions) {
     process.stdout.write(`benchmarking ${version}…\n`);
     rows.push(await benchVersion(version, duration, connections));
   }
+  console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   console.log("");
   console.log(table(rows));
   if (rows.some((r) => r.errors > 0)) process.exitCode = 1;
