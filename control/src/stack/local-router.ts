@@ -1,0 +1,185 @@
+/**
+ * Runs the router Worker (worker/src/index.ts) in local workerd through
+ * Miniflare's API — several times faster than `wrangler dev`, which adds a
+ * proxy in front. The Worker is bundled once per process and entry with the
+ * esbuild wrangler ships with; bindings come from wrangler.toml (KV ROUTING,
+ * DO DEPLOYMENTS, [vars]); vars and secrets are overridden per router. KV and
+ * the Durable Object live in memory, or under `persistDir` so the routing
+ * state and history survive a restart. Miniflare does not run cron triggers,
+ * so `cron: true` fires the scheduled handler at start and at every minute.
+ * Used by `npm start` (stack/main.ts), the bench and test/helpers/router.ts.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { Miniflare } from "miniflare";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
+
+/** Repository root (this file lives in control/src/stack/). */
+export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+/** The router's wrangler config: bindings, vars, crons. */
+export const WRANGLER_TOML = path.join(REPO_ROOT, "wrangler.toml");
+/** The Worker's entry point. */
+export const WORKER_ENTRY = path.join(REPO_ROOT, "worker", "src", "index.ts");
+/** The cron of wrangler.toml's [triggers] ("every minute"). */
+export const CRON = "* * * * *";
+const MINUTE_MS = 60_000;
+const MAX_LOG_LINES = 500;
+
+export interface LocalRouterOptions {
+  /** BLUE_ORIGINS, e.g. ["http://127.0.0.1:8001"]. */
+  blueOrigins: string[];
+  /** GREEN_ORIGINS. */
+  greenOrigins: string[];
+  /** ADMIN_TOKEN secret. */
+  adminToken: string;
+  /** ORIGIN_TOKEN secret; unset: origins need none. */
+  originToken?: string | undefined;
+  /** Worker vars that win over wrangler.toml's [vars], e.g. { BAKE_SECONDS: "5" }. */
+  vars?: Record<string, string> | undefined;
+  /** Listen address, default 127.0.0.1. */
+  host?: string;
+  /** Listen port, default 0 (a free one). */
+  port?: number;
+  /** Keep KV, Durable Objects and cache under this directory; in memory when unset. */
+  persistDir?: string | undefined;
+  /** Fire the scheduled handler once ready and then at every minute boundary, as the cron would. */
+  cron?: boolean;
+  /** Called with each line the Worker prints (console.log/warn/error). */
+  onLog?: (line: string) => void;
+  /** Worker module to bundle instead of worker/src/index.ts (e.g. the bench's counting wrapper). */
+  entry?: string;
+}
+
+export interface LocalRouter {
+  /** e.g. "http://127.0.0.1:8787" (no trailing slash). */
+  url: string;
+  /** The Miniflare instance, for callers that reach into bindings. */
+  mf: Miniflare;
+  /** The Worker's recent output lines (bounded). */
+  logs(): string[];
+  /** Runs the scheduled handler now, as the cron trigger would. */
+  triggerCron(): Promise<void>;
+  /** Stops the cron timer and disposes workerd (persisted storage stays on disk). */
+  stop(): Promise<void>;
+}
+
+interface Bundle {
+  dir: string;
+  file: string;
+}
+
+const bundles = new Map<string, Promise<Bundle>>();
+
+/** Bundles a Worker entry once per process, with the esbuild wrangler ships with. */
+export function bundleWorker(entry: string = WORKER_ENTRY): Promise<Bundle> {
+  let bundle = bundles.get(entry);
+  if (bundle === undefined) {
+    bundle = (async () => {
+      const esbuild = createRequire(createRequire(import.meta.url).resolve("wrangler"))("esbuild") as typeof import("esbuild");
+      const dir = await mkdtemp(path.join(tmpdir(), "bluegreen-router-"));
+      const file = path.join(dir, "index.js");
+      await esbuild.build({
+        entryPoints: [entry],
+        outfile: file,
+        bundle: true,
+        format: "esm",
+        target: "es2022",
+        platform: "neutral",
+        conditions: ["workerd", "worker", "browser"],
+        mainFields: ["browser", "module", "main"],
+        external: ["cloudflare:*", "node:*"],
+        logLevel: "silent",
+      });
+      return { dir, file };
+    })();
+    bundles.set(entry, bundle);
+  }
+  return bundle;
+}
+
+/** Removes the bundle directories made by this process (call when no router runs any more). */
+export async function removeBundles(): Promise<void> {
+  const all = [...bundles.values()];
+  bundles.clear();
+  await Promise.all(all.map(async (b) => rm((await b).dir, { recursive: true, force: true })));
+}
+
+/** Milliseconds until the next whole minute, when a "* * * * *" cron fires. */
+export function msToNextMinute(nowMs: number): number {
+  return MINUTE_MS - (nowMs % MINUTE_MS);
+}
+
+/** Starts the router in local workerd and resolves once it listens. */
+export async function startLocalRouter(opts: LocalRouterOptions): Promise<LocalRouter> {
+  const bundle = await bundleWorker(opts.entry);
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(WRANGLER_TOML);
+  const bindings: Record<string, string> = {
+    ...(workerOptions.bindings as Record<string, string> | undefined),
+    BLUE_ORIGINS: opts.blueOrigins.join(","),
+    GREEN_ORIGINS: opts.greenOrigins.join(","),
+    ...opts.vars,
+    ADMIN_TOKEN: opts.adminToken,
+    ...(opts.originToken ? { ORIGIN_TOKEN: opts.originToken } : {}),
+  };
+  const lines: string[] = [];
+  const mf = new Miniflare({
+    ...workerOptions,
+    name: "bluegreen-router",
+    modules: true,
+    modulesRoot: bundle.dir,
+    scriptPath: bundle.file,
+    bindings,
+    host: opts.host ?? "127.0.0.1",
+    port: opts.port ?? 0,
+    ...(opts.persistDir !== undefined ? { defaultPersistRoot: opts.persistDir } : {}),
+    handleRuntimeStdio(stdout: Readable, stderr: Readable) {
+      for (const stream of [stdout, stderr]) {
+        createInterface({ input: stream }).on("line", (line) => {
+          lines.push(line);
+          if (lines.length > MAX_LOG_LINES) lines.shift();
+          opts.onLog?.(line);
+        });
+      }
+    },
+  } as ConstructorParameters<typeof Miniflare>[0]);
+
+  let ready: URL;
+  try {
+    ready = await mf.ready;
+  } catch (err) {
+    await mf.dispose().catch(() => {});
+    throw err;
+  }
+
+  const triggerCron = async () => {
+    const worker = (await mf.getWorker()) as unknown as { scheduled(o: { cron: string; scheduledTime: Date }): Promise<unknown> };
+    await worker.scheduled({ cron: CRON, scheduledTime: new Date() });
+  };
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  if (opts.cron) {
+    const fire = () => {
+      if (stopped) return;
+      triggerCron().catch((err: unknown) => opts.onLog?.(`scheduled handler failed: ${String(err)}`));
+      timer = setTimeout(fire, msToNextMinute(Date.now()));
+    };
+    fire();
+  }
+
+  return {
+    url: ready.origin,
+    mf,
+    logs: () => [...lines],
+    triggerCron,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await mf.dispose();
+    },
+  };
+}
