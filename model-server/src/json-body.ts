@@ -1,6 +1,8 @@
 /**
  * Turns a request into a validated value: JSON content type (415), bounded
  * body (413), UTF-8 JSON (400), then the route's zod schema (400 with details).
+ * Web-standard only (Request, TextDecoder), so the router Worker's edge
+ * validation uses the very same checks as the model server.
  */
 import type { z } from "zod";
 import { issueDetails, MAX_BODY_BYTES } from "./api.js";
@@ -16,29 +18,41 @@ export function isJsonContentType(header: string | null): boolean {
   return JSON_TYPE.test(mediaType);
 }
 
+/** Throws ApiError 415 unless the request says its body is JSON. */
+export function requireJsonContentType(req: Request): void {
+  if (!isJsonContentType(req.headers.get("content-type"))) {
+    throw new ApiError("unsupported_media_type", "Content-Type must be application/json");
+  }
+}
+
+/** Decodes UTF-8 JSON bytes; throws ApiError 400 on bad UTF-8 or bad JSON. */
+export function decodeJson(bytes: Uint8Array): unknown {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new ApiError("invalid_request", "request body is not valid UTF-8");
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new ApiError("invalid_request", "request body is not valid JSON", { reason: (err as Error).message });
+  }
+}
+
+/** Validates `value` against `schema`; throws ApiError 400 with the issues. */
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ApiError("invalid_request", "request body is invalid", issueDetails(parsed.error));
+  return parsed.data;
+}
+
 /** Reads, parses and validates a JSON request body; throws ApiError on bad input. */
 export async function readJsonBody<S extends z.ZodType>(
   req: Request,
   schema: S,
   maxBytes: number = MAX_BODY_BYTES,
 ): Promise<z.infer<S>> {
-  if (!isJsonContentType(req.headers.get("content-type"))) {
-    throw new ApiError("unsupported_media_type", "Content-Type must be application/json");
-  }
-  const bytes = await readBodyWithLimit(req, maxBytes);
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new ApiError("invalid_request", "request body is not valid UTF-8");
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new ApiError("invalid_request", "request body is not valid JSON", { reason: (err as Error).message });
-  }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new ApiError("invalid_request", "request body is invalid", issueDetails(parsed.error));
-  return parsed.data;
+  requireJsonContentType(req);
+  return parseWith(schema, decodeJson(await readBodyWithLimit(req, maxBytes)));
 }

@@ -5,22 +5,12 @@
  */
 import { ERROR_STATUS, errorBody, type ErrorCode } from "../../model-server/src/api.js";
 
-/** A known failure with its §6 code; the status follows from the code. */
-export class HttpError extends Error {
-  override readonly name = "HttpError";
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly details?: unknown,
-    readonly headers?: Record<string, string>,
-  ) {
-    super(message);
-  }
-
-  get status(): number {
-    return ERROR_STATUS[this.code];
-  }
-}
+/**
+ * A known failure with its §6 code; the status follows from the code. The
+ * same class as the model server's, so the request-body checks shared with it
+ * (model-server/src/json-body.ts) throw errors the router's onError knows.
+ */
+export { ApiError as HttpError } from "../../model-server/src/api-error.js";
 
 /** Builds a §6 JSON error answer. */
 export function errorResponse(

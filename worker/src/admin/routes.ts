@@ -11,7 +11,8 @@ import type { AppEnv } from "../app-env.js";
 import { otherColor } from "../config.js";
 import { controllerStub } from "../controller-link.js";
 import type { CommandResult } from "../controller/deployment-controller.js";
-import { readBodyCapped, parseJson, requireJson } from "../edge-validation.js";
+import { readBodyWithLimit } from "../../../model-server/src/body-limit.js";
+import { decodeJson, requireJsonContentType } from "../../../model-server/src/json-body.js";
 import { HttpError } from "../errors.js";
 import { COLORS, type Color } from "../telemetry-types.js";
 import { adminAuth } from "./auth.js";
@@ -32,10 +33,10 @@ async function jsonBody(c: Context<AppEnv>, emptyOk: boolean): Promise<unknown> 
   const declared = raw.headers.get("content-length");
   if (emptyOk && raw.body === null) return {};
   if (emptyOk && declared === "0") return {};
-  requireJson(raw);
-  const bytes = await readBodyCapped(raw, MAX_ADMIN_BODY_BYTES);
+  requireJsonContentType(raw);
+  const bytes = await readBodyWithLimit(raw, MAX_ADMIN_BODY_BYTES);
   if (emptyOk && bytes.byteLength === 0) return {};
-  return parseJson(bytes);
+  return decodeJson(bytes);
 }
 
 /** Calls the controller; an unreachable controller is a 503, not a 500. */
