@@ -53,6 +53,12 @@ export interface LocalRouterOptions {
   onLog?: (line: string) => void;
   /** Worker module to bundle instead of worker/src/index.ts (e.g. the bench's counting wrapper). */
   entry?: string;
+  /**
+   * Miniflare exits the process on SIGINT/SIGTERM (exit 130/143) from handlers
+   * it installs; false removes them, for a caller that stops its parts in
+   * order itself (workerd is still disposed when the process exits).
+   */
+  exitOnSignal?: boolean;
 }
 
 export interface LocalRouter {
@@ -127,6 +133,7 @@ export async function startLocalRouter(opts: LocalRouterOptions): Promise<LocalR
     ...(opts.originToken ? { ORIGIN_TOKEN: opts.originToken } : {}),
   };
   const lines: string[] = [];
+  const signalListeners = { SIGINT: process.listeners("SIGINT"), SIGTERM: process.listeners("SIGTERM") };
   const mf = new Miniflare({
     ...workerOptions,
     name: "bluegreen-router",
@@ -147,6 +154,13 @@ export async function startLocalRouter(opts: LocalRouterOptions): Promise<LocalR
       }
     },
   } as ConstructorParameters<typeof Miniflare>[0]);
+  if (opts.exitOnSignal === false) {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      for (const listener of process.listeners(signal)) {
+        if (!signalListeners[signal].includes(listener)) process.removeListener(signal, listener);
+      }
+    }
+  }
 
   let ready: URL;
   try {
