@@ -6,7 +6,8 @@
  * DO DEPLOYMENTS, [vars]); vars and secrets are overridden per router. KV and
  * the Durable Object live in memory, or under `persistDir` so the routing
  * state and history survive a restart. Miniflare does not run cron triggers,
- * so `cron: true` fires the scheduled handler at start and at every minute.
+ * so `cron: true` fires the scheduled handler once ready (awaited) and at
+ * every minute boundary, as the "* * * * *" trigger would.
  * Used by `npm start` (stack/main.ts), the bench and test/helpers/router.ts.
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -70,6 +71,8 @@ export interface LocalRouter {
   logs(): string[];
   /** Runs the scheduled handler now, as the cron trigger would. */
   triggerCron(): Promise<void>;
+  /** With `cron`: why the last scheduled run failed, or null when it succeeded. */
+  cronError(): string | null;
   /** Stops the cron timer and disposes workerd (persisted storage stays on disk). */
   stop(): Promise<void>;
 }
@@ -171,18 +174,32 @@ export async function startLocalRouter(opts: LocalRouterOptions): Promise<LocalR
   }
 
   const triggerCron = async () => {
-    const worker = (await mf.getWorker()) as unknown as { scheduled(o: { cron: string; scheduledTime: Date }): Promise<unknown> };
-    await worker.scheduled({ cron: CRON, scheduledTime: new Date() });
+    const worker = (await mf.getWorker()) as unknown as { scheduled(o: { cron: string; scheduledTime: Date }): Promise<{ outcome?: string }> };
+    const result = await worker.scheduled({ cron: CRON, scheduledTime: new Date() });
+    if (result?.outcome !== undefined && result.outcome !== "ok") throw new Error(`scheduled handler outcome "${result.outcome}"`);
   };
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let cronError: string | null = null;
+  const fire = async () => {
+    try {
+      await triggerCron();
+      cronError = null;
+    } catch (err) {
+      cronError = String(err);
+      opts.onLog?.(`scheduled handler failed: ${cronError}`);
+    }
+  };
   if (opts.cron) {
-    const fire = () => {
-      if (stopped) return;
-      triggerCron().catch((err: unknown) => opts.onLog?.(`scheduled handler failed: ${String(err)}`));
-      timer = setTimeout(fire, msToNextMinute(Date.now()));
+    await fire();
+    const next = () => {
+      timer = setTimeout(() => {
+        if (stopped) return;
+        void fire();
+        next();
+      }, msToNextMinute(Date.now()));
     };
-    fire();
+    next();
   }
 
   return {
@@ -190,6 +207,7 @@ export async function startLocalRouter(opts: LocalRouterOptions): Promise<LocalR
     mf,
     logs: () => [...lines],
     triggerCron,
+    cronError: () => cronError,
     async stop() {
       stopped = true;
       clearTimeout(timer);

@@ -18,7 +18,7 @@ const version = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: "
 const rate = z.coerce.number({ error: "must be a number" }).min(0, { error: "must be 0..1" }).max(1, { error: "must be 0..1" });
 const latency = z.coerce.number({ error: "must be a number" }).int({ error: "must be whole milliseconds" }).min(0).max(600_000);
 const bool = z
-  .union([z.boolean(), z.enum(["0", "1", "true", "false"], { error: "must be 1/true or 0/false" })])
+  .union([z.boolean(), z.enum(["0", "1", "true", "false"])], { error: "must be 1/true or 0/false" })
   .transform((v) => v === true || v === "1" || v === "true");
 const host = z.string().regex(/^[0-9A-Za-z.:-]+$/, { error: "must be an IP address or host name" });
 const origins = z

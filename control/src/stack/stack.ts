@@ -148,12 +148,14 @@ export class Stack {
       "router",
       `ready at ${routerUrl} in local workerd (${ms(performance.now() - started)}), pools blue ${origins.blue.join(",")} · green ${origins.green.join(",")}`,
     );
+    const cronError = this.#router.cronError();
+    if (cronError !== null) this.#out.step("warn", "cron", `the scheduled handler failed (${cronError}); the controller's alarm may not be armed`);
     const routing = await this.#routing(routerUrl, tokens.tokens.ADMIN_TOKEN);
     this.#out.step(
       routing ? "ok" : "warn",
       "routing",
       routing
-        ? `${routing.active} active · phase ${routing.phase} · epoch ${routing.epoch} (KV and Durable Object in ${shown(stateDir)}; cron fired, then every minute)`
+        ? `${routing.active} active · phase ${routing.phase} · epoch ${routing.epoch} (KV and Durable Object in ${shown(stateDir)}; cron ran, then every minute)`
         : "the router did not answer /admin/status; see its log lines above",
     );
     this.#up = true;
