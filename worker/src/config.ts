@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { DEFAULT_MAX_TEXT_CHARS } from "../../model-server/src/api.js";
-import { COLORS, type Color } from "./telemetry-types.js";
+import type { Color } from "./telemetry-types.js";
 
 const intFromString = (fallback: number, min: number, max: number) =>
   z
@@ -102,10 +102,3 @@ export function routerConfig(env: EnvLike): RouterConfig {
   routerCache.set(env, config);
   return config;
 }
-
-/** The other colour. */
-export function otherColor(color: Color): Color {
-  return color === "blue" ? "green" : "blue";
-}
-
-export { COLORS };

@@ -5,7 +5,7 @@
  * the newest state it has seen in memory (controller-link.ts refreshes it).
  */
 import { z } from "zod";
-import { COLORS, type Color } from "./telemetry-types.js";
+import { COLORS, otherColor, type Color } from "./telemetry-types.js";
 
 export const PHASES = ["stable", "baking", "rolled_back"] as const;
 export const Phase = z.enum(PHASES);
@@ -70,7 +70,7 @@ export function isNewer(a: RoutingState, b: RoutingState): boolean {
 
 /** The colour that is not active. */
 export function standbyOf(state: RoutingState): Color {
-  return state.active === "blue" ? "green" : "blue";
+  return otherColor(state.active);
 }
 
 /** Where the isolate's copy came from. */

@@ -2,34 +2,56 @@
  * The shape of the batched outcome reports that isolates send to the
  * DeploymentController (DESIGN.md §3 "Telemetry"), and the latency histogram
  * both sides share. Counts are grouped by wall-clock second so the controller
- * can place them in its 1-second window buckets exactly.
+ * can place them in its 1-second window buckets exactly. The zod schemas are
+ * the source; the types are derived from them.
  */
+import { z } from "zod";
+
 export const COLORS = ["blue", "green"] as const;
 export type Color = (typeof COLORS)[number];
+
+/** The other colour (the standby of `color`, the rollback target from it). */
+export function otherColor(color: Color): Color {
+  return color === "blue" ? "green" : "blue";
+}
 
 /** Upper bounds (ms, inclusive) of the latency histogram; one more bucket holds everything above the last. */
 export const LATENCY_BUCKETS_MS = [
   2, 5, 10, 20, 35, 50, 75, 100, 150, 250, 400, 600, 1000, 1500, 2500, 5000, 10000, 30000,
 ] as const;
 
+/** Number of counts in a latency histogram: one per bound, plus the overflow bucket. */
+export const HISTOGRAM_LENGTH = LATENCY_BUCKETS_MS.length + 1;
+
 /** Error classes counted against a colour. */
 export const ERROR_CLASSES = ["http5xx", "timeout", "connect"] as const;
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
 
-export interface ColorCounts {
-  /** Requests attempted on this colour (each origin attempt counts once). */
-  requests: number;
-  errors: Record<ErrorClass, number>;
-  /** Counts per LATENCY_BUCKETS_MS bucket; length LATENCY_BUCKETS_MS.length + 1. */
-  latency: number[];
-}
+const count = z.int().min(0);
 
-export interface SecondBucket {
-  /** Unix time in whole seconds at which the outcomes were observed. */
-  second: number;
-  color: Color;
-  counts: ColorCounts;
-}
+/**
+ * One colour's counts for one second: requests attempted on the colour (each
+ * origin attempt counts once), errors by class (never more than requests),
+ * and counts per LATENCY_BUCKETS_MS bucket plus the overflow bucket.
+ */
+export const ColorCountsSchema = z
+  .object({
+    requests: count,
+    errors: z.object({ http5xx: count, timeout: count, connect: count }),
+    latency: z.array(count).length(HISTOGRAM_LENGTH),
+  })
+  .refine((c) => c.errors.http5xx + c.errors.timeout + c.errors.connect <= c.requests, {
+    message: "errors exceed requests",
+  });
+export type ColorCounts = z.infer<typeof ColorCountsSchema>;
+
+/** One reported bucket: `second` is the Unix time in whole seconds at which the outcomes were observed. */
+export const SecondBucketSchema = z.object({
+  second: z.int().min(0),
+  color: z.enum(COLORS),
+  counts: ColorCountsSchema,
+});
+export type SecondBucket = z.infer<typeof SecondBucketSchema>;
 
 export interface TelemetryReport {
   /** Random id of the reporting isolate (for debugging, not for auth). */
@@ -48,6 +70,6 @@ export function emptyCounts(): ColorCounts {
   return {
     requests: 0,
     errors: { http5xx: 0, timeout: 0, connect: 0 },
-    latency: new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0),
+    latency: new Array<number>(HISTOGRAM_LENGTH).fill(0),
   };
 }

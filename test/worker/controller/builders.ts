@@ -78,6 +78,16 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** `seconds` seconds of `perSecond` requests, each failing with probability `rate` (seeded, so the same on every run). */
+export function randomTraffic(seed: number, rate: number, perSecond: number, seconds: number): { requests: number; errors: number }[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: seconds }, () => {
+    let errors = 0;
+    for (let r = 0; r < perSecond; r++) if (random() < rate) errors++;
+    return { requests: perSecond, errors };
+  });
+}
+
 /** Errors in second `i` when `rate` of `perSecond` requests fail, spread evenly (exact running total). */
 export function evenErrors(rate: number, perSecond: number, i: number): number {
   return Math.floor(rate * perSecond * (i + 1) + 1e-9) - Math.floor(rate * perSecond * i + 1e-9);
@@ -92,11 +102,13 @@ export interface SimulatedSecond {
 
 /**
  * Feeds one bucket per second for `traffic.length` seconds (green active,
- * baking) into a MetricWindows and assesses after every second.
+ * baking) into a MetricWindows and assesses after every second, with the
+ * recent-suffix rule unless `suffixes: false`.
  */
 export function simulate(
   traffic: { requests: number; errors: number }[],
   policy: RolloutPolicy = DEFAULT_POLICY,
+  options: { suffixes?: boolean } = {},
   startSecond = 1_700_000_000,
 ): SimulatedSecond[] {
   const windows = new MetricWindows(policy.slowWindowSeconds);
@@ -114,6 +126,7 @@ export function simulate(
           fast: windows.summarize("green", policy.fastWindowSeconds, now),
           slow: windows.summarize("green", policy.slowWindowSeconds, now),
         },
+        recent: options.suffixes === false ? undefined : windows.secondTotals("green", policy.fastWindowSeconds, now),
       }),
     );
     out.push({ second: i, assessment, cumulative: { ...cumulative } });

@@ -1,6 +1,7 @@
 // Covers worker/src/controller/metric-windows.ts: summing a window per
 // colour (requests, errors by class, p50/p99), buckets expiring, late and
 // future-dated buckets, malformed buckets, cutting a window at the flip,
+// per-second totals for the recent-suffix rule,
 // the JSON round trip for storage, and bounded size.
 import { describe, expect, it } from "vitest";
 import { MetricWindows } from "../../../worker/src/controller/metric-windows.js";
@@ -81,6 +82,21 @@ describe("MetricWindows", () => {
     w.add(bucket(T + 5, "green", { requests: 20 }), T + 5);
     const m = w.summarize("green", 60, T + 5, { sinceSecond: T + 1 });
     expect(m).toMatchObject({ requests: 20, errors: { total: 0 }, fromSecond: T + 1, seconds: 60 });
+  });
+
+  it("gives per-second totals over the same seconds as summarize, oldest first", () => {
+    const w = new MetricWindows(60);
+    w.add(bucket(T - 20, "green", { requests: 9, errors: 9 }), T);
+    w.add(bucket(T - 2, "green", { requests: 10, errors: { http5xx: 1, timeout: 1 } }), T);
+    w.add(bucket(T, "green", { requests: 5, errors: { connect: 1 } }), T);
+    w.add(bucket(T - 1, "green", { requests: 7 }), T);
+    w.add(bucket(T, "blue", { requests: 3 }), T);
+    expect(w.secondTotals("green", 10, T)).toEqual([
+      { second: T - 2, requests: 10, errors: 2 },
+      { second: T - 1, requests: 7, errors: 0 },
+      { second: T, requests: 5, errors: 1 },
+    ]);
+    expect(w.secondTotals("green", 10, T, { sinceSecond: T - 1 }).map((s) => s.second)).toEqual([T - 1, T]);
   });
 
   it("refuses a window longer than the ring", () => {

@@ -1,16 +1,27 @@
 // Covers worker/src/controller/rollback-policy.ts, one test per rule:
-// MIN_REQUESTS, the Wilson bound against MAX_ERROR_RATE, the p99 rule (and
-// off when unset), inconclusive is not failed, which window is reported,
+// MIN_REQUESTS, the Wilson bound against MAX_ERROR_RATE, the recent suffixes
+// of the fast window (judged from MIN_SUFFIX_REQUESTS, the worst one
+// reported), the p99 rule (and off when unset), inconclusive is not failed,
+// which window is reported,
 // phases (baking, stable with/without GUARD_STABLE, rolled_back), disarmed
 // after one automatic rollback, never towards an unhealthy colour, and the
 // end of the bake. Timelines over real windows are in rollback-timelines.test.ts.
 import { describe, expect, it } from "vitest";
-import { assessBake, assessRollout, assessWindow, bakeDeadlineFor } from "../../../worker/src/controller/rollback-policy.js";
+import type { SecondTotals } from "../../../worker/src/controller/metric-windows.js";
+import { assessBake, assessRollout, assessWindow, bakeDeadlineFor, MIN_SUFFIX_REQUESTS } from "../../../worker/src/controller/rollback-policy.js";
 import { DEFAULT_POLICY } from "../../../worker/src/controller/rollout-policy.js";
 import { wilsonLowerBound } from "../../../worker/src/controller/wilson.js";
 import { failingWindows, metrics, rolloutInput } from "./builders.js";
 
 const P99_POLICY = { ...DEFAULT_POLICY, maxP99Ms: 500 };
+
+/** Ten seconds of `perSecond` requests; `errorsBySecond` lists the errors of the last seconds, newest last. */
+function tenSeconds(perSecond: number, errorsBySecond: number[]): { recent: SecondTotals[]; window: ReturnType<typeof metrics> } {
+  const errors = [...new Array<number>(10 - errorsBySecond.length).fill(0), ...errorsBySecond];
+  const recent = errors.map((e, i) => ({ second: 1_000 + i, requests: perSecond, errors: e }));
+  const total = errors.reduce((a, b) => a + b, 0);
+  return { recent, window: metrics({ requests: perSecond * 10, errors: total }) };
+}
 
 describe("assessWindow", () => {
   it("is inconclusive below MIN_REQUESTS however bad it looks, and measured from MIN_REQUESTS on", () => {
@@ -49,6 +60,40 @@ describe("assessWindow", () => {
     const w = assessWindow("slow", metrics({ seconds: 60, requests: 300, p99Ms: 29_000 }), DEFAULT_POLICY);
     expect(DEFAULT_POLICY.maxP99Ms).toBeNull();
     expect(w.verdict).toBe("healthy");
+  });
+
+  it("fails on a recent suffix when a failure began inside the window (not diluted by its healthy part)", () => {
+    // 25 errors in 500 is healthy (lower bound 3.4%), but all of them fell in the last 2 seconds.
+    const { recent, window } = tenSeconds(50, [12, 13]);
+    expect(assessWindow("fast", window, DEFAULT_POLICY).verdict).toBe("healthy");
+    const w = assessWindow("fast", window, DEFAULT_POLICY, recent);
+    expect(w).toMatchObject({ verdict: "failed", failedOn: ["error_rate"], suffix: { seconds: 2, requests: 100, errors: 25 } });
+    expect(w.suffix!.errorRateLowerBound).toBe(wilsonLowerBound(25, 100));
+    expect(w.reason).toBe("fast window (10s): last 2s: 25/100 errors, error-rate lower bound 17.5% > 5.0%");
+  });
+
+  it("does not judge a suffix holding fewer than MIN_SUFFIX_REQUESTS requests", () => {
+    expect(MIN_SUFFIX_REQUESTS).toBe(100);
+    // 12 req/s: the last 8 s hold 96 requests. 8 errors in the last 2 s (24 requests) would fail if judged.
+    const { recent, window } = tenSeconds(12, [4, 4]);
+    const w = assessWindow("fast", window, DEFAULT_POLICY, recent);
+    expect(w.verdict).toBe("healthy");
+    expect(w.suffix).toBeNull();
+  });
+
+  it("judges suffixes from MIN_REQUESTS when that is higher than MIN_SUFFIX_REQUESTS", () => {
+    const { recent, window } = tenSeconds(50, [12, 13]);
+    const strict = { ...DEFAULT_POLICY, minRequests: 150 };
+    const w = assessWindow("fast", window, strict, recent);
+    expect(w.suffix).toMatchObject({ seconds: 3, requests: 150, errors: 25 });
+  });
+
+  it("reports the failing suffix with the highest lower bound", () => {
+    // The whole window holds 25/500 (healthy); last 2 s: 15/100 (lower bound 9.3%); last 3 s: 25/150 (11.6%); last 4 s: 25/200 (8.6%).
+    const { recent, window } = tenSeconds(50, [10, 0, 15]);
+    const w = assessWindow("fast", window, DEFAULT_POLICY, recent);
+    expect(w.suffix).toMatchObject({ seconds: 3, requests: 150, errors: 25 });
+    expect(w.reason).toContain("last 3s: 25/150 errors, error-rate lower bound 11.6%");
   });
 
   it("does not judge p99 below MIN_REQUESTS either", () => {
@@ -123,6 +168,13 @@ describe("assessRollout", () => {
     );
     expect(unknown).toMatchObject({ verdict: "failed", action: "none" });
     expect(unknown.reason).toContain("standby blue health is unknown");
+  });
+
+  it("judges the recent suffixes of the fast window only when given", () => {
+    const { recent, window } = tenSeconds(50, [12, 13]);
+    const windows = { fast: window, slow: metrics({ seconds: 60, requests: 3000, errors: 25 }) };
+    expect(assessRollout(rolloutInput({ windows })).verdict).toBe("healthy");
+    expect(assessRollout(rolloutInput({ windows, recent }))).toMatchObject({ verdict: "failed", window: "fast", action: "rollback" });
   });
 
   it("rolls back from blue to green just the same", () => {

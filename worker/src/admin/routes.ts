@@ -8,13 +8,12 @@ import { Hono, type Context } from "hono";
 import type { z } from "zod";
 import { issueDetails } from "../../../model-server/src/api.js";
 import type { AppEnv } from "../app-env.js";
-import { otherColor } from "../config.js";
 import { controllerStub } from "../controller-link.js";
 import type { CommandResult } from "../controller/deployment-controller.js";
 import { readBodyWithLimit } from "../../../model-server/src/body-limit.js";
 import { decodeJson, requireJsonContentType } from "../../../model-server/src/json-body.js";
 import { HttpError } from "../errors.js";
-import { COLORS, type Color } from "../telemetry-types.js";
+import { COLORS, otherColor, type Color } from "../telemetry-types.js";
 import { adminAuth } from "./auth.js";
 import { Actor, FlipBody, HistoryQuery, RollbackBody } from "./schemas.js";
 

@@ -8,10 +8,9 @@
  * (OVERFLOW_BOUND_MS, 30 000 ms), which then reads "at least that". The
  * estimate never exceeds the upper bound of the bucket the rank is in.
  */
-import { LATENCY_BUCKETS_MS } from "../telemetry-types.js";
+import { HISTOGRAM_LENGTH, LATENCY_BUCKETS_MS } from "../telemetry-types.js";
 
-/** Number of counts in a histogram: one per bound, plus the overflow bucket. */
-export const HISTOGRAM_LENGTH = LATENCY_BUCKETS_MS.length + 1;
+export { HISTOGRAM_LENGTH };
 
 /** What a percentile in the overflow bucket reports: the last finite bound. */
 export const OVERFLOW_BOUND_MS: number = LATENCY_BUCKETS_MS[LATENCY_BUCKETS_MS.length - 1]!;

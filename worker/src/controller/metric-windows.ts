@@ -7,29 +7,19 @@
  * timelines. Serializes to plain JSON so the Durable Object can persist it.
  */
 import { z } from "zod";
-import { COLORS, ERROR_CLASSES, type Color, type ColorCounts, type ErrorClass, type SecondBucket, type TelemetryReport } from "../telemetry-types.js";
-import { HISTOGRAM_LENGTH, addHistogramInto, emptyHistogram, percentileMs } from "./histogram.js";
+import {
+  COLORS,
+  ColorCountsSchema,
+  ERROR_CLASSES,
+  SecondBucketSchema,
+  type Color,
+  type ColorCounts,
+  type ErrorClass,
+  type SecondBucket,
+  type TelemetryReport,
+} from "../telemetry-types.js";
+import { addHistogramInto, emptyHistogram, percentileMs } from "./histogram.js";
 import { MAX_WINDOW_SECONDS } from "./rollout-policy.js";
-
-const count = z.int().min(0);
-
-/** One colour's counts for one second, as isolates report them; errors never exceed requests. */
-export const ColorCountsSchema = z
-  .object({
-    requests: count,
-    errors: z.object({ http5xx: count, timeout: count, connect: count }),
-    latency: z.array(count).length(HISTOGRAM_LENGTH),
-  })
-  .refine((c) => c.errors.http5xx + c.errors.timeout + c.errors.connect <= c.requests, {
-    message: "errors exceed requests",
-  });
-
-/** One reported bucket (telemetry-types.ts SecondBucket). */
-export const SecondBucketSchema = z.object({
-  second: z.int().min(0),
-  color: z.enum(COLORS),
-  counts: ColorCountsSchema,
-});
 
 const StoredSlot = z.object({ second: z.int().min(0), counts: ColorCountsSchema });
 
@@ -58,6 +48,13 @@ export interface WindowMetrics {
   /** From the latency histogram; null when it holds no observations. */
   p50Ms: number | null;
   p99Ms: number | null;
+}
+
+/** Requests and errors (all classes) of one second of one colour. */
+export interface SecondTotals {
+  second: number;
+  requests: number;
+  errors: number;
 }
 
 /**
@@ -119,11 +116,7 @@ export class MetricWindows {
    * the flip's second so traffic from before the flip is not judged.
    */
   summarize(color: Color, windowSeconds: number, nowSeconds: number, options: { sinceSecond?: number } = {}): WindowMetrics {
-    if (!Number.isInteger(windowSeconds) || windowSeconds < 1 || windowSeconds > this.capacitySeconds) {
-      throw new RangeError(`windowSeconds must be a whole number in [1, ${this.capacitySeconds}], got ${windowSeconds}`);
-    }
-    const toSecond = Math.floor(nowSeconds);
-    const fromSecond = Math.max(toSecond - windowSeconds + 1, Math.ceil(options.sinceSecond ?? -Infinity));
+    const { fromSecond, toSecond } = this.#range(windowSeconds, nowSeconds, options.sinceSecond);
     const errors: ErrorCounts = { total: 0, http5xx: 0, timeout: 0, connect: 0 };
     const latency = emptyHistogram();
     let requests = 0;
@@ -145,6 +138,19 @@ export class MetricWindows {
       p50Ms: percentileMs(latency, 0.5),
       p99Ms: percentileMs(latency, 0.99),
     };
+  }
+
+  /** Per-second totals of `color` over the same seconds `summarize` counts, oldest first; seconds without data are left out. */
+  secondTotals(color: Color, windowSeconds: number, nowSeconds: number, options: { sinceSecond?: number } = {}): SecondTotals[] {
+    const { fromSecond, toSecond } = this.#range(windowSeconds, nowSeconds, options.sinceSecond);
+    return this.#rings[color]
+      .filter((slot): slot is Slot => slot !== undefined && slot.second >= fromSecond && slot.second <= toSecond)
+      .sort((a, b) => a.second - b.second)
+      .map((slot) => ({
+        second: slot.second,
+        requests: slot.counts.requests,
+        errors: slot.counts.errors.http5xx + slot.counts.errors.timeout + slot.counts.errors.connect,
+      }));
   }
 
   /** Forgets everything counted for `color`, or for both colours. */
@@ -171,6 +177,15 @@ export class MetricWindows {
       for (const slot of parsed.data.colors[color]) windows.#place(color, slot.second, slot.counts);
     }
     return windows;
+  }
+
+  // The inclusive seconds a window covers.
+  #range(windowSeconds: number, nowSeconds: number, sinceSecond: number | undefined): { fromSecond: number; toSecond: number } {
+    if (!Number.isInteger(windowSeconds) || windowSeconds < 1 || windowSeconds > this.capacitySeconds) {
+      throw new RangeError(`windowSeconds must be a whole number in [1, ${this.capacitySeconds}], got ${windowSeconds}`);
+    }
+    const toSecond = Math.floor(nowSeconds);
+    return { fromSecond: Math.max(toSecond - windowSeconds + 1, Math.ceil(sinceSecond ?? -Infinity)), toSecond };
   }
 
   // Merges into the slot for `second`, taking it over when it holds an older second; false when it holds a newer one.

@@ -8,20 +8,31 @@
  * failed window can roll back, and only an explicitly healthy one lets the
  * bake pass.
  */
-import type { Color } from "../telemetry-types.js";
-import type { WindowMetrics } from "./metric-windows.js";
+import type { HealthStatus, Phase } from "../routing-state.js";
+import { otherColor, type Color } from "../telemetry-types.js";
+import type { SecondTotals, WindowMetrics } from "./metric-windows.js";
 import type { RolloutPolicy } from "./rollout-policy.js";
 import { wilsonInterval } from "./wilson.js";
 
-export const ROLLOUT_PHASES = ["stable", "baking", "rolled_back"] as const;
-export type RolloutPhase = (typeof ROLLOUT_PHASES)[number];
-
-/** Last health probe of a colour; "unknown" before the first probe answers. */
-export const HEALTH_STATUSES = ["healthy", "unhealthy", "unknown"] as const;
-export type HealthStatus = (typeof HEALTH_STATUSES)[number];
+/**
+ * A recent suffix of the fast window (its last k seconds) is judged only
+ * when it holds at least this many requests (or MIN_REQUESTS, if higher).
+ * Many overlapping suffixes are looked at on every report; at 100 requests a
+ * suffix needs 10 errors to fail, which a healthy 1%-error colour shows with
+ * a probability of about 10⁻⁷ (docs/rollback-policy.md, "Recent suffixes").
+ */
+export const MIN_SUFFIX_REQUESTS = 100;
 
 export type Verdict = "healthy" | "failed" | "inconclusive";
 export type WindowName = "fast" | "slow";
+
+/** The last `seconds` seconds of the fast window, when they failed on their own. */
+export interface SuffixAssessment {
+  seconds: number;
+  requests: number;
+  errors: number;
+  errorRateLowerBound: number;
+}
 
 export interface WindowAssessment {
   window: WindowName;
@@ -31,16 +42,20 @@ export interface WindowAssessment {
   /** 95% Wilson interval of the error rate; null with no requests. */
   errorRateLowerBound: number | null;
   errorRateUpperBound: number | null;
+  /** The failing recent suffix with the highest lower bound, when the error-rate rule failed on a suffix only. */
+  suffix: SuffixAssessment | null;
   metrics: WindowMetrics;
   reason: string;
 }
 
 export interface RolloutInput {
-  phase: RolloutPhase;
+  phase: Phase;
   /** The colour serving production; the rollback target is always the other one. */
   active: Color;
   /** Both windows of the active colour (MetricWindows.summarize). */
   windows: { fast: WindowMetrics; slow: WindowMetrics };
+  /** Per-second totals of the fast window (MetricWindows.secondTotals), for the recent-suffix rule; none: not judged. */
+  recent?: readonly SecondTotals[] | undefined;
   policy: RolloutPolicy;
   health: Record<Color, HealthStatus>;
   /** False once an automatic rollback happened, until the next manual flip. */
@@ -67,8 +82,36 @@ function ms(x: number): string {
   return `${Math.round(x)}ms`;
 }
 
-/** Judges one window: inconclusive below MIN_REQUESTS, failed on a confident error rate or p99 breach, else healthy. */
-export function assessWindow(window: WindowName, metrics: WindowMetrics, policy: RolloutPolicy): WindowAssessment {
+// The failing suffix (last k seconds, k = 1…) with the highest lower bound, or null.
+function failingSuffix(recent: readonly SecondTotals[], policy: RolloutPolicy): SuffixAssessment | null {
+  const minRequests = Math.max(MIN_SUFFIX_REQUESTS, policy.minRequests);
+  const newestFirst = [...recent].sort((a, b) => b.second - a.second);
+  let worst: SuffixAssessment | null = null;
+  let requests = 0;
+  let errors = 0;
+  for (const s of newestFirst) {
+    requests += s.requests;
+    errors += Math.min(s.errors, s.requests);
+    if (requests < minRequests) continue;
+    const lower = wilsonInterval(errors, requests).lower;
+    if (lower > policy.maxErrorRate && (worst === null || lower > worst.errorRateLowerBound)) {
+      worst = { seconds: newestFirst[0]!.second - s.second + 1, requests, errors, errorRateLowerBound: lower };
+    }
+  }
+  return worst;
+}
+
+/**
+ * Judges one window: inconclusive below MIN_REQUESTS; failed on a confident
+ * error rate — of the whole window, or of one of its recent suffixes when
+ * `recent` (its per-second totals) is given — or on a p99 breach; else healthy.
+ */
+export function assessWindow(
+  window: WindowName,
+  metrics: WindowMetrics,
+  policy: RolloutPolicy,
+  recent: readonly SecondTotals[] = [],
+): WindowAssessment {
   const label = `${window} window (${metrics.seconds}s)`;
   const { requests } = metrics;
   const errors = Math.min(metrics.errors.total, requests);
@@ -78,6 +121,7 @@ export function assessWindow(window: WindowName, metrics: WindowMetrics, policy:
     metrics,
     errorRateLowerBound: bounds?.lower ?? null,
     errorRateUpperBound: bounds?.upper ?? null,
+    suffix: null,
   };
   if (requests < policy.minRequests) {
     return {
@@ -92,15 +136,22 @@ export function assessWindow(window: WindowName, metrics: WindowMetrics, policy:
   const p99 = metrics.p99Ms;
   const failedOn: WindowAssessment["failedOn"] = [];
   const broken: string[] = [];
+  // A failure that began inside the window is not diluted by the healthy part of it.
+  const suffix = lower > policy.maxErrorRate ? null : failingSuffix(recent, policy);
   if (lower > policy.maxErrorRate) {
     failedOn.push("error_rate");
     broken.push(`${errorPart} > ${pct(policy.maxErrorRate)}`);
+  } else if (suffix !== null) {
+    failedOn.push("error_rate");
+    broken.push(
+      `last ${suffix.seconds}s: ${suffix.errors}/${suffix.requests} errors, error-rate lower bound ${pct(suffix.errorRateLowerBound)} > ${pct(policy.maxErrorRate)}`,
+    );
   }
   if (policy.maxP99Ms !== null && p99 !== null && p99 > policy.maxP99Ms) {
     failedOn.push("p99");
     broken.push(`p99 ${ms(p99)} > ${ms(policy.maxP99Ms)} over ${requests} requests`);
   }
-  if (failedOn.length > 0) return { ...base, verdict: "failed", failedOn, reason: `${label}: ${broken.join(", ")}` };
+  if (failedOn.length > 0) return { ...base, suffix, verdict: "failed", failedOn, reason: `${label}: ${broken.join(", ")}` };
   const latencyPart =
     p99 === null ? "no latency data" : policy.maxP99Ms === null ? `p99 ${ms(p99)}` : `p99 ${ms(p99)} ≤ ${ms(policy.maxP99Ms)}`;
   return {
@@ -109,11 +160,6 @@ export function assessWindow(window: WindowName, metrics: WindowMetrics, policy:
     failedOn,
     reason: `${label}: ${errorPart} ≤ ${pct(policy.maxErrorRate)}, ${latencyPart}`,
   };
-}
-
-/** The colour a rollback from `active` goes to. */
-export function otherColor(active: Color): Color {
-  return active === "blue" ? "green" : "blue";
 }
 
 // Why a failed verdict does not roll back, or null when it does.
@@ -139,7 +185,7 @@ export function assessRollout(input: RolloutInput): Assessment {
   for (const w of [windows.fast, windows.slow]) {
     if (w.color !== active) throw new Error(`window metrics are for ${w.color}, but ${active} is active`);
   }
-  const fast = assessWindow("fast", windows.fast, policy);
+  const fast = assessWindow("fast", windows.fast, policy, input.recent);
   const slow = assessWindow("slow", windows.slow, policy);
   const measurements = { fast, slow };
   const failed = [fast, slow].filter((w) => w.verdict === "failed");
@@ -162,7 +208,7 @@ export function assessRollout(input: RolloutInput): Assessment {
 }
 
 export interface BakeInput {
-  phase: RolloutPhase;
+  phase: Phase;
   /** When the bake may end: the flip's time + BAKE_SECONDS (bakeDeadlineFor()). */
   bakeDeadlineMs: number;
   nowMs: number;
