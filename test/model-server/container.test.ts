@@ -1,7 +1,8 @@
 // Covers: model-server/Dockerfile and docker-compose.yml without a Docker
 // engine — the compose services (blue v1 on 8001, green v2 on 8002, both on
 // 8000 inside, HOST 0.0.0.0, ORIGIN_TOKEN from the environment, healthchecks)
-// and the image's structure; then it builds dist/ with `npm run
+// and the image's structure (the router service is covered by
+// test/control/router-container.test.ts); then it builds dist/ with `npm run
 // build:model-server`, runs the Dockerfile's exact CMD (with its ENV) from
 // the repository root as the image's WORKDIR, and runs the HEALTHCHECK
 // command against it (exit 0) and against a dead port (exit ≠ 0).
@@ -14,50 +15,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { HealthyResponse, Prediction } from "../../model-server/src/api.js";
 import { call, postJson } from "../helpers/http.js";
+import { envOf, execForm, parseDockerfile } from "../helpers/dockerfile.js";
 import { REPO_ROOT, startWithCommand, type ModelServerHandle } from "../helpers/model-server.js";
 
 const run = promisify(execFile);
 const DOCKERFILE = join(REPO_ROOT, "model-server", "Dockerfile");
 const COMPOSE = join(REPO_ROOT, "docker-compose.yml");
-
-interface Instruction {
-  op: string;
-  args: string;
-}
-
-/** Dockerfile instructions per stage (comments dropped, `\` continuations joined). */
-function parseDockerfile(text: string): Instruction[][] {
-  const logical = text
-    .replace(/\\\r?\n/g, " ")
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l !== "" && !l.startsWith("#"));
-  const stages: Instruction[][] = [];
-  for (const line of logical) {
-    const [, op = "", args = ""] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
-    if (op.toUpperCase() === "FROM") stages.push([]);
-    stages.at(-1)?.push({ op: op.toUpperCase(), args });
-  }
-  return stages;
-}
-
-/** The JSON (exec-form) array of a CMD, or of HEALTHCHECK's CMD after its options. */
-function execForm(args: string): string[] {
-  const json = args.slice(args.indexOf("["));
-  const value: unknown = JSON.parse(json);
-  if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) throw new Error(`not an exec-form array: ${args}`);
-  return value as string[];
-}
-
-/** ENV instructions of a stage as a map (`ENV A=1 B=2` form). */
-function envOf(stage: Instruction[]): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const { op, args } of stage) {
-    if (op !== "ENV") continue;
-    for (const [, k, v] of args.matchAll(/(\w+)=(\S+)/g)) env[k!] = v!;
-  }
-  return env;
-}
 
 /** A port nothing listens on (bound, then released). */
 async function deadPort(): Promise<number> {
@@ -88,8 +51,8 @@ const compose = parse(readFileSync(COMPOSE, "utf8"), { merge: true }) as {
 };
 
 describe("docker-compose.yml", () => {
-  it("has exactly the blue and green services", () => {
-    expect(Object.keys(compose.services).sort()).toEqual(["blue", "green"]);
+  it("has the blue and green model servers and the router", () => {
+    expect(Object.keys(compose.services).sort()).toEqual(["blue", "green", "router"]);
   });
 
   it.each([

@@ -76,12 +76,19 @@ export function ensureDevVars(file: string, env: NodeJS.ProcessEnv): DevVarsResu
   }
   const lines = missing.map((k) => `${k}=${tokens[k]}\n`).join("");
   if (missing.length === 0) return { tokens, created: false, added: [], sources };
-  if (text === null) {
-    writeFileSync(file, HEADER + lines, { mode: 0o600 });
-    return { tokens, created: true, added: missing, sources };
+  try {
+    if (text === null) {
+      writeFileSync(file, HEADER + lines, { mode: 0o600 });
+      return { tokens, created: true, added: missing, sources };
+    }
+    appendFileSync(file, (text.endsWith("\n") || text === "" ? "" : "\n") + lines);
+    // Holds secrets: keep it private even if it was created by hand with a wider mode.
+    if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  } catch (err) {
+    throw new UsageError(`Cannot write ${missing.join(" and ")} to ${file}.`, {
+      reason: (err as Error).message,
+      hint: `set ${missing.join(" and ")} in the environment, or pass --dev-vars with a writable path`,
+    });
   }
-  appendFileSync(file, (text.endsWith("\n") || text === "" ? "" : "\n") + lines);
-  // Holds secrets: keep it private even if it was created by hand with a wider mode.
-  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
   return { tokens, created: false, added: missing, sources };
 }
