@@ -15,6 +15,9 @@ export default defineConfig({
               bindings: {
                 ADMIN_TOKEN: "test-admin-token",
                 ORIGIN_TOKEN: "test-origin-token",
+                // The controllers' alarms never fire on their own during a test run:
+                // tests run them with runDurableObjectAlarm (test/worker/controller/).
+                HEALTH_INTERVAL_SECONDS: "3600",
                 ...inject<Record<string, string>>("workerBindings"),
               },
             },

@@ -5,9 +5,16 @@
  * all), and can be told per request to misbehave:
  *   `x-test-status: 503`   answer that status
  *   `x-test-delay-ms: 800` wait that long before answering
+ *   a path under `/__delay/800/` waits that long too (for senders that set no
+ *   headers, e.g. a health probe of the origin URL `<recorder>/__delay/800`)
  * Records are grouped by the `x-test-id` request header, so test files that
  * run at the same time do not see each other's traffic:
  *   GET /__recorded?testId=ID   → {"requests": [...]}
+ * A sender that sets no headers (the controller's alert webhook) can be made
+ * to fail by what its body says instead:
+ *   PUT /__fail {"match":"deployment-7","times":2,"status":503}
+ *   → the next 2 requests whose body contains "deployment-7" answer 503
+ *   (each record has the `status` it was answered with).
  */
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server } from "node:http";
@@ -19,6 +26,14 @@ export interface RecordedRequest {
   path: string;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** The status the recorder answered. */
+  status: number;
+}
+
+interface FailRule {
+  match: string;
+  times: number;
+  status: number;
 }
 
 export interface RecorderOrigin {
@@ -38,6 +53,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 /** Starts a recorder origin named `name` on 127.0.0.1, port 0. */
 export async function startRecorderOrigin(name: string): Promise<RecorderOrigin> {
   const records = new Map<string, RecordedRequest[]>();
+  const failRules: FailRule[] = [];
   const server: Server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? "/", "http://origin");
@@ -47,16 +63,24 @@ export async function startRecorderOrigin(name: string): Promise<RecorderOrigin>
         res.end(JSON.stringify({ requests: list }));
         return;
       }
+      if (req.method === "PUT" && url.pathname === "/__fail") {
+        const rule = JSON.parse(await readBody(req)) as FailRule;
+        failRules.push({ match: String(rule.match), times: Math.min(Number(rule.times), 100), status: Number(rule.status) });
+        res.writeHead(204).end();
+        return;
+      }
       const body = await readBody(req);
+      const rule = failRules.find((r) => r.times > 0 && r.match !== "" && body.includes(r.match));
+      if (rule) rule.times -= 1;
+      const status = rule?.status ?? Number(req.headers["x-test-status"] ?? 200);
       const testId = String(req.headers["x-test-id"] ?? "");
       const list = records.get(testId) ?? [];
       if (list.length < RECORDS_PER_TEST_MAX) {
-        list.push({ origin: name, method: req.method ?? "", path: url.pathname + url.search, headers: req.headers, body });
+        list.push({ origin: name, method: req.method ?? "", path: url.pathname + url.search, headers: req.headers, body, status });
       }
       records.set(testId, list);
-      const delayMs = Number(req.headers["x-test-delay-ms"] ?? 0);
+      const delayMs = Number(req.headers["x-test-delay-ms"] ?? /^\/__delay\/(\d+)\//.exec(url.pathname)?.[1] ?? 0);
       if (delayMs > 0) await new Promise((r) => setTimeout(r, Math.min(delayMs, 10_000)));
-      const status = Number(req.headers["x-test-status"] ?? 200);
       res.writeHead(status, {
         "content-type": "application/json",
         "x-origin-name": name,

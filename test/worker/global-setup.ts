@@ -4,6 +4,9 @@
 //   TEST_FAULTY_GREEN             a v2 model server with FAULT_CONTROL=1, only
 //                                 for test/worker/failover.test.ts (PUT /fault)
 //   TEST_RECORDER_A / _B          recorder origins (test/helpers/recorder-origin.ts)
+//   TEST_ALERT_RECEIVER           a recorder origin taking the controller's alerts:
+//                                 ALERT_WEBHOOK_URL is its /hooks/alerts (records
+//                                 under test id "", one alert per record)
 //   TEST_DEAD_ORIGIN              a loopback port where nothing listens
 // Model servers require x-origin-token = the ORIGIN_TOKEN binding of vitest.config.ts.
 import type { TestProject } from "vitest/node";
@@ -32,7 +35,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       startModelServer({ version: "v2", env: { ...env, FAULT_CONTROL: "1" } }),
     ]);
     servers.push(...started);
-    recorders.push(await startRecorderOrigin("recorder-a"), await startRecorderOrigin("recorder-b"));
+    recorders.push(await startRecorderOrigin("recorder-a"), await startRecorderOrigin("recorder-b"), await startRecorderOrigin("alert-receiver"));
     const [blue, green, faultyGreen] = started as [ModelServerHandle, ModelServerHandle, ModelServerHandle];
     project.provide("workerBindings", {
       BLUE_ORIGINS: blue.url,
@@ -40,6 +43,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       TEST_FAULTY_GREEN: faultyGreen.url,
       TEST_RECORDER_A: recorders[0]!.url,
       TEST_RECORDER_B: recorders[1]!.url,
+      TEST_ALERT_RECEIVER: recorders[2]!.url,
+      ALERT_WEBHOOK_URL: `${recorders[2]!.url}/hooks/alerts`,
       TEST_DEAD_ORIGIN: await closedPortUrl(),
     });
   } catch (err) {

@@ -2,10 +2,12 @@
 // test), routers playing isolates, request builders, counting wrappers for
 // the controller namespace and KV, and access to the loopback origins started
 // by global-setup.ts. Not a test file.
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { createRouter } from "../../worker/src/app.js";
 import { controllerStub } from "../../worker/src/controller-link.js";
+import { STORAGE_KEYS } from "../../worker/src/controller/state-store.js";
+import type { RoutingState } from "../../worker/src/routing-state.js";
 
 /** Bindings global-setup.ts adds for tests only. */
 export interface TestBindings {
@@ -14,6 +16,7 @@ export interface TestBindings {
   TEST_FAULTY_GREEN: string;
   TEST_RECORDER_A: string;
   TEST_RECORDER_B: string;
+  TEST_ALERT_RECEIVER: string;
   TEST_DEAD_ORIGIN: string;
 }
 
@@ -99,6 +102,21 @@ export async function flipDirect(testEnv: Env, to: "blue" | "green", force = fal
   return result.state;
 }
 
+/**
+ * Flips to `to` and marks the bake as passed in the controller's storage, so
+ * `to` serves in phase `stable`, where (GUARD_STABLE off) no automatic
+ * rollback acts — for tests about serving and telemetry, not the rule.
+ */
+export async function flipStable(testEnv: Env, to: "blue" | "green"): Promise<RoutingState> {
+  await flipDirect(testEnv, to);
+  await runInDurableObject(controller(testEnv), (_instance, state) => {
+    const routing = state.storage.kv.get<RoutingState>(STORAGE_KEYS.routing)!;
+    state.storage.kv.put(STORAGE_KEYS.routing, { ...routing, phase: "stable", updatedAt: routing.updatedAt + 1, reason: "test: bake passed" });
+    state.storage.kv.delete(STORAGE_KEYS.bake);
+  });
+  return controller(testEnv).getRoutingState();
+}
+
 export interface Counts {
   /** RPC calls on controller stubs, by method name. */
   controllerCalls: Record<string, number>;
@@ -156,6 +174,35 @@ export async function recorded(
   const res = await fetch(`${recorderUrl}/__recorded?testId=${encodeURIComponent(testId)}`);
   const json = (await res.json()) as { requests: Array<{ origin: string; method: string; path: string; headers: Record<string, string>; body: string }> };
   return json.requests;
+}
+
+/** Polls `check` every 50 ms until it answers a value other than undefined, for at most `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The alert texts that reached the test alert receiver (ALERT_WEBHOOK_URL) for a deployment, oldest first, with the status each was answered. */
+export async function alertsFor(deployment: string): Promise<Array<{ text: string; status: number; path: string }>> {
+  const res = await fetch(`${origins.TEST_ALERT_RECEIVER}/__recorded?testId=`);
+  const { requests } = (await res.json()) as { requests: Array<{ body: string; status: number; path: string }> };
+  return requests
+    .filter((r) => r.body.includes(`[bluegreen ${deployment}]`))
+    .map((r) => ({ text: (JSON.parse(r.body) as { text: string }).text, status: r.status, path: r.path }));
+}
+
+/** Makes the alert receiver answer `status` to the next `times` alerts of a deployment. */
+export async function failAlerts(deployment: string, times: number, status = 503): Promise<void> {
+  const res = await fetch(`${origins.TEST_ALERT_RECEIVER}/__fail`, {
+    method: "PUT",
+    body: JSON.stringify({ match: `[bluegreen ${deployment}]`, times, status }),
+  });
+  if (res.status !== 204) throw new Error(`PUT /__fail answered ${res.status}`);
 }
 
 /** Changes a FAULT_CONTROL=1 model server's faults at run time. */

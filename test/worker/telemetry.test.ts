@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { emptyCounts, latencyBucket } from "../../worker/src/telemetry-types.js";
 import { EARLY_FLUSH_SERVED, MAX_BUFFER_AGE_MS, TelemetryBuffer, syncReason } from "../../worker/src/telemetry.js";
-import { controller, countingEnv, flipDirect, newIsolate, origins, predictRequest, send, testEnv, totalCalls, type Router } from "./helpers.js";
+import { controller, countingEnv, flipStable, newIsolate, origins, predictRequest, send, testEnv, totalCalls, type Router } from "./helpers.js";
 
 const CONCURRENCY = 10;
 
@@ -54,7 +54,8 @@ describe("controller and KV traffic per N predictions", () => {
 
   it("every request failing over: errors flush early, still ≤ N/50 + elapsed s + 1 calls", async () => {
     const base = testEnv({ GREEN_ORIGINS: origins.TEST_DEAD_ORIGIN });
-    await flipDirect(base, "green");
+    // Stable, not baking: a baking green failing every request would be rolled back after a few reports.
+    await flipStable(base, "green");
     const { env: e, counts } = countingEnv(base);
     const router = newIsolate();
     const n = 300;

@@ -67,7 +67,7 @@ export function createRouter(isolate: IsolateState = new IsolateState()) {
   return {
     isolate,
     fetch: (request: Request, env: Env, ctx: ExecutionContext) => app.fetch(request, env, ctx),
-    /** Cron: lets the deployment's controller reconcile (KV copy now; its alarm next issue). */
+    /** Cron: only makes sure the controller's alarm is set (and its KV copy current); the alarm does the work. */
     scheduled: (_controller: ScheduledController, env: Env, ctx: ExecutionContext) => {
       const deployment = routerConfig(env).deployment;
       ctx.waitUntil(controllerStub(env, deployment).reconcile().then(() => undefined));

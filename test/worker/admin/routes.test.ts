@@ -62,7 +62,9 @@ describe("POST /admin/flip", () => {
     );
     expect(status).toBe(200);
     expect(body.state).toMatchObject({ active: "green", standby: "blue", epoch: 2, phase: "baking", reason: "ship v2" });
-    expect(body.entry).toMatchObject({ from: "blue", to: "green", epoch: 2, kind: "manual", action: "flip", reason: "ship v2", actor: "alice", metrics: null });
+    expect(body.entry).toMatchObject({ from: "blue", to: "green", epoch: 2, kind: "manual", action: "flip", reason: "ship v2", actor: "alice" });
+    // The window figures of the colour being left, at that moment (no traffic here).
+    expect(body.entry.metrics).toMatchObject({ color: "blue", verdict: "inconclusive", fastRequests: 0, slowRequests: 0 });
     const status2 = await json<{ bake: { startedAt: string; endsAt: string }; lastFlip: unknown }>(call(router, e, "GET", "/admin/status"));
     expect(Date.parse(status2.body.bake.endsAt) - Date.parse(status2.body.bake.startedAt)).toBe(120_000);
     expect(status2.body.lastFlip).toEqual(body.entry);

@@ -3,7 +3,7 @@
 // and writes KV; flips and rollbacks are stored, written to KV and to the
 // history table; probe results change the routing state's health; reports
 // land in the windows and are answered with the routing state; storage keys
-// are the documented ones (docs/storage.md); the cron handler reconciles.
+// are the documented ones (docs/storage.md); the cron handler reconciles KV.
 import { createExecutionContext, createScheduledController, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
@@ -67,7 +67,7 @@ describe("DeploymentController", () => {
     expect(await kvState(e.DEPLOYMENT_NAME)).toMatchObject({ health: { green: "unhealthy" } });
     const again = await controller(e).recordProbe("green", { ok: true, at: Date.now(), version: "v2" });
     expect(again.health.green).toBe("healthy");
-    expect((await controller(e).status()).probes.green).toMatchObject({ ok: true, version: "v2" });
+    expect((await controller(e).status()).health.green).toMatchObject({ status: "healthy", version: "v2" });
   });
 
   it("counts reports into its windows and answers each with the routing state", async () => {

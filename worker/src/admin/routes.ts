@@ -76,19 +76,16 @@ export function adminRoutes(): Hono<AppEnv> {
     const now = Date.now();
     const pools = c.get("isolate").pools;
     const colors = Object.fromEntries(
-      COLORS.map((color) => {
-        const probe = status.probes[color];
-        return [
-          color,
-          {
-            role: color === status.state.active ? "active" : "standby",
-            origins: config.origins[color].map((url) => ({ url, coolingDown: pools.cooling(url, now) })),
-            health: { status: status.state.health[color], probe },
-            version: probe?.version ?? null,
-            metrics: status.metrics[color],
-          },
-        ];
-      }),
+      COLORS.map((color) => [
+        color,
+        {
+          role: color === status.state.active ? "active" : "standby",
+          origins: config.origins[color].map((url) => ({ url, coolingDown: pools.cooling(url, now) })),
+          health: status.health[color],
+          version: status.health[color].version,
+          metrics: status.metrics[color],
+        },
+      ]),
     );
     return c.json({
       deployment: status.deployment,
@@ -103,8 +100,12 @@ export function adminRoutes(): Hono<AppEnv> {
         reportIntervalMs: config.reportIntervalMs,
         maxTextChars: config.maxTextChars,
       },
+      verdict: status.verdict,
+      autoRollbackArmed: status.autoRollbackArmed,
+      alerts: status.alerts,
       lastFlip: status.lastFlip,
       kvCurrent: status.kvCurrent,
+      nextAlarmAt: status.nextAlarmAt,
     });
   });
 

@@ -1,72 +1,63 @@
 /**
  * The DeploymentController Durable Object (DESIGN.md §4): one per deployment
  * (`idFromName(DEPLOYMENT_NAME)`), the authority for its routing state.
- * Reached only through the RPC methods below. Decisions come from
- * transitions.ts; this class stores them (state-store.ts), keeps the KV copy
- * current and answers every caller with the routing state.
+ * Reached only through the RPC methods below, and woken by its alarm.
  *
- * This issue: routing authority, flip/rollback/history, probe results as a
- * stored value, reports counted into in-memory MetricWindows. Next issue:
- * alarm probes, bake end, persisted windows and the automatic rollback
- * (rollback-policy.ts).
+ * It decides nothing itself: transitions.ts plans flips and rollbacks,
+ * rollback-policy.ts judges the windows and the bake. This class stores
+ * (state-store.ts), calls them on every report and on every alarm, and acts:
+ * commits the change, keeps the KV copy current, answers every caller with
+ * the routing state and sends the alert.
  */
 import { DurableObject } from "cloudflare:workers";
-import { routingKvKey, type RoutingState } from "../routing-state.js";
+import { routerConfig } from "../config.js";
+import { routingKvKey, standbyOf, type RoutingState } from "../routing-state.js";
 import { COLORS, type Color, type TelemetryReport } from "../telemetry-types.js";
-import { MetricWindows, type WindowMetrics } from "./metric-windows.js";
-import { MAX_WINDOW_SECONDS, policyFromEnv, type RolloutPolicy } from "./rollout-policy.js";
+import { autoRollbackText, bakePassedText, newAlert, postAlert, pruneOutbox, redact, standbyUnhealthyText, type Alert } from "./alerts.js";
+import { colorWindows, historyMetrics, verdictRecord, type ColorWindows, type VerdictRecord } from "./evaluation.js";
+import { probePool } from "./health-probe.js";
+import { MetricWindows } from "./metric-windows.js";
+import { assessBake, assessRollout, type Assessment } from "./rollback-policy.js";
+import { policyFromEnv, type RolloutPolicy } from "./rollout-policy.js";
 import { FlipCommandSchema, parseRpc, ProbeResultSchema, RollbackCommandSchema, TelemetryReportSchema } from "./rpc-schemas.js";
 import { StateStore } from "./state-store.js";
-import {
-  planFlip,
-  planRollback,
-  type FlipCommand,
-  type HistoryEntry,
-  type ProbeResult,
-  type Refusal,
-  type RollbackCommand,
-} from "./transitions.js";
+import { planBakePassed, planFlip, planRollback, type FlipCommand, type HistoryEntry, type ProbeResult, type Refusal, type RollbackCommand } from "./transitions.js";
+import { controllerStatus, type ControllerStatus } from "./status.js";
 
 /** After a failed KV write, wait this long before trying again on the next call. */
 const KV_RETRY_AFTER_MS = 5_000;
+/** Reports save the metric windows at most this often (the alarm always saves them). */
+const WINDOWS_SAVE_INTERVAL_MS = 1_000;
+/** The actor of automatic changes in the history. */
+const CONTROLLER_ACTOR = "controller";
 
 /** Answer of flip and rollback. */
 export type CommandResult = { ok: true; state: RoutingState; entry: HistoryEntry } | Refusal;
-
-/** A probe result as status shows it. */
-export interface ProbeView {
-  ok: boolean;
-  at: string;
-  version: string | null;
-  digest: string | null;
-  error: string | null;
-}
-
-/** The controller's part of GET /admin/status. */
-export interface ControllerStatus {
-  deployment: string;
-  state: RoutingState;
-  bake: { startedAt: string; endsAt: string } | null;
-  probes: Record<Color, ProbeView | null>;
-  /** Fast and slow window of each colour, as counted in memory since the object started. */
-  metrics: Record<Color, { fast: WindowMetrics; slow: WindowMetrics }>;
-  policy: RolloutPolicy & { alertsConfigured: boolean };
-  lastFlip: HistoryEntry | null;
-  kvCurrent: boolean;
-}
+export type { ControllerStatus };
 
 /** One deployment's routing authority; reached only through its RPC methods. */
 export class DeploymentController extends DurableObject<Env> {
   readonly #store: StateStore;
-  /** Counted outcomes; sized for the longest window a policy may ask for. */
-  readonly #windows = new MetricWindows(MAX_WINDOW_SECONDS);
+  #windowsCache: MetricWindows | null = null;
+  #windowsDirty = false;
+  #windowsSavedAtMs = 0;
+  #lastVerdict: VerdictRecord | null = null;
   #kvWrites: Promise<void> = Promise.resolve();
   #kvRetryAt = 0;
+  #alertRun: Promise<void> = Promise.resolve();
   #policyCache: RolloutPolicy | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#store = new StateStore(ctx.storage);
+    // The probe schedule starts with the object; the minutely cron re-arms it should it ever be lost.
+    void ctx.blockConcurrencyWhile(async () => {
+      try {
+        if ((await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now() + this.#intervalMs());
+      } catch (err) {
+        console.error(`controller ${this.#deployment()}: could not arm the alarm (the cron tries again)`, err);
+      }
+    });
   }
 
   /** The routing state. */
@@ -74,28 +65,45 @@ export class DeploymentController extends DurableObject<Env> {
     return this.#answer();
   }
 
-  /** Takes an isolate's batched outcomes; answers the routing state. */
+  /** Takes an isolate's batched outcomes, judges the active colour, acts; answers the routing state. */
   async report(report: TelemetryReport): Promise<RoutingState> {
     const parsed = parseRpc(TelemetryReportSchema, report, "telemetry report") as TelemetryReport;
-    const tally = this.#windows.addReport(parsed, Date.now() / 1000);
+    const nowMs = Date.now();
+    const tally = this.#windows().addReport(parsed, nowMs / 1000);
     if (tally.invalid > 0) console.warn(`controller ${this.#deployment()}: dropped ${tally.invalid} malformed buckets from ${parsed.isolateId}`);
+    this.#windowsDirty ||= tally.added + tally.clamped > 0;
+    this.#evaluate(nowMs);
+    if (nowMs - this.#windowsSavedAtMs >= WINDOWS_SAVE_INTERVAL_MS) this.#saveWindows(nowMs);
     return this.#answer();
   }
 
-  /** Flips traffic to `cmd.to` and starts a bake (CAS on expectedEpoch). */
+  /** Flips traffic to `cmd.to` and starts a bake (CAS on expectedEpoch); re-arms automatic rollback. */
   async flip(cmd: FlipCommand): Promise<CommandResult> {
     const parsed = parseRpc(FlipCommandSchema, cmd, "flip command");
     const nowMs = Date.now();
-    const plan = planFlip(this.#store.routing(nowMs), parsed, this.#store.probes(), nowMs, this.#policy().bakeSeconds);
-    return this.#apply(plan);
+    const current = this.#store.routing(nowMs);
+    const metrics = historyMetrics(current.active, this.#assess(current, nowMs).assessment);
+    const plan = planFlip(current, { ...parsed, metrics }, this.#store.probes(), nowMs, this.#policy().bakeSeconds);
+    if (!plan.ok) return plan;
+    this.#store.commit(plan, { autoRollbackArmed: true });
+    await this.#afterChange(plan.entry);
+    // The bake must end on time even when the next probe is later.
+    const alarm = await this.ctx.storage.getAlarm();
+    if (plan.bake !== null && (alarm === null || alarm > plan.bake.endsAt)) await this.ctx.storage.setAlarm(Math.min(alarm ?? Infinity, plan.bake.endsAt));
+    return { ok: true, state: plan.state, entry: plan.entry };
   }
 
   /** Flips back to the previous colour now; phase rolled_back. */
   async rollback(cmd: RollbackCommand): Promise<CommandResult> {
     const parsed = parseRpc(RollbackCommandSchema, cmd, "rollback command");
     const nowMs = Date.now();
-    const plan = planRollback(this.#store.routing(nowMs), parsed, this.#store.probes(), nowMs);
-    return this.#apply(plan);
+    const current = this.#store.routing(nowMs);
+    const metrics = historyMetrics(current.active, this.#assess(current, nowMs).assessment);
+    const plan = planRollback(current, { ...parsed, metrics }, this.#store.probes(), nowMs);
+    if (!plan.ok) return plan;
+    this.#store.commit(plan);
+    await this.#afterChange(plan.entry);
+    return { ok: true, state: plan.state, entry: plan.entry };
   }
 
   /** Flips and rollbacks, newest first. */
@@ -103,53 +111,233 @@ export class DeploymentController extends DurableObject<Env> {
     return this.#store.history(limit);
   }
 
-  /** Stores a colour's latest /health probe result; answers the routing state. */
+  /** Stores a colour's latest /health probe result (the alarm's, or an outside checker's); answers the routing state. */
   async recordProbe(color: Color, probe: ProbeResult): Promise<RoutingState> {
-    const parsedColor = COLORS.includes(color) ? color : null;
-    if (parsedColor === null) throw new TypeError(`unknown colour ${String(color)}`);
-    const { state } = this.#store.recordProbe(parsedColor, parseRpc(ProbeResultSchema, probe, "probe result"), Date.now());
-    await this.#syncKv();
-    return state;
+    if (!COLORS.includes(color)) throw new TypeError(`unknown colour ${String(color)}`);
+    this.#record(color, parseRpc(ProbeResultSchema, probe, "probe result") as ProbeResult, Date.now());
+    void this.#deliverAlerts();
+    return this.#answer();
   }
 
   /** Everything the controller knows, for GET /admin/status. */
   async status(): Promise<ControllerStatus> {
     const state = await this.#answer();
-    const bake = this.#store.bake();
-    const probes = this.#store.probes();
+    const nowMs = Date.now();
     const policy = this.#policy();
-    const nowS = Date.now() / 1000;
-    const windows = (color: Color) => ({
-      fast: this.#windows.summarize(color, policy.fastWindowSeconds, nowS),
-      slow: this.#windows.summarize(color, policy.slowWindowSeconds, nowS),
-    });
-    return {
+    const since = this.#sinceSecond();
+    const windows = (color: Color) => colorWindows(this.#windows(), color, policy, nowMs / 1000, since);
+    return controllerStatus({
       deployment: this.#deployment(),
       state,
-      bake: bake && { startedAt: iso(bake.startedAt), endsAt: iso(bake.endsAt) },
-      probes: { blue: probeView(probes.blue), green: probeView(probes.green) },
-      metrics: { blue: windows("blue"), green: windows("green") },
-      policy: { ...policy, alertsConfigured: (this.env.ALERT_WEBHOOK_URL ?? "").trim() !== "" },
+      nowMs,
+      bake: this.#store.bake(),
+      probes: this.#store.probes(),
+      windows: { blue: windows("blue"), green: windows("green") },
+      policy,
+      alertsConfigured: this.#webhookUrl() !== null,
+      verdict: this.#lastVerdict ?? this.#store.lastVerdict(),
+      autoRollbackArmed: this.#store.autoRollbackArmed(),
+      outbox: this.#store.outbox(),
       lastFlip: this.#store.history(1)[0] ?? null,
       kvCurrent: this.#store.kvHolds(state),
-    };
+      nextAlarmAt: await this.ctx.storage.getAlarm(),
+      webhookUrl: this.#webhookUrl(),
+    });
   }
 
-  /** Cron entry point: makes sure KV holds the current state (the next issue also arms the alarm here). */
+  /** Cron entry point: re-arms a missing alarm (probing at once) and makes sure KV holds the current state. */
   async reconcile(): Promise<RoutingState> {
+    if ((await this.ctx.storage.getAlarm()) === null) {
+      console.warn(`controller ${this.#deployment()}: no alarm was set; re-arming it`);
+      await this.ctx.storage.setAlarm(Date.now());
+    }
     this.#kvRetryAt = 0;
     return this.#answer();
   }
 
-  async #apply(plan: ReturnType<typeof planFlip>): Promise<CommandResult> {
-    if (!plan.ok) return plan;
-    this.#store.commit(plan);
+  /**
+   * Probes every origin, judges the active colour (rollback, bake end),
+   * saves the windows, rewrites KV if it is behind and retries undelivered
+   * alerts; always arms the next alarm. Every step reads the current state
+   * and is safe to repeat, so a retried alarm (`isRetry`) does the same work
+   * again; nothing is thrown, so retries only follow a failure to re-arm.
+   */
+  override async alarm(info?: AlarmInvocationInfo): Promise<void> {
+    if (info?.isRetry) console.warn(`controller ${this.#deployment()}: alarm retry #${info.retryCount}`);
+    try {
+      await this.#probeAll();
+      const nowMs = Date.now();
+      this.#evaluate(nowMs);
+      this.#saveWindows(nowMs);
+      this.#kvRetryAt = 0;
+      await this.#answer();
+      await this.#deliverAlerts();
+    } catch (err) {
+      console.error(`controller ${this.#deployment()}: alarm failed; the next one tries again`, err);
+    } finally {
+      await this.ctx.storage.setAlarm(this.#nextAlarmAt(Date.now()));
+    }
+  }
+
+  // ── deciding and acting ──────────────────────────────────────────────
+
+  /** The rule's verdict on `state`'s active colour now (pure; nothing is acted on). */
+  #assess(state: RoutingState, nowMs: number): { assessment: Assessment; windows: ColorWindows } {
+    const policy = this.#policy();
+    const windows = colorWindows(this.#windows(), state.active, policy, nowMs / 1000, this.#sinceSecond());
+    const assessment = assessRollout({
+      phase: state.phase,
+      active: state.active,
+      windows: { fast: windows.fast, slow: windows.slow },
+      recent: windows.recent,
+      policy,
+      health: state.health,
+      autoRollbackArmed: this.#store.autoRollbackArmed(),
+    });
+    return { assessment, windows };
+  }
+
+  /** Judges the active colour and acts on the verdict: automatic rollback, or the end of the bake. */
+  #evaluate(nowMs: number): void {
+    const state = this.#store.routing(nowMs);
+    const { assessment, windows } = this.#assess(state, nowMs);
+    this.#lastVerdict = verdictRecord(assessment, state, nowMs);
+    if (assessment.action === "rollback") return this.#autoRollback(state, assessment, nowMs);
+    const bake = this.#store.bake();
+    if (state.phase !== "baking" || bake === null) return;
+    const outcome = assessBake({ phase: state.phase, bakeDeadlineMs: bake.endsAt, nowMs, lastVerdict: assessment.verdict });
+    if (outcome.outcome !== "passed") return;
+    const next = planBakePassed(state, nowMs, outcome.reason);
+    const version = this.#store.probes()[state.active]?.version ?? null;
+    this.#store.endBake(next, this.#alert("bake_passed", bakePassedText(this.#deployment(), next, version, windows.fast), nowMs));
+    console.log(`controller ${this.#deployment()}: ${state.active} passed the bake (epoch ${state.epoch})`);
+    void this.#afterChange(null);
+  }
+
+  #autoRollback(state: RoutingState, assessment: Assessment, nowMs: number): void {
+    const cmd: RollbackCommand = {
+      actor: CONTROLLER_ACTOR,
+      kind: "auto",
+      reason: assessment.reason.slice(0, 500),
+      metrics: historyMetrics(state.active, assessment),
+    };
+    const plan = planRollback(state, cmd, this.#store.probes(), nowMs);
+    if (!plan.ok) {
+      console.error(`controller ${this.#deployment()}: automatic rollback refused (${plan.reason}): ${plan.message}`);
+      return;
+    }
+    const alert = this.#alert("auto_rollback", autoRollbackText(this.#deployment(), plan.entry), nowMs);
+    this.#store.commit(plan, { autoRollbackArmed: false, ...(alert ? { alert } : {}) });
+    this.#lastVerdict = verdictRecord(assessment, state, nowMs);
+    this.#saveWindows(nowMs);
+    void this.#afterChange(plan.entry);
+  }
+
+  /** After a committed change: cut the windows at it, write KV, send pending alerts, log. */
+  async #afterChange(entry: HistoryEntry | null): Promise<void> {
+    this.#sinceCache = undefined;
     this.#kvRetryAt = 0;
+    if (entry !== null) {
+      console.log(`controller ${this.#deployment()}: ${entry.kind} ${entry.action} ${entry.from} → ${entry.to}, epoch ${entry.epoch}, by ${entry.actor}: ${entry.reason}`);
+    }
+    void this.#deliverAlerts();
     await this.#syncKv();
-    console.log(
-      `controller ${this.#deployment()}: ${plan.entry.kind} ${plan.entry.action} ${plan.entry.from} → ${plan.entry.to}, epoch ${plan.entry.epoch}, by ${plan.entry.actor}: ${plan.entry.reason}`,
-    );
-    return { ok: true, state: plan.state, entry: plan.entry };
+  }
+
+  /** Stores a probe; alerts when the standby turns unhealthy (once per transition, not per probe). */
+  #record(color: Color, probe: ProbeResult, nowMs: number): void {
+    const before = this.#store.routing(nowMs);
+    const { state, changed } = this.#store.recordProbe(color, probe, nowMs);
+    if (!changed) return;
+    this.#kvRetryAt = 0;
+    if (color === standbyOf(state) && state.health[color] === "unhealthy" && before.health[color] !== "unhealthy") {
+      const alert = this.#alert("standby_unhealthy", standbyUnhealthyText(this.#deployment(), color, probe), nowMs);
+      if (alert) this.#store.enqueueAlert(alert);
+    }
+  }
+
+  async #probeAll(): Promise<void> {
+    const config = routerConfig(this.env);
+    const results = await Promise.all(COLORS.map((color) => probePool(config.origins[color], config.originToken)));
+    COLORS.forEach((color, i) => this.#record(color, results[i]!, Date.now()));
+  }
+
+  // ── alerts ───────────────────────────────────────────────────────────
+
+  /** A new alert, or null (logged instead) when no webhook is configured. */
+  #alert(kind: Alert["kind"], text: string, nowMs: number): Alert | undefined {
+    if (this.#webhookUrl() === null) {
+      console.log(`controller ${this.#deployment()}: alert (no ALERT_WEBHOOK_URL set): ${text}`);
+      return undefined;
+    }
+    return newAlert(kind, text, nowMs);
+  }
+
+  /** Posts the outbox in order, one run at a time; stops at the first failure (the next alarm retries). */
+  #deliverAlerts(): Promise<void> {
+    const run = this.#alertRun.then(() => this.#deliverOutbox());
+    this.#alertRun = run.catch(() => undefined);
+    return run;
+  }
+
+  async #deliverOutbox(): Promise<void> {
+    const url = this.#webhookUrl();
+    const { kept, dropped } = pruneOutbox(this.#store.outbox(), Date.now());
+    if (dropped.length > 0) {
+      this.#store.saveOutbox(kept);
+      console.error(`controller ${this.#deployment()}: dropped ${dropped.length} undelivered alerts (too old or too many): ${dropped.map((a) => a.kind).join(", ")}`);
+    }
+    if (url === null) return;
+    for (const alert of kept) {
+      const result = await postAlert(url, alert.text);
+      if (result.ok) {
+        this.#store.settleAlert(alert.id, { delivered: true });
+        continue;
+      }
+      this.#store.settleAlert(alert.id, { delivered: false, error: result.error, atMs: Date.now() });
+      console.warn(`controller ${this.#deployment()}: alert webhook failed (${redact(result.error, url)}); ${kept.length} alert(s) wait for the next alarm`);
+      return;
+    }
+  }
+
+  // ── storage, KV and configuration ────────────────────────────────────
+
+  /** The metric windows, loaded from storage on first use (sized to the slow window). */
+  #windows(): MetricWindows {
+    if (this.#windowsCache !== null) return this.#windowsCache;
+    const capacity = this.#policy().slowWindowSeconds;
+    const stored = this.#store.windows();
+    try {
+      this.#windowsCache = stored === null ? new MetricWindows(capacity) : MetricWindows.fromJSON(stored, capacity);
+    } catch (err) {
+      console.error(`controller ${this.#deployment()}: stored metric windows unreadable; starting empty`, err);
+      this.#windowsCache = new MetricWindows(capacity);
+    }
+    return this.#windowsCache;
+  }
+
+  #saveWindows(nowMs: number): void {
+    if (!this.#windowsDirty && this.#lastVerdict === null) return;
+    this.#store.saveWindows(this.#windows().toJSON(), this.#lastVerdict);
+    this.#windowsDirty = false;
+    this.#windowsSavedAtMs = nowMs;
+  }
+
+  #sinceCache: number | null | undefined = undefined;
+  /** The second of the last flip or rollback: windows count nothing before it. */
+  #sinceSecond(): number | null {
+    if (this.#sinceCache === undefined) {
+      const at = this.#store.lastChangeAtMs();
+      this.#sinceCache = at === null ? null : Math.floor(at / 1000);
+    }
+    return this.#sinceCache;
+  }
+
+  /** The next probe, or the bake's end when that comes first. */
+  #nextAlarmAt(nowMs: number): number {
+    const next = nowMs + this.#intervalMs();
+    const bake = this.#store.bake();
+    return bake !== null && bake.endsAt > nowMs ? Math.min(next, bake.endsAt) : next;
   }
 
   /** The current state, after making sure KV holds it (at most one write per change). */
@@ -184,13 +372,13 @@ export class DeploymentController extends DurableObject<Env> {
     this.#policyCache ??= policyFromEnv(this.env);
     return this.#policyCache;
   }
-}
 
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
+  #intervalMs(): number {
+    return this.#policy().healthIntervalSeconds * 1000;
+  }
 
-function probeView(p: ProbeResult | null): ProbeView | null {
-  if (p === null) return null;
-  return { ok: p.ok, at: iso(p.at), version: p.version ?? null, digest: p.digest ?? null, error: p.error ?? null };
+  #webhookUrl(): string | null {
+    const url = (this.env.ALERT_WEBHOOK_URL ?? "").trim();
+    return url === "" ? null : url;
+  }
 }

@@ -15,33 +15,47 @@ export const TelemetryReportSchema = z.object({
 
 const actor = z.string().min(1).max(64);
 const reason = z.string().max(500).optional();
-const metrics = z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])).optional();
 
-export const FlipCommandSchema = z.object({
+/**
+ * A caller's flip. Callers are always manual: `kind` and `metrics` are the
+ * controller's own (it measures the windows and decides automatic rollbacks
+ * itself), so they are not accepted over RPC.
+ */
+export const FlipCommandSchema = z.strictObject({
   to: z.enum(COLORS),
   reason,
   expectedEpoch: z.number().int().nonnegative().optional(),
   force: z.boolean().optional(),
   actor,
-  kind: z.enum(["manual", "auto"]).optional(),
-  metrics,
 });
 
-export const RollbackCommandSchema = z.object({
+/** A caller's (manual) rollback. */
+export const RollbackCommandSchema = z.strictObject({
   reason,
   expectedEpoch: z.number().int().nonnegative().optional(),
   force: z.boolean().optional(),
   actor,
-  kind: z.enum(["manual", "auto"]).optional(),
-  metrics,
 });
 
+const OriginProbeSchema = z.object({
+  url: z.string().max(2_000),
+  ok: z.boolean(),
+  status: z.int().nullable(),
+  latencyMs: z.number().nonnegative(),
+  version: z.string().max(200).optional(),
+  digest: z.string().max(200).optional(),
+  error: z.string().max(500).optional(),
+});
+
+/** A colour's probe result, from the alarm's probes or a caller of recordProbe. */
 export const ProbeResultSchema = z.object({
   ok: z.boolean(),
   at: z.number().int().nonnegative(),
   version: z.string().max(200).optional(),
   digest: z.string().max(200).optional(),
   error: z.string().max(500).optional(),
+  latencyMs: z.number().nonnegative().optional(),
+  origins: z.array(OriginProbeSchema).max(100).optional(),
 });
 
 /** Parses an RPC argument; a bad one is the caller's bug, thrown as a TypeError that survives RPC. */

@@ -7,6 +7,8 @@
 import { z } from "zod";
 import { initialRoutingState, RoutingStateSchema, type RoutingState } from "../routing-state.js";
 import { COLORS, type Color } from "../telemetry-types.js";
+import { AlertSchema, type Alert } from "./alerts.js";
+import { VerdictRecordSchema, type VerdictRecord } from "./evaluation.js";
 import { ProbeResultSchema } from "./rpc-schemas.js";
 import { healthOf, type Bake, type HistoryEntry, type Metrics, type ProbeResult, type Probes, type Transition } from "./transitions.js";
 
@@ -20,6 +22,14 @@ export const STORAGE_KEYS = {
   probe: (color: Color) => `probe:${color}`,
   /** {epoch, updatedAt} of the last routing state written to KV successfully. */
   kvWritten: "kv_written",
+  /** The metric windows (MetricWindowsJSON), saved at most about once a second. */
+  windows: "windows",
+  /** false after an automatic rollback, until the next manual flip; absent = armed. */
+  autoRollbackArmed: "auto_rollback_armed",
+  /** The latest evaluation of the rollback rule (VerdictRecord), saved with the windows. */
+  lastVerdict: "last_verdict",
+  /** Alerts not yet delivered to ALERT_WEBHOOK_URL (Alert[]), oldest first. */
+  alertOutbox: "alert_outbox",
 } as const;
 
 /** The SQLite table of flips and rollbacks. */
@@ -86,12 +96,18 @@ export class StateStore {
     return { blue: read("blue"), green: read("green") };
   }
 
-  /** Applies a decided transition: state, bake and history row in one transaction. */
-  commit(t: Transition): void {
+  /**
+   * Applies a decided transition in one transaction: state, bake, history
+   * row, and with it the arming of automatic rollback and the alert that
+   * reports it, when given.
+   */
+  commit(t: Transition, extras: { autoRollbackArmed?: boolean; alert?: Alert } = {}): void {
     this.#storage.transactionSync(() => {
       this.#storage.kv.put(STORAGE_KEYS.routing, t.state);
       if (t.bake === null) this.#storage.kv.delete(STORAGE_KEYS.bake);
       else this.#storage.kv.put(STORAGE_KEYS.bake, t.bake);
+      if (extras.autoRollbackArmed !== undefined) this.#storage.kv.put(STORAGE_KEYS.autoRollbackArmed, extras.autoRollbackArmed);
+      if (extras.alert !== undefined) this.#enqueue(extras.alert);
       const e = t.entry;
       this.#storage.sql.exec(
         `INSERT INTO ${HISTORY_TABLE} (at, from_color, to_color, epoch, kind, action, reason, actor, metrics)
@@ -123,6 +139,74 @@ export class StateStore {
     });
   }
 
+  /** Ends a bake that passed: the new state (phase stable), no bake, and the alert, in one transaction. */
+  endBake(state: RoutingState, alert?: Alert): void {
+    this.#storage.transactionSync(() => {
+      this.#storage.kv.put(STORAGE_KEYS.routing, state);
+      this.#storage.kv.delete(STORAGE_KEYS.bake);
+      if (alert !== undefined) this.#enqueue(alert);
+    });
+  }
+
+  /** Whether an automatic rollback may happen (one per deployment until the next manual flip). */
+  autoRollbackArmed(): boolean {
+    return this.#storage.kv.get(STORAGE_KEYS.autoRollbackArmed) !== false;
+  }
+
+  /** The stored metric windows (MetricWindows.fromJSON checks them), or null. */
+  windows(): unknown {
+    return this.#storage.kv.get(STORAGE_KEYS.windows) ?? null;
+  }
+
+  /** Stores the metric windows and the latest verdict. */
+  saveWindows(json: unknown, verdict: VerdictRecord | null): void {
+    this.#storage.transactionSync(() => {
+      this.#storage.kv.put(STORAGE_KEYS.windows, json);
+      if (verdict !== null) this.#storage.kv.put(STORAGE_KEYS.lastVerdict, verdict);
+    });
+  }
+
+  /** The latest stored verdict, or null (none yet, or unreadable). */
+  lastVerdict(): VerdictRecord | null {
+    const parsed = VerdictRecordSchema.safeParse(this.#storage.kv.get(STORAGE_KEYS.lastVerdict));
+    return parsed.success ? parsed.data : null;
+  }
+
+  /** Undelivered alerts, oldest first. */
+  outbox(): Alert[] {
+    const parsed = z.array(AlertSchema).safeParse(this.#storage.kv.get(STORAGE_KEYS.alertOutbox) ?? []);
+    return parsed.success ? parsed.data : [];
+  }
+
+  /** Adds an alert to the outbox. */
+  enqueueAlert(alert: Alert): void {
+    this.#enqueue(alert);
+  }
+
+  /** Replaces the outbox (after pruning). */
+  saveOutbox(alerts: Alert[]): void {
+    if (alerts.length === 0) this.#storage.kv.delete(STORAGE_KEYS.alertOutbox);
+    else this.#storage.kv.put(STORAGE_KEYS.alertOutbox, alerts);
+  }
+
+  /** Removes a delivered alert, or records a failed attempt at it. */
+  settleAlert(id: string, outcome: { delivered: true } | { delivered: false; error: string; atMs: number }): void {
+    const next = this.outbox().flatMap((a): Alert[] => {
+      if (a.id !== id) return [a];
+      if (outcome.delivered) return [];
+      return [{ ...a, attempts: a.attempts + 1, lastAttemptAt: outcome.atMs, lastError: outcome.error }];
+    });
+    this.saveOutbox(next);
+  }
+
+  /** Unix ms of the last flip or rollback, or null on a deployment that never changed. */
+  lastChangeAtMs(): number | null {
+    const row = this.#storage.sql.exec<{ at: string }>(`SELECT at FROM ${HISTORY_TABLE} ORDER BY id DESC LIMIT 1`).toArray()[0];
+    if (row === undefined) return null;
+    const ms = Date.parse(row.at);
+    return Number.isFinite(ms) ? ms : null;
+  }
+
   /** Flips and rollbacks, newest first. */
   history(limit: number): HistoryEntry[] {
     const n = Math.min(Math.max(1, Math.floor(limit)), MAX_HISTORY_LIMIT);
@@ -138,6 +222,10 @@ export class StateStore {
     if (raw === undefined) return false;
     const written = KvWrittenSchema.parse(raw);
     return written.epoch === state.epoch && written.updatedAt === state.updatedAt;
+  }
+
+  #enqueue(alert: Alert): void {
+    this.saveOutbox([...this.outbox(), alert]);
   }
 
   /** Records that KV now holds this version. */

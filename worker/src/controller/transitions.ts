@@ -4,7 +4,7 @@
  * decide the next state and the history entry — or a refusal. The Durable
  * Object stores and acts; nothing here touches storage or the network.
  *
- *   stable ──flip──▶ baking ──(bake passed, next issue)──▶ stable
+ *   stable ──flip──▶ baking ──(bake passed)──▶ stable
  *   baking | stable ──rollback──▶ rolled_back ──flip──▶ baking
  */
 import { INITIAL_EPOCH, standbyOf, type HealthStatus, type RoutingState } from "../routing-state.js";
@@ -32,7 +32,19 @@ export interface HistoryEntry {
   metrics: Metrics | null;
 }
 
-/** The result of a colour's last /health probe. */
+/** One origin's answer to a /health probe. */
+export interface OriginProbe {
+  url: string;
+  ok: boolean;
+  /** HTTP status; null when no answer came (timeout, connect error). */
+  status: number | null;
+  latencyMs: number;
+  version?: string | undefined;
+  digest?: string | undefined;
+  error?: string | undefined;
+}
+
+/** The result of a colour's last /health probe (all origins of its pool). */
 export interface ProbeResult {
   ok: boolean;
   /** Unix ms of the probe. */
@@ -41,6 +53,10 @@ export interface ProbeResult {
   digest?: string | undefined;
   /** Why the probe failed (status, timeout, connect error). */
   error?: string | undefined;
+  /** The slowest origin's answer time. */
+  latencyMs?: number | undefined;
+  /** Each origin's answer. */
+  origins?: OriginProbe[] | undefined;
 }
 
 /** A bake in progress: the window in which the new colour must prove itself. */
@@ -115,7 +131,10 @@ function checkTarget(to: Color, probes: Probes, force: boolean | undefined): Ref
     ok: false,
     reason: "target_unhealthy",
     message: `${to}'s last health probe failed (${probe.error ?? "unhealthy"}); fix it or pass "force": true`,
-    details: { color: to, probe: { ...probe, at: new Date(probe.at).toISOString() } },
+    details: {
+      color: to,
+      probe: { ok: probe.ok, at: new Date(probe.at).toISOString(), version: probe.version, digest: probe.digest, error: probe.error },
+    },
   };
 }
 
@@ -172,6 +191,11 @@ export function planFlip(
   const unhealthy = checkTarget(cmd.to, probes, cmd.force);
   if (unhealthy) return unhealthy;
   return { ...move(current, cmd.to, "flip", cmd, probes, nowMs), bake: { startedAt: nowMs, endsAt: nowMs + bakeSeconds * 1000 } };
+}
+
+/** The end of a bake that passed: phase stable, same epoch and colour; no history row (history is flips and rollbacks). */
+export function planBakePassed(current: RoutingState, nowMs: number, reason: string): RoutingState {
+  return { ...current, phase: "stable", updatedAt: Math.max(nowMs, current.updatedAt + 1), reason };
 }
 
 /** Decides a rollback: back to the standby (the previous colour), from baking or stable only. */

@@ -1,0 +1,152 @@
+// Covers the DeploymentController's alarm and what survives it: the first
+// alarm armed when the object starts; each run probing every origin's
+// /health (real model servers: status, version, digest, latency per origin)
+// and re-arming HEALTH_INTERVAL_SECONDS later, or at the bake's end when
+// that is sooner; a retried run (isRetry) doing the same work again without
+// changing anything twice; the cron handler re-arming a missing alarm and
+// leaving a set one alone; metric windows, verdict and arming kept across a
+// new object instance (eviction), the alarm saving what reports left unsaved.
+// The workerd test env sets HEALTH_INTERVAL_SECONDS=3600 (vitest.config.ts),
+// so alarms run only when a test runs them.
+import {
+  createExecutionContext,
+  createScheduledController,
+  evictDurableObject,
+  runDurableObjectAlarm,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { DeploymentController } from "../../../worker/src/controller/deployment-controller.js";
+import { routingKvKey } from "../../../worker/src/routing-state.js";
+import { controller, flipDirect, newIsolate, origins, testEnv, waitFor } from "../helpers.js";
+import { bucket } from "./builders.js";
+
+const INTERVAL_MS = Number(env.HEALTH_INTERVAL_SECONDS) * 1000;
+
+function alarmAt(e: Env): Promise<number | null> {
+  return runInDurableObject(controller(e), (_i, state) => state.storage.getAlarm());
+}
+
+function second(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+describe("alarm schedule", () => {
+  it("arms the first alarm one HEALTH_INTERVAL_SECONDS after the object starts", async () => {
+    const e = testEnv();
+    const before = Date.now();
+    await controller(e).getRoutingState();
+    const at = await alarmAt(e);
+    expect(at).toBeGreaterThanOrEqual(before + INTERVAL_MS);
+    expect(at).toBeLessThanOrEqual(Date.now() + INTERVAL_MS);
+  });
+
+  it("probes every origin's /health and records status, version, digest and latency", async () => {
+    const e = testEnv();
+    const before = await controller(e).getRoutingState();
+    expect(await runDurableObjectAlarm(controller(e))).toBe(true);
+    const status = await controller(e).status();
+    for (const [color, version, url] of [
+      ["blue", "v1", origins.BLUE_ORIGINS],
+      ["green", "v2", origins.GREEN_ORIGINS],
+    ] as const) {
+      const h = status.health[color];
+      expect(h).toMatchObject({ status: "healthy", version, error: null });
+      expect(h.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(h.latencyMs).toBeGreaterThanOrEqual(0);
+      expect(Date.parse(h.checkedAt!)).toBeGreaterThanOrEqual(before.updatedAt);
+      expect(h.origins).toEqual([expect.objectContaining({ url, ok: true, status: 200, version })]);
+    }
+    // The health change is in the routing state and its KV copy.
+    expect(status.state.health).toEqual({ blue: "healthy", green: "healthy" });
+    expect(JSON.parse((await env.ROUTING.get(routingKvKey(e.DEPLOYMENT_NAME)))!)).toMatchObject({ health: { blue: "healthy", green: "healthy" } });
+  });
+
+  it("re-arms HEALTH_INTERVAL_SECONDS later, or at the bake's end when that comes first", async () => {
+    const e = testEnv();
+    await controller(e).getRoutingState();
+    const ran = Date.now();
+    await runDurableObjectAlarm(controller(e));
+    expect(await alarmAt(e)).toBeGreaterThanOrEqual(ran + INTERVAL_MS);
+
+    await flipDirect(e, "green");
+    const { bake } = await controller(e).status();
+    expect(Number(env.BAKE_SECONDS) * 1000).toBeLessThan(INTERVAL_MS);
+    expect(await alarmAt(e)).toBe(Date.parse(bake!.endsAt));
+    // Run early, before the bake is over: the next alarm is still the bake's end.
+    await runDurableObjectAlarm(controller(e));
+    expect(await alarmAt(e)).toBe(Date.parse(bake!.endsAt));
+  });
+
+  it("a retried alarm (isRetry) does the same work again, changes nothing twice and re-arms", async () => {
+    const e = testEnv();
+    await runDurableObjectAlarm(controller(e));
+    const first = await controller(e).getRoutingState();
+    await runInDurableObject(controller(e), async (instance: DeploymentController, state) => {
+      await state.storage.deleteAlarm();
+      await instance.alarm({ isRetry: true, retryCount: 1, scheduledTime: Date.now() });
+    });
+    const again = await controller(e).status();
+    expect(again.state).toEqual(first);
+    expect(Date.parse(again.health.blue.checkedAt!)).toBeGreaterThanOrEqual(first.updatedAt);
+    expect(await alarmAt(e)).toBeGreaterThan(Date.now() + INTERVAL_MS - 5_000);
+  });
+});
+
+describe("cron", () => {
+  async function runCron(e: Env): Promise<void> {
+    const ctx = createExecutionContext();
+    newIsolate().scheduled(createScheduledController({ cron: "* * * * *" }), e, ctx);
+    await waitOnExecutionContext(ctx);
+  }
+
+  it("re-arms a missing alarm at once: it probes right away and arms the next", async () => {
+    const e = testEnv();
+    await runInDurableObject(controller(e), (_i, state) => state.storage.deleteAlarm());
+    expect(await alarmAt(e)).toBeNull();
+    await runCron(e);
+    const checked = await waitFor("the re-armed alarm to probe", async () => (await controller(e).status()).health.blue.checkedAt ?? undefined);
+    expect(checked).not.toBeNull();
+    const next = await waitFor("the next alarm", async () => (await alarmAt(e)) ?? undefined);
+    expect(next).toBeGreaterThan(Date.now() + INTERVAL_MS - 5_000);
+  });
+
+  it("leaves an alarm that is set alone", async () => {
+    const e = testEnv();
+    const set = await alarmAt(e);
+    await runCron(e);
+    expect(await alarmAt(e)).toBe(set);
+  });
+});
+
+describe("persistence across a new object instance", () => {
+  it("keeps the windows, the last verdict and the arming after an eviction", async () => {
+    const e = testEnv();
+    await flipDirect(e, "green");
+    await controller(e).report({ isolateId: "t", buckets: [bucket(second(), "green", { requests: 40, errors: 20 })] });
+    await evictDurableObject(controller(e));
+    const status = await controller(e).status();
+    expect(status.state).toMatchObject({ active: "blue", phase: "rolled_back" });
+    expect(status.metrics.green.fast).toMatchObject({ requests: 40, errors: { total: 20 } });
+    expect(status.verdict).toMatchObject({ color: "green", verdict: "failed", action: "rollback", window: "fast" });
+    expect(status.autoRollbackArmed).toBe(false);
+    expect(await controller(e).history(5)).toHaveLength(2);
+  });
+
+  it("reports save the windows at most once a second; the alarm saves the rest", async () => {
+    const e = testEnv();
+    const report = (requests: number) => controller(e).report({ isolateId: "t", buckets: [bucket(second(), "blue", { requests })] });
+    await report(10);
+    await report(5);
+    await evictDurableObject(controller(e));
+    expect((await controller(e).status()).metrics.blue.slow.requests).toBe(10);
+
+    await report(5);
+    await report(7);
+    await runDurableObjectAlarm(controller(e));
+    await evictDurableObject(controller(e));
+    expect((await controller(e).status()).metrics.blue.slow.requests).toBe(22);
+  });
+});

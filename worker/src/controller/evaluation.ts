@@ -1,0 +1,107 @@
+/**
+ * Glue between the controller's windows and the rollback rule, as pure
+ * functions: which windows assessRollout judges (the active colour's, cut at
+ * the last flip), the verdict record the controller keeps and shows, and the
+ * flat window figures recorded with every history entry.
+ */
+import { z } from "zod";
+import { Phase, type RoutingState } from "../routing-state.js";
+import { COLORS, type Color } from "../telemetry-types.js";
+import type { MetricWindows, SecondTotals, WindowMetrics } from "./metric-windows.js";
+import type { Assessment, WindowAssessment } from "./rollback-policy.js";
+import type { RolloutPolicy } from "./rollout-policy.js";
+import type { Metrics } from "./transitions.js";
+
+/** One colour's windows as the rule reads them. */
+export interface ColorWindows {
+  fast: WindowMetrics;
+  slow: WindowMetrics;
+  /** Per-second totals of the fast window, for the recent-suffix rule. */
+  recent: SecondTotals[];
+}
+
+/** `color`'s fast and slow windows at `nowSeconds`, counting nothing before `sinceSecond` (the last flip). */
+export function colorWindows(
+  windows: MetricWindows,
+  color: Color,
+  policy: RolloutPolicy,
+  nowSeconds: number,
+  sinceSecond: number | null,
+): ColorWindows {
+  const options = sinceSecond === null ? {} : { sinceSecond };
+  return {
+    fast: windows.summarize(color, policy.fastWindowSeconds, nowSeconds, options),
+    slow: windows.summarize(color, policy.slowWindowSeconds, nowSeconds, options),
+    recent: windows.secondTotals(color, policy.fastWindowSeconds, nowSeconds, options),
+  };
+}
+
+/** The outcome of one evaluation, as status shows it and storage keeps it (`last_verdict`). */
+export const VerdictRecordSchema = z.object({
+  /** Unix ms of the evaluation. */
+  at: z.number(),
+  /** The colour judged (the active one) and the state it was judged in. */
+  color: z.enum(COLORS),
+  phase: Phase,
+  epoch: z.int(),
+  verdict: z.enum(["healthy", "failed", "inconclusive"]),
+  action: z.enum(["none", "rollback"]),
+  /** The failed window, when the verdict is failed. */
+  window: z.enum(["fast", "slow"]).nullable(),
+  reason: z.string(),
+});
+export type VerdictRecord = z.infer<typeof VerdictRecordSchema>;
+
+/** The record of an assessment of `state`'s active colour at `atMs`. */
+export function verdictRecord(assessment: Assessment, state: RoutingState, atMs: number): VerdictRecord {
+  return {
+    at: atMs,
+    color: state.active,
+    phase: state.phase,
+    epoch: state.epoch,
+    verdict: assessment.verdict,
+    action: assessment.action,
+    window: assessment.window ?? null,
+    reason: assessment.reason,
+  };
+}
+
+function round(x: number | null, digits: number): number | null {
+  return x === null ? null : Number(x.toFixed(digits));
+}
+
+function windowFigures(prefix: "fast" | "slow", w: WindowAssessment): Metrics {
+  const m = w.metrics;
+  return {
+    [`${prefix}Seconds`]: m.toSecond - m.fromSecond + 1,
+    [`${prefix}Requests`]: m.requests,
+    [`${prefix}Errors`]: m.errors.total,
+    [`${prefix}ErrorRate`]: round(m.errorRate, 4),
+    [`${prefix}ErrorRateLowerBound`]: round(w.errorRateLowerBound, 4),
+    [`${prefix}P50Ms`]: round(m.p50Ms, 1),
+    [`${prefix}P99Ms`]: round(m.p99Ms, 1),
+    [`${prefix}Verdict`]: w.verdict,
+  };
+}
+
+/**
+ * The figures recorded with a flip or rollback: the verdict on the colour
+ * being left and its two windows (seconds actually counted, requests,
+ * errors, error rate and its Wilson lower bound, p50/p99), plus the failing
+ * recent suffix, if any.
+ */
+export function historyMetrics(color: Color, assessment: Assessment): Metrics {
+  const { fast, slow } = assessment.measurements;
+  const suffix = fast.suffix;
+  return {
+    color,
+    verdict: assessment.verdict,
+    window: assessment.window ?? null,
+    ...windowFigures("fast", fast),
+    ...windowFigures("slow", slow),
+    suffixSeconds: suffix?.seconds ?? null,
+    suffixRequests: suffix?.requests ?? null,
+    suffixErrors: suffix?.errors ?? null,
+    suffixErrorRateLowerBound: round(suffix?.errorRateLowerBound ?? null, 4),
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * The controller's part of GET /admin/status (DESIGN.md §5), built from what
+ * it stores, as a pure function: phase and bake deadline, each colour's
+ * health (last probe: status, version, digest, latency, time) and window
+ * metrics, the policy, the last verdict with its reason, whether automatic
+ * rollback is armed, and the alert outbox. Times are ISO 8601 strings.
+ */
+import type { HealthStatus, RoutingState } from "../routing-state.js";
+import { COLORS, type Color } from "../telemetry-types.js";
+import { redact, type Alert } from "./alerts.js";
+import type { ColorWindows, VerdictRecord } from "./evaluation.js";
+import type { WindowMetrics } from "./metric-windows.js";
+import type { RolloutPolicy } from "./rollout-policy.js";
+import type { Bake, HistoryEntry, OriginProbe, ProbeResult, Probes } from "./transitions.js";
+
+/** A colour's health as status shows it: the routing state's status and the last probe's facts. */
+export interface ColorHealth {
+  status: HealthStatus;
+  /** When the last probe ran; null before the first. */
+  checkedAt: string | null;
+  latencyMs: number | null;
+  version: string | null;
+  digest: string | null;
+  error: string | null;
+  origins: OriginProbe[];
+}
+
+/** The last evaluation of the rollback rule. */
+export type VerdictView = Omit<VerdictRecord, "at"> & { at: string };
+
+export interface ControllerStatus {
+  deployment: string;
+  state: RoutingState;
+  bake: { startedAt: string; endsAt: string; remainingSeconds: number } | null;
+  health: Record<Color, ColorHealth>;
+  /** Fast and slow window of each colour, counting nothing before the last flip. */
+  metrics: Record<Color, { fast: WindowMetrics; slow: WindowMetrics }>;
+  policy: RolloutPolicy & { alertsConfigured: boolean };
+  verdict: VerdictView | null;
+  autoRollbackArmed: boolean;
+  /** Alerts not delivered yet (retried on every alarm). */
+  alerts: { pending: number; oldestAt: string | null; lastError: string | null };
+  lastFlip: HistoryEntry | null;
+  kvCurrent: boolean;
+  nextAlarmAt: string | null;
+}
+
+export interface StatusInput {
+  deployment: string;
+  state: RoutingState;
+  nowMs: number;
+  bake: Bake | null;
+  probes: Probes;
+  windows: Record<Color, ColorWindows>;
+  policy: RolloutPolicy;
+  alertsConfigured: boolean;
+  verdict: VerdictRecord | null;
+  autoRollbackArmed: boolean;
+  outbox: Alert[];
+  lastFlip: HistoryEntry | null;
+  kvCurrent: boolean;
+  nextAlarmAt: number | null;
+  /** Kept out of every string of the answer. */
+  webhookUrl: string | null;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function colorHealth(status: HealthStatus, probe: ProbeResult | null): ColorHealth {
+  return {
+    status,
+    checkedAt: probe === null ? null : iso(probe.at),
+    latencyMs: probe?.latencyMs ?? null,
+    version: probe?.version ?? null,
+    digest: probe?.digest ?? null,
+    error: probe?.error ?? null,
+    origins: probe?.origins ?? [],
+  };
+}
+
+/** Builds the controller status. */
+export function controllerStatus(input: StatusInput): ControllerStatus {
+  const { state, bake, nowMs, outbox } = input;
+  const lastError = [...outbox].reverse().find((a) => a.lastError !== undefined)?.lastError ?? null;
+  return {
+    deployment: input.deployment,
+    state,
+    bake:
+      bake === null || state.phase !== "baking"
+        ? null
+        : { startedAt: iso(bake.startedAt), endsAt: iso(bake.endsAt), remainingSeconds: Math.max(0, Math.ceil((bake.endsAt - nowMs) / 1000)) },
+    health: Object.fromEntries(COLORS.map((c) => [c, colorHealth(state.health[c], input.probes[c])])) as Record<Color, ColorHealth>,
+    metrics: Object.fromEntries(COLORS.map((c) => [c, { fast: input.windows[c].fast, slow: input.windows[c].slow }])) as ControllerStatus["metrics"],
+    policy: { ...input.policy, alertsConfigured: input.alertsConfigured },
+    verdict: input.verdict === null ? null : { ...input.verdict, at: iso(input.verdict.at) },
+    autoRollbackArmed: input.autoRollbackArmed,
+    alerts: {
+      pending: outbox.length,
+      oldestAt: outbox[0] === undefined ? null : iso(outbox[0].createdAt),
+      lastError: lastError === null || input.webhookUrl === null ? lastError : redact(lastError, input.webhookUrl),
+    },
+    lastFlip: input.lastFlip,
+    kvCurrent: input.kvCurrent,
+    nextAlarmAt: input.nextAlarmAt === null ? null : iso(input.nextAlarmAt),
+  };
+}
