@@ -54,6 +54,8 @@ export interface LocalRouterOptions {
   onLog?: (line: string) => void;
   /** Worker module to bundle instead of worker/src/index.ts (e.g. the bench's counting wrapper). */
   entry?: string;
+  /** Import aliases for bundling `entry` (see bundleWorker). */
+  alias?: Record<string, string>;
   /**
    * Miniflare exits the process on SIGINT/SIGTERM (exit 130/143) from handlers
    * it installs; false removes them, for a caller that stops its parts in
@@ -84,9 +86,14 @@ interface Bundle {
 
 const bundles = new Map<string, Promise<Bundle>>();
 
-/** Bundles a Worker entry once per process, with the esbuild wrangler ships with. */
-export function bundleWorker(entry: string = WORKER_ENTRY): Promise<Bundle> {
-  let bundle = bundles.get(entry);
+/**
+ * Bundles a Worker entry once per process, with the esbuild wrangler ships
+ * with; `alias` maps import names to files (the bench's wrapper imports the
+ * Worker as "bluegreen-router-entry").
+ */
+export function bundleWorker(entry: string = WORKER_ENTRY, alias: Record<string, string> = {}): Promise<Bundle> {
+  const key = JSON.stringify([entry, alias]);
+  let bundle = bundles.get(key);
   if (bundle === undefined) {
     bundle = (async () => {
       const esbuild = createRequire(createRequire(import.meta.url).resolve("wrangler"))("esbuild") as typeof import("esbuild");
@@ -102,11 +109,12 @@ export function bundleWorker(entry: string = WORKER_ENTRY): Promise<Bundle> {
         conditions: ["workerd", "worker", "browser"],
         mainFields: ["browser", "module", "main"],
         external: ["cloudflare:*", "node:*"],
+        alias,
         logLevel: "silent",
       });
       return { dir, file };
     })();
-    bundles.set(entry, bundle);
+    bundles.set(key, bundle);
   }
   return bundle;
 }
@@ -125,7 +133,7 @@ export function msToNextMinute(nowMs: number): number {
 
 /** Starts the router in local workerd and resolves once it listens. */
 export async function startLocalRouter(opts: LocalRouterOptions): Promise<LocalRouter> {
-  const bundle = await bundleWorker(opts.entry);
+  const bundle = await bundleWorker(opts.entry, opts.alias);
   const { workerOptions } = unstable_getMiniflareWorkerOptions(WRANGLER_TOML);
   const bindings: Record<string, string> = {
     ...(workerOptions.bindings as Record<string, string> | undefined),

@@ -11,22 +11,11 @@ import { CliError, EXIT } from "../errors.js";
 import { Printer } from "../output/printer.js";
 import { bannerLines } from "./banner.js";
 import { parseStackOptions, usage } from "./options.js";
+import { killOnExit, takeSignals } from "./signals.js";
 import { PartFailed, Stack, StartAborted } from "./stack.js";
 
 /** Two signals closer than this are one Ctrl-C delivered twice (terminal + npm relaying it). */
 const DUPLICATE_SIGNAL_MS = 1_000;
-
-/**
- * Makes `handler` the only SIGINT/SIGTERM listener: wrangler installs ones at
- * import that exit at once (Miniflare's are removed by local-router), which
- * would leave no time to stop the parts in order.
- */
-function takeSignals(handler: (signal: NodeJS.Signals) => void): void {
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.removeAllListeners(signal);
-    process.on(signal, handler);
-  }
-}
 
 function report(out: Printer, err: unknown): number {
   if (err instanceof CliError) {
@@ -67,15 +56,7 @@ export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.P
   let exitCode: number = EXIT.ok;
 
   // If this process ends any other way, do not leave model servers running in their own process groups.
-  process.once("exit", () => {
-    for (const pid of stack.pids()) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-  });
+  killOnExit(() => stack.pids());
 
   let firstSignalAt = 0;
   const onSignal = (signal: NodeJS.Signals) => {

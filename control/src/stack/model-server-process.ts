@@ -31,8 +31,8 @@ export interface ModelServerSpec {
   faultControl: boolean;
   faultRate: number;
   faultLatencyMs: number;
-  /** Each output line (stdout and stderr). */
-  onLine: (line: string) => void;
+  /** Each output line (stdout and stderr); without it the access log goes nowhere and errors to our stderr (the bench). */
+  onLine?: (line: string) => void;
 }
 
 export interface ExitInfo {
@@ -65,11 +65,11 @@ export function spawnModelServer(spec: ModelServerSpec): ModelServerProcess {
     FAULT_LATENCY_MS: String(spec.faultLatencyMs),
   });
   // Its own process group: a terminal's Ctrl-C reaches only the stack, which stops the router first, then this.
-  const proc = spawn(process.execPath, ["--import", TSX_LOADER, ENTRY], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const stdio = spec.onLine ? (["ignore", "pipe", "pipe"] as const) : (["ignore", "ignore", "inherit"] as const);
+  const proc = spawn(process.execPath, ["--import", TSX_LOADER, ENTRY], { cwd: REPO_ROOT, env, stdio: [...stdio], detached: true });
   const exited = new Promise<ExitInfo>((resolve) => proc.once("exit", (code, signal) => resolve({ code, signal })));
-  for (const stream of [proc.stdout, proc.stderr]) {
-    if (stream) createInterface({ input: stream }).on("line", spec.onLine);
-  }
+  const onLine = spec.onLine;
+  if (onLine) for (const stream of [proc.stdout, proc.stderr]) if (stream) createInterface({ input: stream }).on("line", onLine);
   return {
     part: spec.part,
     url: `http://127.0.0.1:${spec.port}`,
