@@ -25,6 +25,9 @@ const WindowMetrics = z.looseObject({
   requests: z.number(),
   /** Seconds the window covers. */
   seconds: num,
+  /** First and last second counted: fewer than `seconds` right after a flip (the controller cuts windows there). */
+  fromSecond: num,
+  toSecond: num,
   /** A count, or counts by class ({http5xx, timeout, connect}). */
   errors: z.unknown().optional(),
   errorRate: num,
@@ -78,6 +81,10 @@ export const StatusSchema = z.looseObject({
   policy: z.looseObject({ bakeSeconds: z.number().optional() }).optional(),
   lastFlip: FlipRecord.nullish(),
   bake: z.looseObject({ endsAt: z.union([z.string(), z.number()]).nullish(), remainingSeconds: num }).nullish(),
+  /** The controller's latest verdict on the active colour. */
+  verdict: z.looseObject({ verdict: z.string(), action: z.string().optional(), reason: z.string().nullish() }).nullish(),
+  /** Whether the controller may still roll back on its own (once per deployment, until the next manual flip). */
+  autoRollbackArmed: z.boolean().optional(),
 });
 export type Status = z.infer<typeof StatusSchema>;
 
@@ -118,8 +125,16 @@ export function colorView(status: Status, color: Color): ColorView {
     errorRate: errorRate ?? null,
     p50Ms: m?.p50Ms ?? null,
     p99Ms: m?.p99Ms ?? null,
-    windowSeconds: m?.seconds ?? null,
+    windowSeconds: countedSeconds(m),
   };
+}
+
+/** Seconds a window actually counted (from/to when the status gives them), else its nominal length. */
+function countedSeconds(m: WindowMetrics | undefined): number | null {
+  if (typeof m?.fromSecond === "number" && typeof m.toSecond === "number" && m.toSecond >= m.fromSecond) {
+    return Math.min(m.toSecond - m.fromSecond + 1, m.seconds ?? Number.POSITIVE_INFINITY);
+  }
+  return m?.seconds ?? null;
 }
 
 function errorCount(errors: unknown): number {

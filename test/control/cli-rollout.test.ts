@@ -79,8 +79,7 @@ async function status(r: RouterHandle): Promise<any> {
 }
 
 describe("rollout against the router in workerd", () => {
-  // Waits on the controller's bake end (next issue): run once it lands.
-  it.todo("validates, flips and passes the bake (exit 0)", async () => {
+  it("validates, flips and passes the bake (exit 0)", async () => {
     const r = await newRouter(FAST_POLICY);
     const traffic = startTraffic(r);
     try {
@@ -97,8 +96,7 @@ describe("rollout against the router in workerd", () => {
     expect(await status(r)).toMatchObject({ active: "green", phase: "stable", epoch: 2 });
   }, 90_000);
 
-  // Waits on the controller's automatic rollback (next issue): run once it lands.
-  it.todo("exits 1 with the reason when green starts failing after the flip and the controller rolls back", async () => {
+  it("exits 1 with the reason when green starts failing after the flip and the controller rolls back", async () => {
     const r = await newRouter({ ...FAST_POLICY, BAKE_SECONDS: "60" });
     const traffic = startTraffic(r);
     try {

@@ -20,6 +20,11 @@ export function statusPairs(status: Status, nowMs: number): Array<[string, strin
   if (f) {
     pairs.push(["last change", `${fmt.when(f.at)} ${f.from ?? "?"} → ${f.to ?? "?"} (${[f.kind, f.action].filter(Boolean).join(" ")}${f.actor ? ` by ${f.actor}` : ""})${f.reason ? `: ${f.reason}` : ""}`]);
   }
+  const v = status.verdict;
+  if (v) pairs.push(["verdict", `${v.verdict}${v.action === "rollback" ? " (rolled back)" : ""}${v.reason ? `: ${v.reason}` : ""}`]);
+  if (status.autoRollbackArmed !== undefined) {
+    pairs.push(["auto rollback", status.autoRollbackArmed ? "armed" : "disarmed until the next manual flip (one automatic flip per deployment)"]);
+  }
   const p = status.policy as Record<string, unknown> | undefined;
   if (p) {
     const bits = [

@@ -1,0 +1,166 @@
+// End-to-end rollback drills (DESIGN.md §4, issue 4 "Done when"), with real
+// origins on loopback: blue = model server v1, green = model server v2 with
+// FAULT_CONTROL=1 (faults switched with PUT /fault), the real router Worker
+// in local workerd (test/helpers/router.ts) with the default policy and
+// telemetry timing, and 50 predictions a second over real HTTP
+// (test/helpers/drill.ts). Covers: a green answering 500 to 30% of requests
+// from its flip is rolled back within 3 s of the first failure, users see no
+// error (failover), history shows one automatic rollback with its reason, the
+// alert reaches a local receiver, and no second automatic flip follows; a
+// green that turns slow (p99 over MAX_P99_MS) is rolled back within 10 s; a
+// failing green that gets too little traffic to measure is never rolled back
+// and its bake holds. The long timelines are in rollback-drills-long.test.ts.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { admin, setFault, startLoad, summarize, waitUntil, type Sample } from "../helpers/drill.js";
+import { type ModelServerHandle, startModelServer } from "../helpers/model-server.js";
+import { type RecorderOrigin, startRecorderOrigin } from "../helpers/recorder-origin.js";
+import { type RouterHandle, startRouter } from "../helpers/router.js";
+
+const ORIGIN_TOKEN = "drill-origin-token-5c1e";
+const RPS = 50;
+
+let blue: ModelServerHandle;
+let green: ModelServerHandle;
+let receiver: RecorderOrigin;
+let router: RouterHandle | undefined;
+
+beforeAll(async () => {
+  [blue, green, receiver] = await Promise.all([
+    startModelServer({ version: "v1", env: { ORIGIN_TOKEN } }),
+    startModelServer({ version: "v2", env: { ORIGIN_TOKEN, FAULT_CONTROL: "1" } }),
+    startRecorderOrigin("alert-receiver"),
+  ]);
+}, 60_000);
+
+afterEach(async () => {
+  await router?.stop();
+  router = undefined;
+  await setFault(green.url, ORIGIN_TOKEN, { rate: 0, latencyMs: 0 });
+});
+
+afterAll(async () => {
+  await Promise.all([blue?.stop(), green?.stop(), receiver?.stop()]);
+});
+
+async function newRouter(vars: Record<string, string> = {}): Promise<RouterHandle> {
+  router = await startRouter({
+    blueOrigins: [blue.url],
+    greenOrigins: [green.url],
+    originToken: ORIGIN_TOKEN,
+    vars: { ALERT_WEBHOOK_URL: `${receiver.url}/hooks/drill`, ...vars },
+  });
+  return router;
+}
+
+/** Waits until the controller has rolled back (phase rolled_back); answers the status. */
+function rolledBack(r: RouterHandle, timeoutMs: number) {
+  return waitUntil("the automatic rollback", async () => {
+    const status = await admin(r, "GET", "/admin/status");
+    return status.phase === "rolled_back" ? status : undefined;
+  }, timeoutMs);
+}
+
+/** The first answer served by `color` at `epoch` without failover: when traffic was back. */
+function backOn(samples: Sample[], color: string, epoch: number): Sample | undefined {
+  return samples.find((s) => s.color === color && s.epoch === epoch && s.failover === null);
+}
+
+describe("automatic rollback drills at 50 req/s", () => {
+  it("a green answering 500 to 30% of requests from its flip is back on blue within 3 s of the first failure, with 0 user errors", async () => {
+    const r = await newRouter({ BAKE_SECONDS: "600" });
+    await setFault(green.url, ORIGIN_TOKEN, { rate: 0.3 });
+    const load = startLoad(r.url, { perSecond: RPS, maxDurationMs: 60_000 });
+    let samples: Sample[];
+    try {
+      await waitUntil("blue traffic", async () => (load.samples.length >= 100 ? true : undefined), 10_000);
+      const flip = await admin(r, "POST", "/admin/flip", { to: "green", reason: "drill: 30% failing green" });
+      expect(flip.state).toMatchObject({ active: "green", epoch: 2, phase: "baking" });
+      await rolledBack(r, 15_000);
+      // Blue keeps serving; nothing flips again.
+      await new Promise((res) => setTimeout(res, 5_000));
+    } finally {
+      samples = await load.stop();
+    }
+
+    const seen = summarize(samples);
+    expect(seen.non200, JSON.stringify(samples.filter((s) => s.status !== 200).slice(0, 3))).toBe(0);
+    const firstFailure = samples.find((s) => s.failover === "blue")!;
+    expect(firstFailure).toBeDefined();
+
+    const { entries } = await admin(r, "GET", "/admin/history");
+    expect(entries.map((e: any) => `${e.kind} ${e.action} ${e.from}→${e.to}`)).toEqual(["auto rollback green→blue", "manual flip blue→green"]);
+    const rollback = entries[0];
+    expect(rollback).toMatchObject({ epoch: 3, actor: "controller", metrics: { color: "green", verdict: "failed" } });
+    expect(rollback.reason).toMatch(/error-rate lower bound \d+\.\d% > 5\.0%.*rolling back to blue$/);
+
+    const decidedMs = Date.parse(rollback.at) - firstFailure.sentAt;
+    const back = backOn(samples, "blue", 3)!;
+    console.log(
+      `drill 30% from flip: rollback decided ${decidedMs} ms after the first failure (${rollback.reason}); ` +
+        `first plain blue answer at epoch 3 ${back.doneAt - firstFailure.sentAt} ms after it; ` +
+        `${seen.total} requests, ${seen.failovers} served by failover, ${seen.non200} errors`,
+    );
+    expect(decidedMs).toBeLessThanOrEqual(3_000);
+
+    const status = await admin(r, "GET", "/admin/status");
+    expect(status).toMatchObject({ active: "blue", epoch: 3, phase: "rolled_back", autoRollbackArmed: false });
+    expect(samples.filter((s) => s.epoch !== null && s.epoch > 3)).toEqual([]);
+
+    const alerts = await waitUntil("the alert", async () => {
+      const res = await fetch(`${receiver.url}/__recorded?testId=`);
+      const { requests } = (await res.json()) as { requests: Array<{ path: string; body: string }> };
+      const mine = requests.filter((q) => q.path === "/hooks/drill" && q.body.includes("automatic rollback green → blue (epoch 3)"));
+      return mine.length > 0 ? mine : undefined;
+    }, 10_000);
+    expect(JSON.parse(alerts[0]!.body)).toEqual({ text: expect.stringMatching(/^\[bluegreen default\] automatic rollback green → blue \(epoch 3\): /) });
+    expect(alerts[0]!.body).not.toContain(ORIGIN_TOKEN);
+    expect(alerts[0]!.body).not.toContain(r.adminToken);
+  }, 90_000);
+
+  it("a green that turns slow (p99 over MAX_P99_MS) is rolled back within 10 s, with 0 user errors", async () => {
+    const r = await newRouter({ BAKE_SECONDS: "600", MAX_P99_MS: "250" });
+    const load = startLoad(r.url, { perSecond: RPS, maxDurationMs: 60_000 });
+    let samples: Sample[];
+    let slowFrom = 0;
+    try {
+      await admin(r, "POST", "/admin/flip", { to: "green", reason: "drill: green turns slow" });
+      await new Promise((res) => setTimeout(res, 5_000));
+      expect((await admin(r, "GET", "/admin/status")).phase).toBe("baking");
+      slowFrom = Date.now();
+      await setFault(green.url, ORIGIN_TOKEN, { latencyMs: 600 });
+      await rolledBack(r, 20_000);
+    } finally {
+      samples = await load.stop();
+    }
+    expect(summarize(samples).non200).toBe(0);
+    const [rollback] = (await admin(r, "GET", "/admin/history")).entries;
+    expect(rollback).toMatchObject({ kind: "auto", action: "rollback", from: "green", to: "blue" });
+    expect(rollback.reason).toMatch(/p99 \d+ms > 250ms/);
+    const decidedMs = Date.parse(rollback.at) - slowFrom;
+    console.log(`drill slow green: rollback decided ${decidedMs} ms after green turned slow (${rollback.reason})`);
+    expect(decidedMs).toBeLessThanOrEqual(10_000);
+  }, 90_000);
+
+  it("a failing green that gets too little traffic to measure is never rolled back, and its bake holds", async () => {
+    const r = await newRouter({ BAKE_SECONDS: "6" });
+    await setFault(green.url, ORIGIN_TOKEN, { rate: 0.5 });
+    await admin(r, "POST", "/admin/flip", { to: "green", reason: "drill: quiet green" });
+    const load = startLoad(r.url, { perSecond: 0.5, maxDurationMs: 30_000 });
+    let samples: Sample[];
+    try {
+      await new Promise((res) => setTimeout(res, 16_000));
+    } finally {
+      samples = await load.stop();
+    }
+    const seen = summarize(samples);
+    expect(seen.non200).toBe(0);
+    expect(seen.failovers).toBeGreaterThan(0);
+    const status = await admin(r, "GET", "/admin/status");
+    expect(status).toMatchObject({ active: "green", epoch: 2, phase: "baking", autoRollbackArmed: true });
+    expect(status.bake.remainingSeconds).toBe(0);
+    expect(status.verdict).toMatchObject({ verdict: "inconclusive", action: "none" });
+    expect(status.verdict.reason).toMatch(/could not measure, \d+ < 20 requests/);
+    expect((await admin(r, "GET", "/admin/history")).entries).toHaveLength(1);
+    console.log(`drill quiet green: ${seen.total} requests in 16 s, ${seen.failovers} failed over; verdict: ${status.verdict.reason}`);
+  }, 60_000);
+});
