@@ -152,8 +152,11 @@ export async function startLocalRouter(opts: LocalRouterOptions): Promise<LocalR
     modulesRoot: bundle.dir,
     scriptPath: bundle.file,
     bindings,
-    host: opts.host ?? "127.0.0.1",
-    port: opts.port ?? 0,
+    // The Worker listens on a direct socket: requests skip Miniflare's entry worker (an extra JS hop per
+    // request that about halves throughput); Miniflare's own entry stays on a free loopback port.
+    host: "127.0.0.1",
+    port: 0,
+    unsafeDirectSockets: [{ host: opts.host ?? "127.0.0.1", port: opts.port ?? 0 }],
     ...(opts.persistDir !== undefined ? { defaultPersistRoot: opts.persistDir } : {}),
     handleRuntimeStdio(stdout: Readable, stderr: Readable) {
       for (const stream of [stdout, stderr]) {
@@ -173,9 +176,10 @@ export async function startLocalRouter(opts: LocalRouterOptions): Promise<LocalR
     }
   }
 
-  let ready: URL;
+  let direct: URL;
   try {
-    ready = await mf.ready;
+    await mf.ready;
+    direct = await mf.unsafeGetDirectURL();
   } catch (err) {
     await mf.dispose().catch(() => {});
     throw err;
@@ -211,7 +215,7 @@ export async function startLocalRouter(opts: LocalRouterOptions): Promise<LocalR
   }
 
   return {
-    url: ready.origin,
+    url: direct.origin,
     mf,
     logs: () => [...lines],
     triggerCron,
