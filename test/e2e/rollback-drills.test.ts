@@ -9,7 +9,10 @@
 // alert reaches a local receiver, and no second automatic flip follows; a
 // green that turns slow (p99 over MAX_P99_MS) is rolled back within 10 s; a
 // failing green that gets too little traffic to measure is never rolled back
-// and its bake holds. The long timelines are in rollback-drills-long.test.ts.
+// and its bake holds; the alarm probes the origins every
+// HEALTH_INTERVAL_SECONDS, and a standby that goes down raises one alert (not
+// one per probe) and cannot be flipped to. The long timelines are in
+// rollback-drills-long.test.ts.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { admin, setFault, startLoad, summarize, waitUntil, type Sample } from "../helpers/drill.js";
 import { type ModelServerHandle, startModelServer } from "../helpers/model-server.js";
@@ -42,10 +45,10 @@ afterAll(async () => {
   await Promise.all([blue?.stop(), green?.stop(), receiver?.stop()]);
 });
 
-async function newRouter(vars: Record<string, string> = {}): Promise<RouterHandle> {
+async function newRouter(vars: Record<string, string> = {}, greenUrl = green.url): Promise<RouterHandle> {
   router = await startRouter({
     blueOrigins: [blue.url],
-    greenOrigins: [green.url],
+    greenOrigins: [greenUrl],
     originToken: ORIGIN_TOKEN,
     vars: { ALERT_WEBHOOK_URL: `${receiver.url}/hooks/drill`, ...vars },
   });
@@ -162,5 +165,45 @@ describe("automatic rollback drills at 50 req/s", () => {
     expect(status.verdict.reason).toMatch(/could not measure, \d+ < 20 requests/);
     expect((await admin(r, "GET", "/admin/history")).entries).toHaveLength(1);
     console.log(`drill quiet green: ${seen.total} requests in 16 s, ${seen.failovers} failed over; verdict: ${status.verdict.reason}`);
+  }, 60_000);
+
+  it("the alarm probes every origin each HEALTH_INTERVAL_SECONDS; a standby that goes down raises one alert and cannot be flipped to", async () => {
+    const doomed = await startModelServer({ version: "v2", env: { ORIGIN_TOKEN } });
+    try {
+      const r = await newRouter({ HEALTH_INTERVAL_SECONDS: "1", ALERT_WEBHOOK_URL: `${receiver.url}/hooks/standby` }, doomed.url);
+      const healthy = await waitUntil("the first probes", async () => {
+        const status = await admin(r, "GET", "/admin/status");
+        return status.colors.green.health.status === "healthy" ? status : undefined;
+      }, 10_000);
+      expect(healthy.colors.green.health).toMatchObject({ version: "v2", digest: expect.stringMatching(/^sha256:/), origins: [{ url: doomed.url, ok: true }] });
+      expect(healthy.colors.blue.health).toMatchObject({ status: "healthy", version: "v1" });
+
+      await doomed.stop();
+      const down = await waitUntil("green to be probed unhealthy", async () => {
+        const status = await admin(r, "GET", "/admin/status");
+        return status.colors.green.health.status === "unhealthy" ? status : undefined;
+      }, 10_000);
+      // Draining (503) or gone (connection refused), whichever the probe met first.
+      expect(down.colors.green.health.error).toMatch(/^(connect error|HTTP 503)/);
+      const alertsOf = async () => {
+        const res = await fetch(`${receiver.url}/__recorded?testId=`);
+        const { requests } = (await res.json()) as { requests: Array<{ path: string; body: string }> };
+        return requests.filter((q) => q.path === "/hooks/standby").map((q) => (JSON.parse(q.body) as { text: string }).text);
+      };
+      await waitUntil("the standby alert", async () => ((await alertsOf()).length > 0 ? true : undefined), 10_000);
+      // Probes keep failing every second; the alert was for the transition only.
+      await new Promise((res) => setTimeout(res, 3_000));
+      expect(await alertsOf()).toEqual([expect.stringMatching(/^\[bluegreen default\] standby green is unhealthy: (connect error|HTTP 503)/)]);
+
+      const res = await fetch(`${r.url}/admin/flip`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${r.adminToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ to: "green" }),
+      });
+      expect(res.status).toBe(409);
+      expect(await res.json()).toMatchObject({ error: { code: "conflict", details: { reason: "target_unhealthy", color: "green" } } });
+    } finally {
+      await doomed.stop();
+    }
   }, 60_000);
 });
