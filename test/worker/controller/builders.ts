@@ -29,9 +29,25 @@ export function bucket(second: number, color: Color, spec: CountsSpec): SecondBu
   return { second, color, counts: counts(spec) };
 }
 
-/** WindowMetrics built directly, for rule tests that do not need a ring. */
-export function metrics(spec: { color?: Color; seconds?: number; requests: number; errors?: number; p50Ms?: number | null; p99Ms?: number | null }): WindowMetrics {
+/**
+ * WindowMetrics built directly, for rule tests that do not need a ring. The
+ * latency histogram has `slow` requests (default 5%) at `p99Ms` when that is
+ * above 20 ms, the rest at 15 ms.
+ */
+export function metrics(spec: {
+  color?: Color;
+  seconds?: number;
+  requests: number;
+  errors?: number;
+  p50Ms?: number | null;
+  p99Ms?: number | null;
+  slow?: number;
+}): WindowMetrics {
   const errors = spec.errors ?? 0;
+  const latency = emptyCounts().latency;
+  const slow = spec.p99Ms != null && spec.p99Ms > 20 ? (spec.slow ?? Math.ceil(spec.requests * 0.05)) : 0;
+  if (slow > 0) latency[latencyBucket(spec.p99Ms!)]! += slow;
+  latency[latencyBucket(15)]! += spec.requests - slow;
   return {
     color: spec.color ?? "green",
     seconds: spec.seconds ?? 10,
@@ -42,6 +58,7 @@ export function metrics(spec: { color?: Color; seconds?: number; requests: numbe
     errorRate: spec.requests === 0 ? null : errors / spec.requests,
     p50Ms: spec.p50Ms === undefined ? (spec.requests > 0 ? 15 : null) : spec.p50Ms,
     p99Ms: spec.p99Ms === undefined ? (spec.requests > 0 ? 20 : null) : spec.p99Ms,
+    latency,
   };
 }
 

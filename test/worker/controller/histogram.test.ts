@@ -1,6 +1,6 @@
 // Covers worker/src/controller/histogram.ts: merging histograms and
 // percentiles by linear interpolation within a bucket, empty → null,
-// overflow → the last finite bound.
+// overflow → the last finite bound; counting observations above a threshold.
 import { describe, expect, it } from "vitest";
 import { LATENCY_BUCKETS_MS, latencyBucket } from "../../../worker/src/telemetry-types.js";
 import {
@@ -9,6 +9,7 @@ import {
   emptyHistogram,
   histogramCount,
   mergeHistograms,
+  countAboveMs,
   percentileMs,
 } from "../../../worker/src/controller/histogram.js";
 
@@ -67,5 +68,18 @@ describe("histogram", () => {
   it("rejects a quantile outside (0, 1]", () => {
     expect(() => percentileMs(histogramOf([1]), 0)).toThrow(RangeError);
     expect(() => percentileMs(histogramOf([1]), 1.5)).toThrow(RangeError);
+  });
+});
+
+describe("countAboveMs", () => {
+  it("counts whole buckets above the threshold and the interpolated part of the one it falls in, rounded down", () => {
+    // 10 at ≤ 20 ms, 10 in (250, 400], 4 in the overflow bucket.
+    const h = histogramOf([...new Array<number>(10).fill(15), ...new Array<number>(10).fill(300), 40_000, 40_000, 40_000, 40_000]);
+    expect(countAboveMs(h, 250)).toBe(14);
+    // 300 ms is a third of the way into (250, 400]: two thirds of its 10 → 6.
+    expect(countAboveMs(h, 300)).toBe(10);
+    expect(countAboveMs(h, 400)).toBe(4);
+    expect(countAboveMs(h, 0)).toBe(24);
+    expect(countAboveMs(emptyHistogram(), 10)).toBe(0);
   });
 });

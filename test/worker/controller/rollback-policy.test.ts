@@ -1,7 +1,8 @@
 // Covers worker/src/controller/rollback-policy.ts, one test per rule:
 // MIN_REQUESTS, the Wilson bound against MAX_ERROR_RATE, the recent suffixes
 // of the fast window (judged from MIN_SUFFIX_REQUESTS, the worst one
-// reported), the p99 rule (and off when unset), inconclusive is not failed,
+// reported), the p99 rule (proven by more than 1% of requests slower, and
+// off when unset), inconclusive is not failed,
 // which window is reported,
 // phases (baking, stable with/without GUARD_STABLE, rolled_back), disarmed
 // after one automatic rollback, never towards an unhealthy colour, and the
@@ -48,12 +49,19 @@ describe("assessWindow", () => {
     expect(w.reason).toBe("fast window (10s): 9/30 errors, error-rate lower bound 16.7% > 5.0%");
   });
 
-  it("fails on p99 above MAX_P99_MS even with no errors", () => {
-    const w = assessWindow("slow", metrics({ seconds: 60, requests: 300, p99Ms: 812 }), P99_POLICY);
+  it("fails on p99 above MAX_P99_MS even with no errors, when more than 1% of requests are proven slower", () => {
+    const w = assessWindow("slow", metrics({ seconds: 60, requests: 300, p99Ms: 812, slow: 15 }), P99_POLICY);
     expect(w.verdict).toBe("failed");
     expect(w.failedOn).toEqual(["p99"]);
-    expect(w.reason).toBe("slow window (60s): p99 812ms > 500ms over 300 requests");
+    expect(w.reason).toBe("slow window (60s): p99 812ms > 500ms (15/300 requests slower than 500ms, lower bound 3.1% > 1.0%)");
     expect(assessWindow("slow", metrics({ seconds: 60, requests: 300, p99Ms: 499 }), P99_POLICY).verdict).toBe("healthy");
+  });
+
+  it("does not fail on a p99 made by one slow request: 1 in 50 does not prove that more than 1% are slow", () => {
+    const w = assessWindow("fast", metrics({ requests: 50, p99Ms: 900, slow: 1 }), P99_POLICY);
+    expect(w.verdict).toBe("healthy");
+    expect(w.reason).toContain("p99 900ms > 500ms not proven (1/50 requests slower than 500ms, lower bound 0.4% ≤ 1.0%)");
+    expect(assessWindow("fast", metrics({ requests: 50, p99Ms: 900, slow: 4 }), P99_POLICY).verdict).toBe("failed");
   });
 
   it("ignores latency when MAX_P99_MS is unset", () => {

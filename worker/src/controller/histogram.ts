@@ -41,6 +41,25 @@ export function histogramCount(histogram: readonly number[]): number {
   return histogram.reduce((a, b) => a + b, 0);
 }
 
+/**
+ * How many observations were slower than `thresholdMs`: whole buckets above
+ * it, plus the interpolated part of the bucket it falls in, rounded down (so
+ * the count never claims more slow requests than the histogram shows).
+ */
+export function countAboveMs(histogram: readonly number[], thresholdMs: number): number {
+  if (histogram.length !== HISTOGRAM_LENGTH) throw new RangeError(`histograms must have ${HISTOGRAM_LENGTH} buckets`);
+  let above = 0;
+  for (let i = 0; i < HISTOGRAM_LENGTH; i++) {
+    const count = histogram[i]!;
+    if (count === 0) continue;
+    const lower = i === 0 ? 0 : LATENCY_BUCKETS_MS[i - 1]!;
+    const upper = i === LATENCY_BUCKETS_MS.length ? Number.POSITIVE_INFINITY : LATENCY_BUCKETS_MS[i]!;
+    if (lower >= thresholdMs) above += count;
+    else if (upper > thresholdMs) above += Math.floor((count * (upper - thresholdMs)) / (upper - lower));
+  }
+  return above;
+}
+
 /** The q-quantile (0 < q ≤ 1) in ms, interpolated within its bucket; null when the histogram is empty. */
 export function percentileMs(histogram: readonly number[], q: number): number | null {
   if (!(q > 0 && q <= 1)) throw new RangeError(`quantile must be in (0, 1], got ${q}`);

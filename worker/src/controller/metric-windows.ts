@@ -48,6 +48,8 @@ export interface WindowMetrics {
   /** From the latency histogram; null when it holds no observations. */
   p50Ms: number | null;
   p99Ms: number | null;
+  /** The window's latency histogram: counts per LATENCY_BUCKETS_MS bucket, then the overflow bucket. */
+  latency: number[];
 }
 
 /** Requests and errors (all classes) of one second of one colour. */
@@ -137,6 +139,7 @@ export class MetricWindows {
       errorRate: requests === 0 ? null : errors.total / requests,
       p50Ms: percentileMs(latency, 0.5),
       p99Ms: percentileMs(latency, 0.99),
+      latency,
     };
   }
 

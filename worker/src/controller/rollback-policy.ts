@@ -11,6 +11,7 @@
 import type { HealthStatus, Phase } from "../routing-state.js";
 import { otherColor, type Color } from "../telemetry-types.js";
 import type { SecondTotals, WindowMetrics } from "./metric-windows.js";
+import { countAboveMs, histogramCount } from "./histogram.js";
 import type { RolloutPolicy } from "./rollout-policy.js";
 import { wilsonInterval } from "./wilson.js";
 
@@ -22,6 +23,9 @@ import { wilsonInterval } from "./wilson.js";
  * a probability of about 10⁻⁷ (docs/rollback-policy.md, "Recent suffixes").
  */
 export const MIN_SUFFIX_REQUESTS = 100;
+
+/** The share of requests a p99 leaves above it: p99 > MAX_P99_MS is proven when more than this share is proven slower. */
+export const P99_SLOW_SHARE = 0.01;
 
 export type Verdict = "healthy" | "failed" | "inconclusive";
 export type WindowName = "fast" | "slow";
@@ -104,7 +108,8 @@ function failingSuffix(recent: readonly SecondTotals[], policy: RolloutPolicy): 
 /**
  * Judges one window: inconclusive below MIN_REQUESTS; failed on a confident
  * error rate — of the whole window, or of one of its recent suffixes when
- * `recent` (its per-second totals) is given — or on a p99 breach; else healthy.
+ * `recent` (its per-second totals) is given — or on a confident p99 breach
+ * (more than 1% of requests proven slower than MAX_P99_MS); else healthy.
  */
 export function assessWindow(
   window: WindowName,
@@ -147,13 +152,22 @@ export function assessWindow(
       `last ${suffix.seconds}s: ${suffix.errors}/${suffix.requests} errors, error-rate lower bound ${pct(suffix.errorRateLowerBound)} > ${pct(policy.maxErrorRate)}`,
     );
   }
+  // Latency, with the same care as errors: p99 above MAX_P99_MS counts only when more than 1%
+  // of the window's requests are slower with 95% confidence — one slow request in 50 is no proof.
+  let latencyPart = p99 === null ? "no latency data" : policy.maxP99Ms === null ? `p99 ${ms(p99)}` : `p99 ${ms(p99)} ≤ ${ms(policy.maxP99Ms)}`;
   if (policy.maxP99Ms !== null && p99 !== null && p99 > policy.maxP99Ms) {
-    failedOn.push("p99");
-    broken.push(`p99 ${ms(p99)} > ${ms(policy.maxP99Ms)} over ${requests} requests`);
+    const observed = histogramCount(metrics.latency);
+    const slow = countAboveMs(metrics.latency, policy.maxP99Ms);
+    const slowLower = observed === 0 ? 0 : wilsonInterval(Math.min(slow, observed), observed).lower;
+    const slowPart = `${slow}/${observed} requests slower than ${ms(policy.maxP99Ms)}, lower bound ${pct(slowLower)}`;
+    if (slowLower > P99_SLOW_SHARE) {
+      failedOn.push("p99");
+      broken.push(`p99 ${ms(p99)} > ${ms(policy.maxP99Ms)} (${slowPart} > ${pct(P99_SLOW_SHARE)})`);
+    } else {
+      latencyPart = `p99 ${ms(p99)} > ${ms(policy.maxP99Ms)} not proven (${slowPart} ≤ ${pct(P99_SLOW_SHARE)})`;
+    }
   }
   if (failedOn.length > 0) return { ...base, suffix, verdict: "failed", failedOn, reason: `${label}: ${broken.join(", ")}` };
-  const latencyPart =
-    p99 === null ? "no latency data" : policy.maxP99Ms === null ? `p99 ${ms(p99)}` : `p99 ${ms(p99)} ≤ ${ms(policy.maxP99Ms)}`;
   return {
     ...base,
     verdict: "healthy",
