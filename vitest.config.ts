@@ -6,6 +6,10 @@ import { defineConfig } from "vitest/config";
 // real processes on loopback.
 export default defineConfig({
   test: {
+    // Two files at a time even on a 2-core machine (the default would be one): the
+    // e2e drills mostly wait on real time (test/e2e/rollback-drills-long.test.ts
+    // takes two minutes), so they run beside the other files instead of after them.
+    maxWorkers: 2,
     projects: [
       {
         plugins: [
