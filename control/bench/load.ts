@@ -27,8 +27,36 @@ export interface Target {
   headers: Record<string, string>;
 }
 
+/** The raw outcomes of one or more runs, to pool before summarizing. */
+export interface RawLoad {
+  latenciesMs: number[];
+  statusCounts: Record<string, number>;
+  networkErrors: number;
+  timeouts: number;
+  durationMs: number;
+}
+
+/** Pools runs (e.g. interleaved rounds) and summarizes them as one (pure). */
+export function poolRuns(runs: RawLoad[]): LoadStats {
+  const statusCounts: Record<string, number> = {};
+  for (const r of runs) for (const [k, v] of Object.entries(r.statusCounts)) statusCounts[k] = (statusCounts[k] ?? 0) + v;
+  return summarizeLoad({
+    latenciesMs: runs.flatMap((r) => r.latenciesMs),
+    statusCounts,
+    networkErrors: runs.reduce((a, r) => a + r.networkErrors, 0),
+    timeouts: runs.reduce((a, r) => a + r.timeouts, 0),
+    durationMs: runs.reduce((a, r) => a + r.durationMs, 0),
+    cutShort: false,
+  });
+}
+
 /** autocannon for `durationS` seconds at `connections`; exact latencies from every answer. */
-export function runFor(target: Target, durationS: number, connections: number): Promise<LoadStats> {
+export async function runFor(target: Target, durationS: number, connections: number): Promise<LoadStats> {
+  return poolRuns([await runRaw(target, durationS, connections)]);
+}
+
+/** Like runFor, but the raw outcomes. */
+export function runRaw(target: Target, durationS: number, connections: number): Promise<RawLoad> {
   const headers = { ...target.headers, "content-type": "application/json" };
   const requests = TEXTS.map((text) => ({ method: "POST" as const, path: "/predict", headers, body: JSON.stringify({ text }) }));
   const latenciesMs: number[] = [];
@@ -40,7 +68,7 @@ export function runFor(target: Target, durationS: number, connections: number): 
   return new Promise((resolve, reject) => {
     const instance = autocannon({ url: target.url, duration: durationS, connections, requests, timeout: 10 }, (err) => {
       if (err) return reject(err);
-      resolve(summarizeLoad({ latenciesMs, statusCounts, networkErrors, timeouts, durationMs: lastAt - started, cutShort: false }));
+      resolve({ latenciesMs, statusCounts, networkErrors, timeouts, durationMs: lastAt - started });
     });
     instance.on("response", (_c, statusCode, _b, responseTime) => {
       lastAt = performance.now();

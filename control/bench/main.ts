@@ -3,9 +3,10 @@
  * at all, side by side in one run on the same origin processes (blue v1,
  * green v2), loopback only, bounded in time:
  *
- *   1. throughput and latency — autocannon for --duration s at --connections
- *      against blue direct, nginx → blue, router → blue; then one connection,
- *      --sequential requests each, for the latency a hop adds;
+ *   1. throughput and latency — autocannon at --connections against blue
+ *      direct, nginx → blue, router → blue, --duration s each in --rounds
+ *      interleaved rounds; then one connection, --sequential requests each,
+ *      for the latency a hop adds;
  *   2. flip under load — nginx (rewrite upstream, `nginx -s reload`) and the
  *      router (POST /admin/flip): first green / last blue answer, failures;
  *   3. automatic rollback — 50 req/s on green, healthy for --healthy s, then
@@ -18,7 +19,7 @@
  * nginx-light is installed with apt-get when missing (root only); without it
  * only the nginx column is skipped.
  *
- *   npm run bench -- [--duration 10] [--connections 32] [--out FILE] [--skip-nginx]
+ *   npm run bench -- [--duration 10] [--rounds 5] [--connections 32] [--out FILE] [--skip-nginx]
  */
 import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -30,7 +31,7 @@ import { type ModelServerProcess, spawnModelServer, waitReady } from "../src/sta
 import { killOnExit, takeSignals } from "../src/stack/signals.js";
 import { costBetween, readCounters, startCountingRouter, type Cost } from "./cost.js";
 import { runFlipDrill } from "./flip-drill.js";
-import { runFor, sequential, type Target } from "./load.js";
+import { poolRuns, type RawLoad, runFor, runRaw, sequential, type Target } from "./load.js";
 import { describeMachine } from "./machine.js";
 import { ensureNginx, type Nginx, type NginxBinary, startNginx } from "./nginx.js";
 import { type BenchResults, checkTargets, renderMarkdown } from "./report.js";
@@ -45,6 +46,7 @@ const SEED_THRESHOLD = 0.05;
 
 const Flags = z.strictObject({
   duration: z.coerce.number().int().min(1).max(120).default(10),
+  rounds: z.coerce.number().int().min(1).max(20).default(5),
   connections: z.coerce.number().int().min(1).max(512).default(32),
   sequential: z.coerce.number().int().min(10).max(100_000).default(1000),
   rate: z.coerce.number().min(1).max(1000).default(50),
@@ -72,7 +74,7 @@ async function main(): Promise<number> {
     const { values } = parseArgs({
       args: process.argv.slice(2),
       options: {
-        duration: { type: "string" }, connections: { type: "string" }, sequential: { type: "string" }, rate: { type: "string" },
+        duration: { type: "string" }, rounds: { type: "string" }, connections: { type: "string" }, sequential: { type: "string" }, rate: { type: "string" },
         healthy: { type: "string" }, "fault-rate": { type: "string" }, "flip-concurrency": { type: "string" }, out: { type: "string" },
         "skip-nginx": { type: "boolean" },
       },
@@ -80,7 +82,7 @@ async function main(): Promise<number> {
     flags = Flags.parse(values);
   } catch (err) {
     process.stderr.write(`error: bad flags: ${err instanceof z.ZodError ? err.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; ") : (err as Error).message}\n`);
-    process.stderr.write("  fix: npm run bench -- [--duration 10] [--connections 32] [--sequential 1000] [--rate 50] [--healthy 10] [--fault-rate 0.3] [--out FILE] [--skip-nginx]\n");
+    process.stderr.write("  fix: npm run bench -- [--duration 10] [--rounds 5] [--connections 32] [--sequential 1000] [--rate 50] [--healthy 10] [--fault-rate 0.3] [--out FILE] [--skip-nginx]\n");
     return 2;
   }
 
@@ -135,9 +137,25 @@ async function main(): Promise<number> {
 
     for (const t of targets) await runFor(t, WARMUP_S, flags.connections);
     step("✓", "warm-up", `${WARMUP_S} s each`);
+    // Interleaved rounds in rotating order, so a neighbour's burst of CPU on this shared machine
+    // lands on every target alike instead of on whichever ran at that moment.
+    const roundS = flags.duration / flags.rounds;
+    const raw = new Map<string, RawLoad[]>(targets.map((t) => [t.name, []]));
+    const rounds: Array<Record<string, number>> = [];
+    for (let round = 0; round < flags.rounds; round++) {
+      const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
+      const perRound: Record<string, number> = {};
+      for (const t of order) {
+        const run = await runRaw(t, roundS, flags.connections);
+        raw.get(t.name)!.push(run);
+        perRound[t.name] = (run.latenciesMs.length + run.networkErrors) / (run.durationMs / 1000);
+      }
+      rounds.push(perRound);
+      step("·", `round ${round + 1}`, order.map((t) => `${t.name} ${Math.round(perRound[t.name]!)} req/s`).join(", "));
+    }
     const throughput: BenchResults["throughput"] = [];
     for (const t of targets) {
-      const stats = await runFor(t, flags.duration, flags.connections);
+      const stats = poolRuns(raw.get(t.name)!);
       throughput.push({ name: t.name, stats });
       step("✓", t.name, `${Math.round(stats.throughput)} req/s, p50 ${stats.p50Ms?.toFixed(1)} ms, p99 ${stats.p99Ms?.toFixed(1)} ms, ${stats.errors} errors`);
     }
@@ -218,7 +236,7 @@ async function main(): Promise<number> {
       machine,
       command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
       settings: {
-        durationS: flags.duration, connections: flags.connections, sequential: flags.sequential, rate: flags.rate,
+        durationS: flags.duration, rounds: flags.rounds, roundRatios: rounds, connections: flags.connections, sequential: flags.sequential, rate: flags.rate,
         healthyS: flags.healthy, faultRate: flags["fault-rate"], flipConcurrency: flags["flip-concurrency"],
       },
       nginx: nginxBin.path !== null ? { ran: true, version: nginxVersion ?? "nginx" } : { ran: false, reason: nginxBin.reason },

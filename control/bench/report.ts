@@ -12,7 +12,17 @@ import type { RollbackResult, seedDetection } from "./rollback-drill.js";
 export interface BenchResults {
   machine: Machine;
   command: string;
-  settings: { durationS: number; connections: number; sequential: number; rate: number; healthyS: number; faultRate: number; flipConcurrency: number };
+  settings: {
+    durationS: number;
+    rounds: number;
+    /** req/s of each target in each interleaved round. */
+    roundRatios: Array<Record<string, number>>;
+    connections: number;     sequential: number;
+    rate: number;
+    healthyS: number;
+    faultRate: number;
+    flipConcurrency: number;
+  };
   nginx: { ran: true; version: string } | { ran: false; reason: string };
   throughput: Array<{ name: string; stats: LoadStats }>;
   sequential: Array<{ name: string; stats: SequentialStats }>;
@@ -104,7 +114,9 @@ export function renderMarkdown(r: BenchResults): string {
   lines.push(`Command: \`${r.command}\``);
   lines.push(r.nginx.ran ? `nginx: ${r.nginx.version}` : `nginx: skipped — ${r.nginx.reason}`);
   lines.push("");
-  lines.push(`### Throughput and latency (${r.settings.durationS} s each, ${r.settings.connections} connections, POST /predict, same origin process)`);
+  lines.push(
+    `### Throughput and latency (${r.settings.durationS} s each in ${r.settings.rounds} interleaved rounds, ${r.settings.connections} connections, POST /predict, same origin process)`,
+  );
   lines.push("");
   lines.push("| target | req/s | p50 | p99 | errors | requests |");
   lines.push("|---|---:|---:|---:|---:|---:|");
@@ -113,6 +125,12 @@ export function renderMarkdown(r: BenchResults): string {
   const ratio = (a?: number, b?: number) => (a && b ? `${f2(a / b)}×` : "–");
   lines.push("");
   lines.push(`Ratios: router/nginx ${ratio(get("router"), get("nginx"))} · router/direct ${ratio(get("router"), get("direct"))} · nginx/direct ${ratio(get("nginx"), get("direct"))}`);
+  const perRound = (a: string, b: string) =>
+    r.settings.roundRatios.map((x) => (x[a] && x[b] ? x[a]! / x[b]! : null)).filter((x): x is number => x !== null);
+  const range = (xs: number[]) => (xs.length ? `${f2(Math.min(...xs))}–${f2(Math.max(...xs))}×` : "–");
+  if (r.settings.rounds > 1) {
+    lines.push(`Per round: router/nginx ${range(perRound("router", "nginx"))} · router/direct ${range(perRound("router", "direct"))}`);
+  }
   lines.push("");
   lines.push(`One connection, ${r.settings.sequential} sequential requests (the latency a hop adds when nothing queues):`);
   lines.push("");

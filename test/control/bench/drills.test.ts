@@ -55,7 +55,7 @@ function results(over: Partial<BenchResults> = {}): BenchResults {
   return {
     machine: { date: "2026-11-26T00:00:00Z", nproc: 2, cpu: "cpu", os: "linux", node: "v20", load: [1, 1, 1], others: [] },
     command: "npm run bench",
-    settings: { durationS: 10, connections: 32, sequential: 1000, rate: 50, healthyS: 10, faultRate: 0.3, flipConcurrency: 16 },
+    settings: { durationS: 10, rounds: 1, roundRatios: [], connections: 32, sequential: 1000, rate: 50, healthyS: 10, faultRate: 0.3, flipConcurrency: 16 },
     nginx: { ran: true, version: "nginx/1.22.1" },
     throughput: [{ name: "direct", stats: stats(5000, 5) }, { name: "nginx", stats: stats(4000, 6) }, { name: "router", stats: stats(2400, 10) }],
     sequential: [{ name: "direct", stats: { count: 1000, errors: 0, p50Ms: 0.5, p99Ms: 2 } }, { name: "router", stats: { count: 1000, errors: 0, p50Ms: 1.7, p99Ms: 5 } }],
