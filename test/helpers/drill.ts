@@ -2,8 +2,9 @@
  * Building blocks for the end-to-end rollback drills (test/e2e/): a paced,
  * open-loop load generator that sends real HTTP predictions through the
  * router at a fixed rate and keeps every answer's colour, epoch and failover
- * header; the admin calls the drills make; run-time faults of a
- * FAULT_CONTROL=1 model server; and a bounded wait. Everything is loopback.
+ * header and its model_version (or error code); the admin calls the drills
+ * make; run-time faults and the prediction count of a model server; and a
+ * bounded wait. Everything is loopback.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { RouterHandle } from "./router.js";
@@ -20,6 +21,9 @@ export interface Sample {
   color: string | null;
   epoch: number | null;
   failover: string | null;
+  /** The answer's `model_version` (200 answers), or `error.code` (error answers); null when the body had none. */
+  modelVersion: string | null;
+  errorCode: string | null;
   error?: string;
 }
 
@@ -40,6 +44,23 @@ export interface LoadOptions {
   maxInFlight?: number;
   /** Per-request timeout (default 15 s). */
   timeoutMs?: number;
+  /** When set, request i carries `x-request-id: <prefix><i>`, which the router passes on to the origin attempts (their log lines). */
+  requestIdPrefix?: string;
+}
+
+/** The facts a sample keeps from an answer's body: a prediction's model_version, or an error's code. */
+function bodyFacts(text: string): { modelVersion: string | null; errorCode: string | null } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { modelVersion: null, errorCode: null };
+  }
+  const o = (json ?? {}) as { model_version?: unknown; error?: { code?: unknown } };
+  return {
+    modelVersion: typeof o.model_version === "string" ? o.model_version : null,
+    errorCode: typeof o.error?.code === "string" ? o.error.code : null,
+  };
 }
 
 /** Starts sending POST /predict to the router at `perSecond`, each at its own slot in time. */
@@ -59,11 +80,11 @@ export function startLoad(routerUrl: string, opts: LoadOptions): Load {
     try {
       const res = await fetch(`${routerUrl}/predict`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", ...(opts.requestIdPrefix === undefined ? {} : { "x-request-id": `${opts.requestIdPrefix}${i}` }) },
         body: JSON.stringify({ text: `drill request ${i}: the service works and the answer was good` }),
         signal: AbortSignal.timeout(timeoutMs),
       });
-      await res.arrayBuffer();
+      const body = bodyFacts(await res.text());
       const epoch = res.headers.get("x-bluegreen-epoch");
       samples.push({
         i,
@@ -73,9 +94,10 @@ export function startLoad(routerUrl: string, opts: LoadOptions): Load {
         color: res.headers.get("x-bluegreen-color"),
         epoch: epoch === null ? null : Number(epoch),
         failover: res.headers.get("x-bluegreen-failover"),
+        ...body,
       });
     } catch (err) {
-      samples.push({ i, sentAt, doneAt: Date.now(), status: null, color: null, epoch: null, failover: null, error: String(err) });
+      samples.push({ i, sentAt, doneAt: Date.now(), status: null, color: null, epoch: null, failover: null, modelVersion: null, errorCode: null, error: String(err) });
     }
   };
 
@@ -104,8 +126,18 @@ export function startLoad(routerUrl: string, opts: LoadOptions): Load {
   };
 }
 
+/** What the admin calls need of a router: an in-process one (startRouter) or the `npm start` launcher's. */
+export type AdminTarget = Pick<RouterHandle, "url" | "adminToken">;
+
 /** Calls the router's admin API; answers the JSON body (throws on a non-2xx). */
-export async function admin<T = any>(router: RouterHandle, method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+export async function admin<T = any>(router: AdminTarget, method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+  const { status, json } = await adminAnswer<T>(router, method, path, body);
+  if (status < 200 || status > 299) throw new Error(`${method} ${path} answered ${status}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Calls the router's admin API; answers the status and JSON body whatever the status (for refusals). */
+export async function adminAnswer<T = any>(router: AdminTarget, method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; json: T }> {
   const res = await fetch(`${router.url}${path}`, {
     method,
     headers: {
@@ -116,9 +148,15 @@ export async function admin<T = any>(router: RouterHandle, method: "GET" | "POST
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(10_000),
   });
-  const json = (await res.json()) as T;
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${JSON.stringify(json)}`);
-  return json;
+  return { status: res.status, json: (await res.json()) as T };
+}
+
+/** A model server's prediction count since start (`request_count` of GET /health): origin attempts, faults included. */
+export async function predictionCount(serverUrl: string): Promise<number> {
+  const res = await fetch(`${serverUrl}/health`, { signal: AbortSignal.timeout(5_000) });
+  const body = (await res.json()) as { request_count?: unknown };
+  if (typeof body.request_count !== "number") throw new Error(`GET /health answered ${res.status} without request_count: ${JSON.stringify(body)}`);
+  return body.request_count;
 }
 
 /** Changes a FAULT_CONTROL=1 model server's faults at run time. */
