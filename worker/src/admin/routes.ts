@@ -1,8 +1,8 @@
 /**
- * The admin API (DESIGN.md §5): status, flip, rollback, history — thin
- * handlers that validate, call the DeploymentController over RPC, and keep
- * its answer in this isolate's routing cache so the next request here
- * already follows a flip.
+ * The admin API (DESIGN.md §5): status, flip, rollback, history and the
+ * dashboard's timeline — thin handlers that validate, call the
+ * DeploymentController over RPC, and keep its answer in this isolate's
+ * routing cache so the next request here already follows a flip.
  */
 import { Hono, type Context } from "hono";
 import type { z } from "zod";
@@ -15,7 +15,7 @@ import { decodeJson, requireJsonContentType } from "../../../model-server/src/js
 import { HttpError } from "../errors.js";
 import { COLORS, otherColor, type Color } from "../telemetry-types.js";
 import { adminAuth } from "./auth.js";
-import { Actor, FlipBody, HistoryQuery, RollbackBody } from "./schemas.js";
+import { Actor, FlipBody, HistoryQuery, RollbackBody, TimelineQuery } from "./schemas.js";
 
 /** Largest admin request body. */
 const MAX_ADMIN_BODY_BYTES = 16 * 1024;
@@ -67,6 +67,11 @@ function stateView(state: { active: Color; epoch: number; phase: string; updated
 export function adminRoutes(): Hono<AppEnv> {
   const admin = new Hono<AppEnv>();
   admin.use("*", adminAuth);
+  // Admin answers are for the caller only: never kept by a browser or proxy cache (errors already say so).
+  admin.use("*", async (c, next) => {
+    await next();
+    c.res.headers.set("cache-control", "no-store");
+  });
 
   admin.get("/status", async (c) => {
     const config = c.get("config");
@@ -136,7 +141,13 @@ export function adminRoutes(): Hono<AppEnv> {
     return c.json({ entries });
   });
 
-  for (const path of ["/status", "/history"]) {
+  admin.get("/timeline", async (c) => {
+    const config = c.get("config");
+    const { minutes } = parse(TimelineQuery, { minutes: c.req.query("minutes") }, "query");
+    return c.json(await call("timeline", () => controllerStub(c.env, config.deployment).timeline(minutes)));
+  });
+
+  for (const path of ["/status", "/history", "/timeline"]) {
     admin.all(path, () => {
       throw new HttpError("method_not_allowed", `use GET ${"/admin" + path}`, undefined, { allow: "GET" });
     });

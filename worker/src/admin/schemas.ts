@@ -4,6 +4,7 @@
  * compare-and-set.
  */
 import { z } from "zod";
+import { TIMELINE_MAX_MINUTES } from "../controller/timeline.js";
 import { COLORS } from "../telemetry-types.js";
 
 const reason = z.string().trim().min(1).max(500);
@@ -26,6 +27,11 @@ export type RollbackBody = z.infer<typeof RollbackBody>;
 
 export const HistoryQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+/** GET /admin/timeline?minutes= (the dashboard's chart range). */
+export const TimelineQuery = z.object({
+  minutes: z.coerce.number().int().min(1).max(TIMELINE_MAX_MINUTES).default(TIMELINE_MAX_MINUTES),
 });
 
 /** Who is acting, from `x-bluegreen-actor` (the CLI sends the user name); "admin" when absent. */

@@ -21,6 +21,7 @@ import { assessBake, assessRollout, type Assessment } from "./rollback-policy.js
 import { policyFromEnv, type RolloutPolicy } from "./rollout-policy.js";
 import { FlipCommandSchema, parseRpc, ProbeResultSchema, RollbackCommandSchema, TelemetryReportSchema } from "./rpc-schemas.js";
 import { StateStore } from "./state-store.js";
+import { Timeline, TIMELINE_MAX_MINUTES, timelineView, type TimelineView } from "./timeline.js";
 import { planBakePassed, planFlip, planRollback, type FlipCommand, type HistoryEntry, type ProbeResult, type Refusal, type RollbackCommand } from "./transitions.js";
 import { controllerStatus, type ControllerStatus } from "./status.js";
 
@@ -28,6 +29,10 @@ import { controllerStatus, type ControllerStatus } from "./status.js";
 const KV_RETRY_AFTER_MS = 5_000;
 /** Reports save the metric windows at most this often (the alarm always saves them). */
 const WINDOWS_SAVE_INTERVAL_MS = 1_000;
+/** Reports save the dashboard's timeline at most this often (the alarm always saves it): it is only a chart. */
+const TIMELINE_SAVE_INTERVAL_MS = 5_000;
+/** History rows read for the timeline's flip and rollback markers. */
+const TIMELINE_MARKER_ROWS = 100;
 /** The actor of automatic changes in the history. */
 const CONTROLLER_ACTOR = "controller";
 
@@ -46,6 +51,9 @@ export class DeploymentController extends DurableObject<Env> {
   #kvRetryAt = 0;
   #alertRun: Promise<void> = Promise.resolve();
   #policyCache: RolloutPolicy | null = null;
+  #timelineCache: Timeline | null = null;
+  #timelineDirty = false;
+  #timelineSavedAtMs = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -72,8 +80,10 @@ export class DeploymentController extends DurableObject<Env> {
     const tally = this.#windows().addReport(parsed, nowMs / 1000);
     if (tally.invalid > 0) console.warn(`controller ${this.#deployment()}: dropped ${tally.invalid} malformed buckets from ${parsed.isolateId}`);
     this.#windowsDirty ||= tally.added + tally.clamped > 0;
+    if (this.#timeline().addReport(parsed, nowMs / 1000) > 0) this.#timelineDirty = true;
     this.#evaluate(nowMs);
     if (nowMs - this.#windowsSavedAtMs >= WINDOWS_SAVE_INTERVAL_MS) this.#saveWindows(nowMs);
+    if (nowMs - this.#timelineSavedAtMs >= TIMELINE_SAVE_INTERVAL_MS) this.#saveTimeline(nowMs);
     return this.#answer();
   }
 
@@ -109,6 +119,14 @@ export class DeploymentController extends DurableObject<Env> {
   /** Flips and rollbacks, newest first. */
   async history(limit: number): Promise<HistoryEntry[]> {
     return this.#store.history(limit);
+  }
+
+  /** Per-colour traffic of the last `minutes` in 5-second buckets, with flips and rollbacks marked (the dashboard's chart). */
+  async timeline(minutes: number): Promise<TimelineView> {
+    if (!Number.isInteger(minutes) || minutes < 1 || minutes > TIMELINE_MAX_MINUTES) {
+      throw new TypeError(`minutes must be a whole number in [1, ${TIMELINE_MAX_MINUTES}], got ${String(minutes)}`);
+    }
+    return timelineView(this.#timeline(), Date.now(), minutes, this.#store.history(TIMELINE_MARKER_ROWS));
   }
 
   /** Stores a colour's latest /health probe result (the alarm's, or an outside checker's); answers the routing state. */
@@ -169,6 +187,7 @@ export class DeploymentController extends DurableObject<Env> {
       const nowMs = Date.now();
       this.#evaluate(nowMs);
       this.#saveWindows(nowMs);
+      this.#saveTimeline(nowMs);
       this.#kvRetryAt = 0;
       await this.#answer();
       await this.#deliverAlerts();
@@ -321,6 +340,26 @@ export class DeploymentController extends DurableObject<Env> {
     this.#store.saveWindows(this.#windows().toJSON(), this.#lastVerdict);
     this.#windowsDirty = false;
     this.#windowsSavedAtMs = nowMs;
+  }
+
+  /** The dashboard's timeline, loaded from storage on first use. */
+  #timeline(): Timeline {
+    if (this.#timelineCache !== null) return this.#timelineCache;
+    const stored = this.#store.timeline();
+    try {
+      this.#timelineCache = stored === null ? new Timeline() : Timeline.fromJSON(stored);
+    } catch (err) {
+      console.error(`controller ${this.#deployment()}: stored timeline unreadable; starting empty`, err);
+      this.#timelineCache = new Timeline();
+    }
+    return this.#timelineCache;
+  }
+
+  #saveTimeline(nowMs: number): void {
+    if (!this.#timelineDirty) return;
+    this.#store.saveTimeline(this.#timeline().toJSON());
+    this.#timelineDirty = false;
+    this.#timelineSavedAtMs = nowMs;
   }
 
   #sinceCache: number | null | undefined = undefined;

@@ -30,6 +30,8 @@ export const STORAGE_KEYS = {
   lastVerdict: "last_verdict",
   /** Alerts not yet delivered to ALERT_WEBHOOK_URL (Alert[]), oldest first. */
   alertOutbox: "alert_outbox",
+  /** The dashboard's 15-minute traffic timeline (TimelineJSON), saved at most every few seconds. */
+  timeline: "timeline",
 } as const;
 
 /** The SQLite table of flips and rollbacks. */
@@ -164,6 +166,16 @@ export class StateStore {
       this.#storage.kv.put(STORAGE_KEYS.windows, json);
       if (verdict !== null) this.#storage.kv.put(STORAGE_KEYS.lastVerdict, verdict);
     });
+  }
+
+  /** The stored timeline (Timeline.fromJSON checks it), or null. */
+  timeline(): unknown {
+    return this.#storage.kv.get(STORAGE_KEYS.timeline) ?? null;
+  }
+
+  /** Stores the timeline. */
+  saveTimeline(json: unknown): void {
+    this.#storage.kv.put(STORAGE_KEYS.timeline, json);
   }
 
   /** The latest stored verdict, or null (none yet, or unreadable). */
