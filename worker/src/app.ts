@@ -1,7 +1,7 @@
 /**
- * The router's Hono app: per-request config and request id, the admin API,
- * the traffic routes, and the one error handler — HttpError → its §6 JSON
- * answer, anything else → a logged 500.
+ * The router's Hono app: per-request config and request id, the dashboard
+ * and the admin API, the traffic routes, and the one error handler —
+ * HttpError → its §6 JSON answer, anything else → a logged 500.
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -9,6 +9,7 @@ import { adminRoutes } from "./admin/routes.js";
 import type { AppEnv } from "./app-env.js";
 import { ConfigError, routerConfig } from "./config.js";
 import { controllerStub } from "./controller-link.js";
+import { dashboardRoutes } from "./dashboard/routes.js";
 import { PREDICT_ROUTES, type PredictKind } from "./edge-validation.js";
 import { errorResponse, HttpError } from "./errors.js";
 import { IsolateState } from "./isolate.js";
@@ -34,6 +35,8 @@ export function createApp(isolate: IsolateState): Hono<AppEnv> {
     c.res.headers.set("x-request-id", c.get("requestId"));
   });
 
+  // The dashboard's page, script and style carry no data and need no token; everything else under /admin does.
+  app.route("/admin", dashboardRoutes());
   app.route("/admin", adminRoutes());
 
   for (const [path, kind] of Object.entries(PREDICT_ROUTES) as Array<[string, PredictKind]>) {

@@ -195,8 +195,9 @@ describe("methods and paths", () => {
       ["GET", "/admin/rollback", 405, "POST"],
       ["POST", "/admin/status", 405, "GET"],
       ["DELETE", "/admin/history", 405, "GET"],
+      ["POST", "/admin/timeline", 405, "GET"],
       ["GET", "/admin/nope", 404, null],
-      ["GET", "/admin", 404, null],
+      ["GET", "/admin/", 404, null],
     ] as const) {
       const res = await call(router, e, method, path);
       expect(res.status, `${method} ${path}`).toBe(status);
