@@ -4,7 +4,8 @@
  * green v2), loopback only, bounded in time:
  *
  *   1. throughput and latency — autocannon at --connections against blue
- *      direct, nginx → blue, router → blue, --duration s each in --rounds
+ *      direct, nginx → blue, a forward-only Worker in the same local workerd
+ *      (the reference for workerd's own cost) → blue, router → blue, --duration s each in --rounds
  *      interleaved rounds; then one connection, --sequential requests each,
  *      for the latency a hop adds;
  *   2. flip under load — nginx (rewrite upstream, `nginx -s reload`) and the
@@ -34,6 +35,7 @@ import { runFlipDrill } from "./flip-drill.js";
 import { poolRuns, type RawLoad, runFor, runRaw, sequential, type Target } from "./load.js";
 import { describeMachine } from "./machine.js";
 import { ensureNginx, type Nginx, type NginxBinary, startNginx } from "./nginx.js";
+import { startPassthrough } from "./passthrough.js";
 import { type BenchResults, checkTargets, renderMarkdown } from "./report.js";
 import { runRollbackDrill, seedDetection } from "./rollback-drill.js";
 import { startTraffic } from "./traffic.js";
@@ -127,11 +129,15 @@ async function main(): Promise<number> {
     const router: LocalRouter = await startLocalRouter({ ...routerOpts, cron: true, exitOnSignal: false });
     cleanups.push(() => router.stop());
     step("✓", "router", `${router.url} in local workerd (Miniflare), blue active`);
+    const passthrough = await startPassthrough(blue.url, originToken);
+    cleanups.push(() => passthrough.stop());
+    step("✓", "workerd", `${passthrough.url}: a passthrough Worker (forward only), the local-workerd reference`);
 
     const originHeaders = { "x-origin-token": originToken };
     const targets: Target[] = [
       { name: "direct", url: blue.url, headers: originHeaders },
       ...(nginx ? [{ name: "nginx", url: nginx.url, headers: originHeaders }] : []),
+      { name: "workerd passthrough", url: passthrough.url, headers: {} },
       { name: "router", url: router.url, headers: {} },
     ];
 
@@ -221,7 +227,8 @@ async function main(): Promise<number> {
     let before = await readCounters(counting.url);
     let t = performance.now();
     const steady = startTraffic({ target: countingTarget, colors: COLORS, ratePerSecond: flags.rate });
-    await wait(flags.duration * 1000);
+    // At least 20 s: one sync per second is the expected cost here, so one sync more or less is ±5%, not ±10%.
+    await wait(Math.max(20, flags.duration) * 1000);
     await steady.stop();
     let after = await readCounters(counting.url);
     cost.push({ load: `${flags.rate} req/s`, cost: costBetween(before, after, (performance.now() - t) / 1000) });

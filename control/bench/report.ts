@@ -124,12 +124,16 @@ export function renderMarkdown(r: BenchResults): string {
   const get = (n: string) => byName(r.throughput, n)?.stats.throughput;
   const ratio = (a?: number, b?: number) => (a && b ? `${f2(a / b)}×` : "–");
   lines.push("");
-  lines.push(`Ratios: router/nginx ${ratio(get("router"), get("nginx"))} · router/direct ${ratio(get("router"), get("direct"))} · nginx/direct ${ratio(get("nginx"), get("direct"))}`);
+  lines.push(
+    `Ratios: router/nginx ${ratio(get("router"), get("nginx"))} · router/direct ${ratio(get("router"), get("direct"))} · nginx/direct ${ratio(get("nginx"), get("direct"))} · workerd passthrough/nginx ${ratio(get("workerd passthrough"), get("nginx"))} · router/workerd passthrough ${ratio(get("router"), get("workerd passthrough"))}`,
+  );
   const perRound = (a: string, b: string) =>
     r.settings.roundRatios.map((x) => (x[a] && x[b] ? x[a]! / x[b]! : null)).filter((x): x is number => x !== null);
   const range = (xs: number[]) => (xs.length ? `${f2(Math.min(...xs))}–${f2(Math.max(...xs))}×` : "–");
   if (r.settings.rounds > 1) {
-    lines.push(`Per round: router/nginx ${range(perRound("router", "nginx"))} · router/direct ${range(perRound("router", "direct"))}`);
+    lines.push(
+      `Per round: router/nginx ${range(perRound("router", "nginx"))} · router/direct ${range(perRound("router", "direct"))} · workerd passthrough/nginx ${range(perRound("workerd passthrough", "nginx"))}`,
+    );
   }
   lines.push("");
   lines.push(`One connection, ${r.settings.sequential} sequential requests (the latency a hop adds when nothing queues):`);
