@@ -90,6 +90,16 @@ export class Stack {
     const devVarsFile = path.resolve(this.#cwd, o.devVars);
     const shown = (p: string) => path.relative(this.#cwd, p) || ".";
 
+    const claims: PortClaim[] = o.routerOnly
+      ? []
+      : [
+          { port: o.bluePort, host: "127.0.0.1", part: "blue model server", flag: "--blue-port" },
+          { port: o.greenPort, host: "127.0.0.1", part: "green model server", flag: "--green-port" },
+        ];
+    claims.push({ port: o.routerPort, host: o.routerHost, part: "router", flag: "--router-port" });
+    // First, so a start that cannot work leaves nothing behind (no state dir, no .dev.vars).
+    await assertPortsFree(claims);
+    this.#out.step("ok", "ports", `${claims.map((c) => `${c.port} (${c.part.replace(" model server", "")})`).join(", ")} free`);
     if (o.reset) {
       rmSync(stateDir, { recursive: true, force: true });
       this.#out.step("ok", "state", `wiped ${shown(stateDir)} (--reset): a new deployment, blue active`);
@@ -101,15 +111,6 @@ export class Stack {
     this.#out.addSecrets(Object.values(tokens.tokens));
     this.#out.step(tokens.created || tokens.added.length > 0 ? "ok" : "info", "tokens", describeTokens(tokens, shown(devVarsFile)));
 
-    const claims: PortClaim[] = o.routerOnly
-      ? []
-      : [
-          { port: o.bluePort, host: "127.0.0.1", part: "blue model server", flag: "--blue-port" },
-          { port: o.greenPort, host: "127.0.0.1", part: "green model server", flag: "--green-port" },
-        ];
-    claims.push({ port: o.routerPort, host: o.routerHost, part: "router", flag: "--router-port" });
-    await assertPortsFree(claims);
-    this.#out.step("ok", "ports", `${claims.map((c) => `${c.port} (${c.part.replace(" model server", "")})`).join(", ")} free`);
     this.#check();
 
     let colors: StackUp["colors"] = null;

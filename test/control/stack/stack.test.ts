@@ -4,10 +4,10 @@
 // creates (mode 0600, random 32-byte hex tokens), the README's commands run
 // as CLI processes against it (status, validate, flip green, rollback),
 // routing state and history surviving a restart, a busy port reported with
-// exit 2 naming the part and its flag, a double Ctrl-C (terminal + npm) still
+// exit 2 naming the part and its flag (leaving no files behind), a double Ctrl-C (terminal + npm) still
 // stopping in order, SIGTERM leaving no process behind, and a model server
 // that dies taking the stack down with exit 1.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -142,6 +142,7 @@ describe("npm start: the local stack", () => {
       expect(exit.code, second.output()).toBe(2);
       expect(second.output()).toContain(`error: port ${ports.green} (green model server) is already in use — stop whatever listens there or pass --green-port.`);
       expect(second.output()).not.toMatch(/ready at/);
+      expect(readdirSync(other)).toEqual([]); // no .dev.vars, no .bluegreen left behind
     } finally {
       await rm(other, { recursive: true, force: true });
     }
