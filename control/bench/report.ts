@@ -42,6 +42,8 @@ export interface TargetCheck {
 const f1 = (n: number | null | undefined) => (n === null || n === undefined || !Number.isFinite(n) ? "–" : n.toFixed(1));
 const f2 = (n: number | null | undefined) => (n === null || n === undefined || !Number.isFinite(n) ? "–" : n.toFixed(2));
 const int = (n: number | null | undefined) => (n === null || n === undefined || !Number.isFinite(n) ? "–" : Math.round(n).toLocaleString("en-US"));
+/** "+0.64" / "−0.03": a difference with its sign. */
+const signed = (n: number) => `${n < 0 ? "−" : "+"}${f2(Math.abs(n))}`;
 const ms = (n: number | null | undefined) => (n === null || n === undefined ? "–" : `${n >= 100 ? Math.round(n) : n.toFixed(1)} ms`);
 
 function byName<T extends { name: string }>(rows: T[], name: string): T | undefined {
@@ -67,7 +69,7 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
   const added = seqDirect?.p50Ms != null && seqRouter?.p50Ms != null ? seqRouter.p50Ms - seqDirect.p50Ms : null;
   checks.push({
     target: "p50 added latency ≤ 2 ms over direct",
-    observed: added === null ? "–" : `+${f2(added)} ms (one connection, sequential)`,
+    observed: added === null ? "–" : `${signed(added)} ms (one connection, sequential)`,
     met: added === null ? null : added <= 2,
     note: added !== null && added > 2 ? `over by ${f2(added - 2)} ms` : "",
   });
@@ -142,7 +144,7 @@ export function renderMarkdown(r: BenchResults): string {
   lines.push("|---|---:|---:|---:|");
   const seqDirect = byName(r.sequential, "direct")?.stats.p50Ms;
   for (const { name, stats } of r.sequential) {
-    const added = seqDirect != null && stats.p50Ms != null && name !== "direct" ? `+${f2(stats.p50Ms - seqDirect)} ms` : "–";
+    const added = seqDirect != null && stats.p50Ms != null && name !== "direct" ? `${signed(stats.p50Ms - seqDirect)} ms` : "–";
     lines.push(`| ${name} | ${f2(stats.p50Ms)} ms | ${f2(stats.p99Ms)} ms | ${added} |`);
   }
   lines.push("");
