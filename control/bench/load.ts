@@ -25,6 +25,8 @@ export interface Target {
   name: string;
   url: string;
   headers: Record<string, string>;
+  /** Processes doing the proxying (their CPU per request is reported); none for direct. */
+  proxyPids?: number[];
 }
 
 /** The raw outcomes of one or more runs, to pool before summarizing. */

@@ -31,6 +31,7 @@ import { startLocalRouter, type LocalRouter } from "../src/stack/local-router.js
 import { type ModelServerProcess, spawnModelServer, waitReady } from "../src/stack/model-server-process.js";
 import { killOnExit, takeSignals } from "../src/stack/signals.js";
 import { costBetween, readCounters, startCountingRouter, type Cost } from "./cost.js";
+import { childrenOf, cpuSeconds, newWorkerdChild } from "./cpu.js";
 import { runFlipDrill } from "./flip-drill.js";
 import { poolRuns, type RawLoad, runFor, runRaw, sequential, type Target } from "./load.js";
 import { describeMachine } from "./machine.js";
@@ -126,20 +127,25 @@ async function main(): Promise<number> {
       step("✓", "nginx", `${nginx.url} → upstream blue (worker_processes auto, upstream keepalive, access_log off)`);
     }
     const routerOpts = { blueOrigins: [blue.url], greenOrigins: [green.url], adminToken, originToken };
+    let before = childrenOf(process.pid);
     const router: LocalRouter = await startLocalRouter({ ...routerOpts, cron: true, exitOnSignal: false });
     cleanups.push(() => router.stop());
+    const routerWorkerd = newWorkerdChild(before);
     step("✓", "router", `${router.url} in local workerd (Miniflare), blue active`);
+    before = childrenOf(process.pid);
     const passthrough = await startPassthrough(blue.url, originToken);
     cleanups.push(() => passthrough.stop());
+    const passthroughWorkerd = newWorkerdChild(before);
     step("✓", "workerd", `${passthrough.url}: a passthrough Worker (forward only), the local-workerd reference`);
 
     const originHeaders = { "x-origin-token": originToken };
     const targets: Target[] = [
       { name: "direct", url: blue.url, headers: originHeaders },
-      ...(nginx ? [{ name: "nginx", url: nginx.url, headers: originHeaders }] : []),
-      { name: "workerd passthrough", url: passthrough.url, headers: {} },
-      { name: "router", url: router.url, headers: {} },
+      ...(nginx ? [{ name: "nginx", url: nginx.url, headers: originHeaders, proxyPids: [nginx.pid] }] : []),
+      { name: "workerd passthrough", url: passthrough.url, headers: {}, proxyPids: passthroughWorkerd ? [passthroughWorkerd] : [] },
+      { name: "router", url: router.url, headers: {}, proxyPids: routerWorkerd ? [routerWorkerd] : [] },
     ];
+    const originPid = blue.proc.pid!;
 
     for (const t of targets) await runFor(t, WARMUP_S, flags.connections);
     step("✓", "warm-up", `${WARMUP_S} s each`);
@@ -147,12 +153,18 @@ async function main(): Promise<number> {
     // lands on every target alike instead of on whichever ran at that moment.
     const roundS = flags.duration / flags.rounds;
     const raw = new Map<string, RawLoad[]>(targets.map((t) => [t.name, []]));
+    const cpu = new Map<string, { proxy: number | null; origin: number | null }>(targets.map((t) => [t.name, { proxy: 0, origin: 0 }]));
     const rounds: Array<Record<string, number>> = [];
     for (let round = 0; round < flags.rounds; round++) {
       const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
       const perRound: Record<string, number> = {};
       for (const t of order) {
+        const [proxy0, origin0] = [t.proxyPids?.length ? cpuSeconds(t.proxyPids) : null, cpuSeconds([originPid])];
         const run = await runRaw(t, roundS, flags.connections);
+        const [proxy1, origin1] = [t.proxyPids?.length ? cpuSeconds(t.proxyPids) : null, cpuSeconds([originPid])];
+        const c = cpu.get(t.name)!;
+        c.proxy = c.proxy !== null && proxy0 !== null && proxy1 !== null ? c.proxy + (proxy1 - proxy0) : null;
+        c.origin = c.origin !== null && origin0 !== null && origin1 !== null ? c.origin + (origin1 - origin0) : null;
         raw.get(t.name)!.push(run);
         perRound[t.name] = (run.latenciesMs.length + run.networkErrors) / (run.durationMs / 1000);
       }
@@ -162,8 +174,11 @@ async function main(): Promise<number> {
     const throughput: BenchResults["throughput"] = [];
     for (const t of targets) {
       const stats = poolRuns(raw.get(t.name)!);
-      throughput.push({ name: t.name, stats });
-      step("✓", t.name, `${Math.round(stats.throughput)} req/s, p50 ${stats.p50Ms?.toFixed(1)} ms, p99 ${stats.p99Ms?.toFixed(1)} ms, ${stats.errors} errors`);
+      const c = cpu.get(t.name)!;
+      const perRequest = (seconds: number | null) => (seconds === null || stats.total === 0 ? null : (seconds * 1000) / stats.total);
+      const cpuMsPerRequest = { proxy: t.proxyPids?.length ? perRequest(c.proxy) : null, origin: perRequest(c.origin) };
+      throughput.push({ name: t.name, stats, cpuMsPerRequest });
+      step("✓", t.name, `${Math.round(stats.throughput)} req/s, p50 ${stats.p50Ms?.toFixed(1)} ms, p99 ${stats.p99Ms?.toFixed(1)} ms, ${stats.errors} errors, CPU per request: proxy ${cpuMsPerRequest.proxy?.toFixed(3) ?? "–"} ms, origin ${cpuMsPerRequest.origin?.toFixed(3) ?? "–"} ms`);
     }
     const seq: BenchResults["sequential"] = [];
     for (const t of targets) {
@@ -224,19 +239,19 @@ async function main(): Promise<number> {
     await runFor(countingTarget, WARMUP_S, flags.connections);
     await wait(1_500); // let the warm-up's last report go out
     const cost: Array<{ load: string; cost: Cost }> = [];
-    let before = await readCounters(counting.url);
+    let counters0 = await readCounters(counting.url);
     let t = performance.now();
     const steady = startTraffic({ target: countingTarget, colors: COLORS, ratePerSecond: flags.rate });
     // At least 20 s: one sync per second is the expected cost here, so one sync more or less is ±5%, not ±10%.
     await wait(Math.max(20, flags.duration) * 1000);
     await steady.stop();
     let after = await readCounters(counting.url);
-    cost.push({ load: `${flags.rate} req/s`, cost: costBetween(before, after, (performance.now() - t) / 1000) });
-    before = after;
+    cost.push({ load: `${flags.rate} req/s`, cost: costBetween(counters0, after, (performance.now() - t) / 1000) });
+    counters0 = after;
     t = performance.now();
     const saturated = await runFor(countingTarget, flags.duration, flags.connections);
     after = await readCounters(counting.url);
-    cost.push({ load: `saturated, ${Math.round(saturated.throughput)} req/s`, cost: costBetween(before, after, (performance.now() - t) / 1000) });
+    cost.push({ load: `saturated, ${Math.round(saturated.throughput)} req/s`, cost: costBetween(counters0, after, (performance.now() - t) / 1000) });
     for (const c of cost) step("✓", "cost", `${c.load}: ${c.cost.doPerPrediction.toFixed(4)} DO calls and ${c.cost.kvPerPrediction.toFixed(5)} KV reads per prediction (${c.cost.doCalls} calls, ${c.cost.kvReads} reads, ${c.cost.predictions} predictions)`);
 
     const results: BenchResults = {

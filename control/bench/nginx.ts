@@ -60,6 +60,8 @@ export async function ensureNginx(log: (line: string) => void): Promise<NginxBin
 export interface Nginx {
   url: string;
   dir: string;
+  /** The master process (its workers are its children). */
+  pid: number;
   /** Points the upstream at `origin` and reloads; resolves when `nginx -s reload` has returned. */
   flipTo(origin: string): Promise<void>;
   stop(): Promise<void>;
@@ -120,6 +122,7 @@ export async function startNginx(binary: string, port: number, origin: string): 
   return {
     url,
     dir,
+    pid: proc.pid!,
     async flipTo(next: string) {
       writeFileSync(path.join(dir, "upstream.conf"), upstreamConf(next));
       await run(binary, [...args, "-s", "reload"]);

@@ -24,7 +24,8 @@ export interface BenchResults {
     flipConcurrency: number;
   };
   nginx: { ran: true; version: string } | { ran: false; reason: string };
-  throughput: Array<{ name: string; stats: LoadStats }>;
+  /** Per target: the load's stats, and CPU ms per request of the proxy's processes and of the origin. */
+  throughput: Array<{ name: string; stats: LoadStats; cpuMsPerRequest?: { proxy: number | null; origin: number | null } }>;
   sequential: Array<{ name: string; stats: SequentialStats }>;
   flips: Array<{ name: string; how: string; result: FlipResult }>;
   rollback: RollbackResult | { error: string };
@@ -120,9 +121,14 @@ export function renderMarkdown(r: BenchResults): string {
     `### Throughput and latency (${r.settings.durationS} s each in ${r.settings.rounds} interleaved rounds, ${r.settings.connections} connections, POST /predict, same origin process)`,
   );
   lines.push("");
-  lines.push("| target | req/s | p50 | p99 | errors | requests |");
-  lines.push("|---|---:|---:|---:|---:|---:|");
-  for (const { name, stats } of r.throughput) lines.push(`| ${name} | ${int(stats.throughput)} | ${ms(stats.p50Ms)} | ${ms(stats.p99Ms)} | ${stats.errors} | ${int(stats.total)} |`);
+  lines.push("| target | req/s | p50 | p99 | errors | requests | proxy CPU / request | origin CPU / request |");
+  lines.push("|---|---:|---:|---:|---:|---:|---:|---:|");
+  const cpuMs = (n: number | null | undefined) => (n === null || n === undefined ? "–" : `${n.toFixed(3)} ms`);
+  for (const { name, stats, cpuMsPerRequest } of r.throughput) {
+    lines.push(
+      `| ${name} | ${int(stats.throughput)} | ${ms(stats.p50Ms)} | ${ms(stats.p99Ms)} | ${stats.errors} | ${int(stats.total)} | ${cpuMs(cpuMsPerRequest?.proxy)} | ${cpuMs(cpuMsPerRequest?.origin)} |`,
+    );
+  }
   const get = (n: string) => byName(r.throughput, n)?.stats.throughput;
   const ratio = (a?: number, b?: number) => (a && b ? `${f2(a / b)}×` : "–");
   lines.push("");
