@@ -126,6 +126,22 @@ export async function removeBundles(): Promise<void> {
   await Promise.all(all.map(async (b) => rm((await b).dir, { recursive: true, force: true })));
 }
 
+/**
+ * Runs `fn` with wrangler's logger at "warn": reading the config prints
+ * "Using secrets defined in .dev.vars" on stdout otherwise (the secrets it
+ * reads there are overridden by the options anyway).
+ */
+function quietly<T>(fn: () => T): T {
+  const before = process.env.WRANGLER_LOG;
+  process.env.WRANGLER_LOG = "warn";
+  try {
+    return fn();
+  } finally {
+    if (before === undefined) delete process.env.WRANGLER_LOG;
+    else process.env.WRANGLER_LOG = before;
+  }
+}
+
 /** Milliseconds until the next whole minute, when a "* * * * *" cron fires. */
 export function msToNextMinute(nowMs: number): number {
   return MINUTE_MS - (nowMs % MINUTE_MS);
@@ -134,7 +150,7 @@ export function msToNextMinute(nowMs: number): number {
 /** Starts the router in local workerd and resolves once it listens. */
 export async function startLocalRouter(opts: LocalRouterOptions): Promise<LocalRouter> {
   const bundle = await bundleWorker(opts.entry, opts.alias);
-  const { workerOptions } = unstable_getMiniflareWorkerOptions(WRANGLER_TOML);
+  const { workerOptions } = quietly(() => unstable_getMiniflareWorkerOptions(WRANGLER_TOML));
   const bindings: Record<string, string> = {
     ...(workerOptions.bindings as Record<string, string> | undefined),
     BLUE_ORIGINS: opts.blueOrigins.join(","),

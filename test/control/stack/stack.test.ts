@@ -4,16 +4,17 @@
 // creates (mode 0600, random 32-byte hex tokens), the README's commands run
 // as CLI processes against it (status, validate, flip green, rollback),
 // routing state and history surviving a restart, a busy port reported with
-// exit 2 naming the part and its flag (leaving no files behind), a double Ctrl-C (terminal + npm) still
-// stopping in order, SIGTERM leaving no process behind, and a model server
-// that dies taking the stack down with exit 1.
+// exit 2 naming the part and its flag (leaving no files behind), a double
+// Ctrl-C (terminal + npm) still stopping in order, SIGTERM leaving no
+// process behind (also when sent to `npm start`'s npm process), and a model
+// server that dies taking the stack down with exit 1.
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jsonOf, runCli, show } from "../run-cli.js";
+import { jsonOf, REPO_ROOT, runCli, show } from "../run-cli.js";
 import { freeStackPorts, isAlive, portFlags, spawnStack, startStack, type StackPorts, type StackProcess } from "../../helpers/stack.js";
 
 let dir: string;
@@ -177,6 +178,24 @@ describe("npm start: the local stack", () => {
     expect(pids.filter(isAlive)).toEqual([]);
     stack = undefined;
   }, 60_000);
+
+  it("`npm start` itself: SIGTERM to npm reaches the launcher (the script execs node), which stops everything", async () => {
+    const other = await mkdtemp(path.join(tmpdir(), "bluegreen-stack-npm-"));
+    try {
+      const free = await freeStackPorts();
+      const args = [...portFlags(free), "--state-dir", path.join(other, "state"), "--dev-vars", path.join(other, ".dev.vars")];
+      const viaNpm = await startStack(args, { cwd: REPO_ROOT, command: ["npm", "start", "--"] });
+      const pids = viaNpm.descendants();
+      expect(pids.length).toBeGreaterThanOrEqual(4); // node launcher, blue, green, workerd
+      const exit = await viaNpm.stop("SIGTERM");
+      await new Promise((r) => setTimeout(r, 300));
+      expect(pids.filter(isAlive), viaNpm.output()).toEqual([]);
+      expect(viaNpm.output()).toMatch(/✓ green +stopped \(exit 0, drained\)/);
+      expect(exit.signal === "SIGTERM" || exit.code === 0 || exit.code === 143).toBe(true);
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it("a model server that dies takes the stack down: exit 1, names the part, stops the rest", async () => {
     stack = await startStack([...portFlags(ports), "--reset"], { cwd: dir });
