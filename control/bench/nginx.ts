@@ -107,7 +107,12 @@ export async function startNginx(binary: string, port: number, origin: string): 
   const conf = path.join(dir, "nginx.conf");
   writeFileSync(conf, nginxConf(dir, port));
   const args = ["-p", dir, "-e", path.join(dir, "error.log"), "-c", conf];
-  await run(binary, [...args, "-t", "-q"]);
+  try {
+    await run(binary, [...args, "-t", "-q"]);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   const proc: ChildProcess = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   proc.stderr?.setEncoding("utf8").on("data", (d: string) => (stderr += d));
