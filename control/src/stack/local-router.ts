@@ -10,6 +10,7 @@
  * every minute boundary, as the "* * * * *" trigger would.
  * Used by `npm start` (stack/main.ts), the bench and test/helpers/router.ts.
  */
+import { rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -85,6 +86,9 @@ interface Bundle {
 }
 
 const bundles = new Map<string, Promise<Bundle>>();
+/** Bundle directories made by this process, removed when it exits (however the caller forgot to). */
+const bundleDirs = new Set<string>();
+let exitCleanupInstalled = false;
 
 /**
  * Bundles a Worker entry once per process, with the esbuild wrangler ships
@@ -98,6 +102,13 @@ export function bundleWorker(entry: string = WORKER_ENTRY, alias: Record<string,
     bundle = (async () => {
       const esbuild = createRequire(createRequire(import.meta.url).resolve("wrangler"))("esbuild") as typeof import("esbuild");
       const dir = await mkdtemp(path.join(tmpdir(), "bluegreen-router-"));
+      bundleDirs.add(dir);
+      if (!exitCleanupInstalled) {
+        exitCleanupInstalled = true;
+        process.once("exit", () => {
+          for (const d of bundleDirs) rmSync(d, { recursive: true, force: true });
+        });
+      }
       const file = path.join(dir, "index.js");
       await esbuild.build({
         entryPoints: [entry],
@@ -123,7 +134,13 @@ export function bundleWorker(entry: string = WORKER_ENTRY, alias: Record<string,
 export async function removeBundles(): Promise<void> {
   const all = [...bundles.values()];
   bundles.clear();
-  await Promise.all(all.map(async (b) => rm((await b).dir, { recursive: true, force: true })));
+  await Promise.all(
+    all.map(async (b) => {
+      const { dir } = await b;
+      bundleDirs.delete(dir);
+      await rm(dir, { recursive: true, force: true });
+    }),
+  );
 }
 
 /**
