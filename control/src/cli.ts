@@ -169,6 +169,14 @@ function drain(stream: NodeJS.WriteStream): Promise<void> {
 
 /** Runs main and exits with its code (used by the bin shim and `tsx control/src/cli.ts`). */
 export async function runAndExit(): Promise<never> {
+  // A reader that goes away (`bluegreen history | head`) is not an error of
+  // ours: stop quietly, as other Unix tools do, instead of crashing on EPIPE.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EPIPE") process.exit(0);
+      throw err;
+    });
+  }
   const code = await main();
   await Promise.all([drain(process.stdout), drain(process.stderr)]);
   // Exit explicitly: idle keep-alive sockets must not hold the process open.
