@@ -8,17 +8,7 @@ import { Agent, request } from "node:http";
 import autocannon from "autocannon";
 import { percentile, summarizeLoad, type LoadStats } from "../src/validate/load.js";
 
-/** A few realistic texts, sent in turn (the same as bench:model's). */
-export const TEXTS = [
-  "This product is absolutely wonderful, I love it and would buy it again.",
-  "Terrible experience. The package arrived broken and support never answered.",
-  "It works, I guess. Nothing special, but not bad either.",
-  "I am not happy with the battery life, it barely lasts a day.",
-  "Fast shipping, great price, and the quality is better than I expected!",
-  "The manual is confusing and the setup took hours. Never again.",
-  "Decent value for the money.",
-  "Not bad at all, honestly one of the better ones I have tried.",
-];
+import { TEXTS } from "../../model-server/bench/texts.js";
 
 /** Where to send predictions, and the headers every request carries. */
 export interface Target {

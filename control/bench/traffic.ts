@@ -6,7 +6,8 @@
  * over. Keep-alive connections, as real clients hold them.
  */
 import { Agent, request } from "node:http";
-import { TEXTS, type Target } from "./load.js";
+import { TEXTS } from "../../model-server/bench/texts.js";
+import type { Target } from "./load.js";
 
 /** One finished request. */
 export interface Answer {

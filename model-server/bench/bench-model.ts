@@ -15,20 +15,10 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { z } from "zod";
+import { TEXTS } from "./texts.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const READY_TIMEOUT_MS = 20_000;
-/** A few realistic texts, sent in turn so the model does not see one input only. */
-const TEXTS = [
-  "This product is absolutely wonderful, I love it and would buy it again.",
-  "Terrible experience. The package arrived broken and support never answered.",
-  "It works, I guess. Nothing special, but not bad either.",
-  "I am not happy with the battery life, it barely lasts a day.",
-  "Fast shipping, great price, and the quality is better than I expected!",
-  "The manual is confusing and the setup took hours. Never again.",
-  "Decent value for the money.",
-  "Not bad at all, honestly one of the better ones I have tried.",
-];
 
 const Flags = z.strictObject({
   duration: z.coerce.number().int().min(1).max(120).default(5),
