@@ -5,32 +5,29 @@
  *
  * It decides nothing itself: transitions.ts plans flips and rollbacks,
  * rollback-policy.ts judges the windows and the bake. This class stores
- * (state-store.ts), calls them on every report and on every alarm, and acts:
- * commits the change, keeps the KV copy current, answers every caller with
- * the routing state and sends the alert.
+ * (state-store.ts, with the windows and timeline in traffic-memory.ts), calls
+ * them on every report and on every alarm, and acts: commits the change,
+ * keeps the KV copy current (kv-sync.ts), answers every caller with the
+ * routing state and sends the alert (alert-outbox.ts).
  */
 import { DurableObject } from "cloudflare:workers";
 import { routerConfig } from "../config.js";
-import { routingKvKey, standbyOf, type RoutingState } from "../routing-state.js";
+import { standbyOf, type RoutingState } from "../routing-state.js";
 import { COLORS, type Color, type TelemetryReport } from "../telemetry-types.js";
-import { autoRollbackText, bakePassedText, newAlert, postAlert, pruneOutbox, redact, standbyUnhealthyText, type Alert } from "./alerts.js";
+import { AlertOutbox } from "./alert-outbox.js";
+import { autoRollbackText, bakePassedText, standbyUnhealthyText } from "./alerts.js";
 import { colorWindows, historyMetrics, verdictRecord, type ColorWindows, type VerdictRecord } from "./evaluation.js";
 import { probePool } from "./health-probe.js";
-import { MetricWindows } from "./metric-windows.js";
+import { KvSync } from "./kv-sync.js";
 import { assessBake, assessRollout, type Assessment } from "./rollback-policy.js";
 import { policyFromEnv, type RolloutPolicy } from "./rollout-policy.js";
 import { FlipCommandSchema, parseRpc, ProbeResultSchema, RollbackCommandSchema, TelemetryReportSchema } from "./rpc-schemas.js";
 import { StateStore } from "./state-store.js";
-import { Timeline, TIMELINE_MAX_MINUTES, timelineView, type TimelineView } from "./timeline.js";
+import { TIMELINE_MAX_MINUTES, timelineView, type TimelineView } from "./timeline.js";
+import { TrafficMemory } from "./traffic-memory.js";
 import { planBakePassed, planFlip, planRollback, type FlipCommand, type HistoryEntry, type ProbeResult, type Refusal, type RollbackCommand } from "./transitions.js";
 import { controllerStatus, type ControllerStatus } from "./status.js";
 
-/** After a failed KV write, wait this long before trying again on the next call. */
-const KV_RETRY_AFTER_MS = 5_000;
-/** Reports save the metric windows at most this often (the alarm always saves them). */
-const WINDOWS_SAVE_INTERVAL_MS = 1_000;
-/** Reports save the dashboard's timeline at most this often (the alarm always saves it): it is only a chart. */
-const TIMELINE_SAVE_INTERVAL_MS = 5_000;
 /** History rows read for the timeline's flip and rollback markers. */
 const TIMELINE_MARKER_ROWS = 100;
 /** The actor of automatic changes in the history. */
@@ -43,21 +40,19 @@ export type { ControllerStatus };
 /** One deployment's routing authority; reached only through its RPC methods. */
 export class DeploymentController extends DurableObject<Env> {
   readonly #store: StateStore;
-  #windowsCache: MetricWindows | null = null;
-  #windowsDirty = false;
-  #windowsSavedAtMs = 0;
+  readonly #traffic: TrafficMemory;
+  readonly #alerts: AlertOutbox;
+  readonly #kv: KvSync;
   #lastVerdict: VerdictRecord | null = null;
-  #kvWrites: Promise<void> = Promise.resolve();
-  #kvRetryAt = 0;
-  #alertRun: Promise<void> = Promise.resolve();
   #policyCache: RolloutPolicy | null = null;
-  #timelineCache: Timeline | null = null;
-  #timelineDirty = false;
-  #timelineSavedAtMs = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#store = new StateStore(ctx.storage);
+    const deployment = () => this.#deployment();
+    this.#traffic = new TrafficMemory(this.#store, { deployment, capacitySeconds: () => this.#policy().slowWindowSeconds });
+    this.#alerts = new AlertOutbox(this.#store, { deployment, webhookUrl: () => this.#webhookUrl() });
+    this.#kv = new KvSync(this.#store, { deployment, kv: () => this.env.ROUTING });
     // The probe schedule starts with the object; the minutely cron re-arms it should it ever be lost.
     void ctx.blockConcurrencyWhile(async () => {
       try {
@@ -70,21 +65,19 @@ export class DeploymentController extends DurableObject<Env> {
 
   /** The routing state. */
   async getRoutingState(): Promise<RoutingState> {
-    return this.#answer();
+    return this.#kv.answer();
   }
 
   /** Takes an isolate's batched outcomes, judges the active colour, acts; answers the routing state. */
   async report(report: TelemetryReport): Promise<RoutingState> {
     const parsed = parseRpc(TelemetryReportSchema, report, "telemetry report") as TelemetryReport;
     const nowMs = Date.now();
-    const tally = this.#windows().addReport(parsed, nowMs / 1000);
-    if (tally.invalid > 0) console.warn(`controller ${this.#deployment()}: dropped ${tally.invalid} malformed buckets from ${parsed.isolateId}`);
-    this.#windowsDirty ||= tally.added + tally.clamped > 0;
-    if (this.#timeline().addReport(parsed, nowMs / 1000) > 0) this.#timelineDirty = true;
+    const invalid = this.#traffic.addToWindows(parsed, nowMs);
+    if (invalid > 0) console.warn(`controller ${this.#deployment()}: dropped ${invalid} malformed buckets from ${parsed.isolateId}`);
+    this.#traffic.addToTimeline(parsed, nowMs);
     this.#evaluate(nowMs);
-    if (nowMs - this.#windowsSavedAtMs >= WINDOWS_SAVE_INTERVAL_MS) this.#saveWindows(nowMs);
-    if (nowMs - this.#timelineSavedAtMs >= TIMELINE_SAVE_INTERVAL_MS) this.#saveTimeline(nowMs);
-    return this.#answer();
+    this.#traffic.saveThrottled(nowMs, this.#lastVerdict);
+    return this.#kv.answer();
   }
 
   /** Flips traffic to `cmd.to` and starts a bake (CAS on expectedEpoch); re-arms automatic rollback. */
@@ -126,24 +119,24 @@ export class DeploymentController extends DurableObject<Env> {
     if (!Number.isInteger(minutes) || minutes < 1 || minutes > TIMELINE_MAX_MINUTES) {
       throw new TypeError(`minutes must be a whole number in [1, ${TIMELINE_MAX_MINUTES}], got ${String(minutes)}`);
     }
-    return timelineView(this.#timeline(), Date.now(), minutes, this.#store.history(TIMELINE_MARKER_ROWS));
+    return timelineView(this.#traffic.timeline(), Date.now(), minutes, this.#store.history(TIMELINE_MARKER_ROWS));
   }
 
   /** Stores a colour's latest /health probe result (the alarm's, or an outside checker's); answers the routing state. */
   async recordProbe(color: Color, probe: ProbeResult): Promise<RoutingState> {
     if (!COLORS.includes(color)) throw new TypeError(`unknown colour ${String(color)}`);
     this.#record(color, parseRpc(ProbeResultSchema, probe, "probe result") as ProbeResult, Date.now());
-    void this.#deliverAlerts();
-    return this.#answer();
+    void this.#alerts.deliver();
+    return this.#kv.answer();
   }
 
   /** Everything the controller knows, for GET /admin/status. */
   async status(): Promise<ControllerStatus> {
-    const state = await this.#answer();
+    const state = await this.#kv.answer();
     const nowMs = Date.now();
     const policy = this.#policy();
-    const since = this.#sinceSecond();
-    const windows = (color: Color) => colorWindows(this.#windows(), color, policy, nowMs / 1000, since);
+    const since = this.#traffic.sinceSecond();
+    const windows = (color: Color) => colorWindows(this.#traffic.windows(), color, policy, nowMs / 1000, since);
     return controllerStatus({
       deployment: this.#deployment(),
       state,
@@ -169,8 +162,8 @@ export class DeploymentController extends DurableObject<Env> {
       console.warn(`controller ${this.#deployment()}: no alarm was set; re-arming it`);
       await this.ctx.storage.setAlarm(Date.now());
     }
-    this.#kvRetryAt = 0;
-    return this.#answer();
+    this.#kv.retryNow();
+    return this.#kv.answer();
   }
 
   /**
@@ -186,11 +179,11 @@ export class DeploymentController extends DurableObject<Env> {
       await this.#probeAll();
       const nowMs = Date.now();
       this.#evaluate(nowMs);
-      this.#saveWindows(nowMs);
-      this.#saveTimeline(nowMs);
-      this.#kvRetryAt = 0;
-      await this.#answer();
-      await this.#deliverAlerts();
+      this.#traffic.saveWindows(nowMs, this.#lastVerdict);
+      this.#traffic.saveTimeline(nowMs);
+      this.#kv.retryNow();
+      await this.#kv.answer();
+      await this.#alerts.deliver();
     } catch (err) {
       console.error(`controller ${this.#deployment()}: alarm failed; the next one tries again`, err);
     } finally {
@@ -203,7 +196,7 @@ export class DeploymentController extends DurableObject<Env> {
   /** The rule's verdict on `state`'s active colour now (pure; nothing is acted on). */
   #assess(state: RoutingState, nowMs: number): { assessment: Assessment; windows: ColorWindows } {
     const policy = this.#policy();
-    const windows = colorWindows(this.#windows(), state.active, policy, nowMs / 1000, this.#sinceSecond());
+    const windows = colorWindows(this.#traffic.windows(), state.active, policy, nowMs / 1000, this.#traffic.sinceSecond());
     const assessment = assessRollout({
       phase: state.phase,
       active: state.active,
@@ -228,7 +221,7 @@ export class DeploymentController extends DurableObject<Env> {
     if (outcome.outcome !== "passed") return;
     const next = planBakePassed(state, nowMs, outcome.reason);
     const version = this.#store.probes()[state.active]?.version ?? null;
-    this.#store.endBake(next, this.#alert("bake_passed", bakePassedText(this.#deployment(), next, version, windows.fast), nowMs));
+    this.#store.endBake(next, this.#alerts.create("bake_passed", bakePassedText(this.#deployment(), next, version, windows.fast), nowMs));
     console.log(`controller ${this.#deployment()}: ${state.active} passed the bake (epoch ${state.epoch})`);
     void this.#afterChange(null);
   }
@@ -245,22 +238,22 @@ export class DeploymentController extends DurableObject<Env> {
       console.error(`controller ${this.#deployment()}: automatic rollback refused (${plan.reason}): ${plan.message}`);
       return;
     }
-    const alert = this.#alert("auto_rollback", autoRollbackText(this.#deployment(), plan.entry), nowMs);
+    const alert = this.#alerts.create("auto_rollback", autoRollbackText(this.#deployment(), plan.entry), nowMs);
     this.#store.commit(plan, { autoRollbackArmed: false, ...(alert ? { alert } : {}) });
     this.#lastVerdict = verdictRecord(assessment, state, nowMs);
-    this.#saveWindows(nowMs);
+    this.#traffic.saveWindows(nowMs, this.#lastVerdict);
     void this.#afterChange(plan.entry);
   }
 
   /** After a committed change: cut the windows at it, write KV, send pending alerts, log. */
   async #afterChange(entry: HistoryEntry | null): Promise<void> {
-    this.#sinceCache = undefined;
-    this.#kvRetryAt = 0;
+    this.#traffic.cutAtChange();
+    this.#kv.retryNow();
     if (entry !== null) {
       console.log(`controller ${this.#deployment()}: ${entry.kind} ${entry.action} ${entry.from} → ${entry.to}, epoch ${entry.epoch}, by ${entry.actor}: ${entry.reason}`);
     }
-    void this.#deliverAlerts();
-    await this.#syncKv();
+    void this.#alerts.deliver();
+    await this.#kv.sync();
   }
 
   /** Stores a probe; alerts when the standby turns unhealthy (once per transition, not per probe). */
@@ -268,9 +261,9 @@ export class DeploymentController extends DurableObject<Env> {
     const before = this.#store.routing(nowMs);
     const { state, changed } = this.#store.recordProbe(color, probe, nowMs);
     if (!changed) return;
-    this.#kvRetryAt = 0;
+    this.#kv.retryNow();
     if (color === standbyOf(state) && state.health[color] === "unhealthy" && before.health[color] !== "unhealthy") {
-      const alert = this.#alert("standby_unhealthy", standbyUnhealthyText(this.#deployment(), color, probe), nowMs);
+      const alert = this.#alerts.create("standby_unhealthy", standbyUnhealthyText(this.#deployment(), color, probe), nowMs);
       if (alert) this.#store.enqueueAlert(alert);
     }
   }
@@ -281,126 +274,13 @@ export class DeploymentController extends DurableObject<Env> {
     COLORS.forEach((color, i) => this.#record(color, results[i]!, Date.now()));
   }
 
-  // ── alerts ───────────────────────────────────────────────────────────
-
-  /** A new alert, or null (logged instead) when no webhook is configured. */
-  #alert(kind: Alert["kind"], text: string, nowMs: number): Alert | undefined {
-    if (this.#webhookUrl() === null) {
-      console.log(`controller ${this.#deployment()}: alert (no ALERT_WEBHOOK_URL set): ${text}`);
-      return undefined;
-    }
-    return newAlert(kind, text, nowMs);
-  }
-
-  /** Posts the outbox in order, one run at a time; stops at the first failure (the next alarm retries). */
-  #deliverAlerts(): Promise<void> {
-    const run = this.#alertRun.then(() => this.#deliverOutbox());
-    this.#alertRun = run.catch(() => undefined);
-    return run;
-  }
-
-  async #deliverOutbox(): Promise<void> {
-    const url = this.#webhookUrl();
-    const { kept, dropped } = pruneOutbox(this.#store.outbox(), Date.now());
-    if (dropped.length > 0) {
-      this.#store.saveOutbox(kept);
-      console.error(`controller ${this.#deployment()}: dropped ${dropped.length} undelivered alerts (too old or too many): ${dropped.map((a) => a.kind).join(", ")}`);
-    }
-    if (url === null) return;
-    for (const alert of kept) {
-      const result = await postAlert(url, alert.text);
-      if (result.ok) {
-        this.#store.settleAlert(alert.id, { delivered: true });
-        continue;
-      }
-      this.#store.settleAlert(alert.id, { delivered: false, error: result.error, atMs: Date.now() });
-      console.warn(`controller ${this.#deployment()}: alert webhook failed (${redact(result.error, url)}); ${kept.length} alert(s) wait for the next alarm`);
-      return;
-    }
-  }
-
-  // ── storage, KV and configuration ────────────────────────────────────
-
-  /** The metric windows, loaded from storage on first use (sized to the slow window). */
-  #windows(): MetricWindows {
-    if (this.#windowsCache !== null) return this.#windowsCache;
-    const capacity = this.#policy().slowWindowSeconds;
-    const stored = this.#store.windows();
-    try {
-      this.#windowsCache = stored === null ? new MetricWindows(capacity) : MetricWindows.fromJSON(stored, capacity);
-    } catch (err) {
-      console.error(`controller ${this.#deployment()}: stored metric windows unreadable; starting empty`, err);
-      this.#windowsCache = new MetricWindows(capacity);
-    }
-    return this.#windowsCache;
-  }
-
-  #saveWindows(nowMs: number): void {
-    if (!this.#windowsDirty && this.#lastVerdict === null) return;
-    this.#store.saveWindows(this.#windows().toJSON(), this.#lastVerdict);
-    this.#windowsDirty = false;
-    this.#windowsSavedAtMs = nowMs;
-  }
-
-  /** The dashboard's timeline, loaded from storage on first use. */
-  #timeline(): Timeline {
-    if (this.#timelineCache !== null) return this.#timelineCache;
-    const stored = this.#store.timeline();
-    try {
-      this.#timelineCache = stored === null ? new Timeline() : Timeline.fromJSON(stored);
-    } catch (err) {
-      console.error(`controller ${this.#deployment()}: stored timeline unreadable; starting empty`, err);
-      this.#timelineCache = new Timeline();
-    }
-    return this.#timelineCache;
-  }
-
-  #saveTimeline(nowMs: number): void {
-    if (!this.#timelineDirty) return;
-    this.#store.saveTimeline(this.#timeline().toJSON());
-    this.#timelineDirty = false;
-    this.#timelineSavedAtMs = nowMs;
-  }
-
-  #sinceCache: number | null | undefined = undefined;
-  /** The second of the last flip or rollback: windows count nothing before it. */
-  #sinceSecond(): number | null {
-    if (this.#sinceCache === undefined) {
-      const at = this.#store.lastChangeAtMs();
-      this.#sinceCache = at === null ? null : Math.floor(at / 1000);
-    }
-    return this.#sinceCache;
-  }
+  // ── schedule and configuration ───────────────────────────────────────
 
   /** The next probe, or the bake's end when that comes first. */
   #nextAlarmAt(nowMs: number): number {
     const next = nowMs + this.#intervalMs();
     const bake = this.#store.bake();
     return bake !== null && bake.endsAt > nowMs ? Math.min(next, bake.endsAt) : next;
-  }
-
-  /** The current state, after making sure KV holds it (at most one write per change). */
-  async #answer(): Promise<RoutingState> {
-    const state = this.#store.routing(Date.now());
-    if (!this.#store.kvHolds(state) && Date.now() >= this.#kvRetryAt) await this.#syncKv();
-    return this.#store.routing(Date.now());
-  }
-
-  /** Writes the current state to KV; writes are queued so KV never ends on an older state. */
-  #syncKv(): Promise<void> {
-    const write = this.#kvWrites.then(async () => {
-      const state = this.#store.routing(Date.now());
-      if (this.#store.kvHolds(state)) return;
-      try {
-        await this.env.ROUTING.put(routingKvKey(this.#deployment()), JSON.stringify(state));
-        this.#store.markKvWritten(state);
-      } catch (err) {
-        this.#kvRetryAt = Date.now() + KV_RETRY_AFTER_MS;
-        console.error(`controller ${this.#deployment()}: KV write failed; isolates keep the DO's answer`, err);
-      }
-    });
-    this.#kvWrites = write;
-    return write;
   }
 
   #deployment(): string {

@@ -1,0 +1,118 @@
+/**
+ * The controller's traffic memory: the metric windows the rollback rule
+ * judges and the dashboard's timeline, each loaded from storage on first use
+ * (an unreadable copy starts empty) and saved at most every so often on
+ * reports (the alarm always saves). Also the second of the last flip or
+ * rollback, before which the windows count nothing.
+ */
+import type { VerdictRecord } from "./evaluation.js";
+import { MetricWindows } from "./metric-windows.js";
+import type { StateStore } from "./state-store.js";
+import { Timeline } from "./timeline.js";
+import type { TelemetryReport } from "../telemetry-types.js";
+
+/** Reports save the metric windows at most this often (the alarm always saves them). */
+const WINDOWS_SAVE_INTERVAL_MS = 1_000;
+/** Reports save the dashboard's timeline at most this often (the alarm always saves it): it is only a chart. */
+const TIMELINE_SAVE_INTERVAL_MS = 5_000;
+
+/** What TrafficMemory reads lazily from its Durable Object. */
+export interface TrafficMemoryOptions {
+  /** The deployment's name, for logs. */
+  deployment: () => string;
+  /** The windows' capacity in seconds (the policy's slow window). */
+  capacitySeconds: () => number;
+}
+
+/** The metric windows and the timeline of one controller, with their lazy loads and throttled saves. */
+export class TrafficMemory {
+  readonly #store: StateStore;
+  readonly #options: TrafficMemoryOptions;
+  #windowsCache: MetricWindows | null = null;
+  #windowsDirty = false;
+  #windowsSavedAtMs = 0;
+  #timelineCache: Timeline | null = null;
+  #timelineDirty = false;
+  #timelineSavedAtMs = 0;
+  #sinceCache: number | null | undefined = undefined;
+
+  constructor(store: StateStore, options: TrafficMemoryOptions) {
+    this.#store = store;
+    this.#options = options;
+  }
+
+  /** Adds a report to the metric windows; answers how many malformed buckets were dropped. */
+  addToWindows(report: TelemetryReport, nowMs: number): number {
+    const tally = this.windows().addReport(report, nowMs / 1000);
+    this.#windowsDirty ||= tally.added + tally.clamped > 0;
+    return tally.invalid;
+  }
+
+  /** Adds a report to the dashboard's timeline. */
+  addToTimeline(report: TelemetryReport, nowMs: number): void {
+    if (this.timeline().addReport(report, nowMs / 1000) > 0) this.#timelineDirty = true;
+  }
+
+  /** Saves what a report changed, each no more often than its interval. */
+  saveThrottled(nowMs: number, lastVerdict: VerdictRecord | null): void {
+    if (nowMs - this.#windowsSavedAtMs >= WINDOWS_SAVE_INTERVAL_MS) this.saveWindows(nowMs, lastVerdict);
+    if (nowMs - this.#timelineSavedAtMs >= TIMELINE_SAVE_INTERVAL_MS) this.saveTimeline(nowMs);
+  }
+
+  /** The metric windows, loaded from storage on first use (sized to the slow window). */
+  windows(): MetricWindows {
+    if (this.#windowsCache !== null) return this.#windowsCache;
+    const capacity = this.#options.capacitySeconds();
+    const stored = this.#store.windows();
+    try {
+      this.#windowsCache = stored === null ? new MetricWindows(capacity) : MetricWindows.fromJSON(stored, capacity);
+    } catch (err) {
+      console.error(`controller ${this.#options.deployment()}: stored metric windows unreadable; starting empty`, err);
+      this.#windowsCache = new MetricWindows(capacity);
+    }
+    return this.#windowsCache;
+  }
+
+  /** Saves the windows with the last verdict, when either has something to save. */
+  saveWindows(nowMs: number, lastVerdict: VerdictRecord | null): void {
+    if (!this.#windowsDirty && lastVerdict === null) return;
+    this.#store.saveWindows(this.windows().toJSON(), lastVerdict);
+    this.#windowsDirty = false;
+    this.#windowsSavedAtMs = nowMs;
+  }
+
+  /** The dashboard's timeline, loaded from storage on first use. */
+  timeline(): Timeline {
+    if (this.#timelineCache !== null) return this.#timelineCache;
+    const stored = this.#store.timeline();
+    try {
+      this.#timelineCache = stored === null ? new Timeline() : Timeline.fromJSON(stored);
+    } catch (err) {
+      console.error(`controller ${this.#options.deployment()}: stored timeline unreadable; starting empty`, err);
+      this.#timelineCache = new Timeline();
+    }
+    return this.#timelineCache;
+  }
+
+  /** Saves the timeline if it changed. */
+  saveTimeline(nowMs: number): void {
+    if (!this.#timelineDirty) return;
+    this.#store.saveTimeline(this.timeline().toJSON());
+    this.#timelineDirty = false;
+    this.#timelineSavedAtMs = nowMs;
+  }
+
+  /** The second of the last flip or rollback: windows count nothing before it. */
+  sinceSecond(): number | null {
+    if (this.#sinceCache === undefined) {
+      const at = this.#store.lastChangeAtMs();
+      this.#sinceCache = at === null ? null : Math.floor(at / 1000);
+    }
+    return this.#sinceCache;
+  }
+
+  /** Forgets the cached change second after a committed flip or rollback. */
+  cutAtChange(): void {
+    this.#sinceCache = undefined;
+  }
+}
