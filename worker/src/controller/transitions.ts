@@ -65,8 +65,8 @@ export interface Bake {
   endsAt: number;
 }
 
-export interface FlipCommand {
-  to: Color;
+/** What a rollback asks for; a flip also names its target. */
+export interface RollbackCommand {
   reason?: string | undefined;
   expectedEpoch?: number | undefined;
   force?: boolean | undefined;
@@ -75,13 +75,8 @@ export interface FlipCommand {
   metrics?: Metrics | undefined;
 }
 
-export interface RollbackCommand {
-  reason?: string | undefined;
-  expectedEpoch?: number | undefined;
-  force?: boolean | undefined;
-  actor: string;
-  kind?: Kind | undefined;
-  metrics?: Metrics | undefined;
+export interface FlipCommand extends RollbackCommand {
+  to: Color;
 }
 
 /** Why a command was refused; every refusal is a 409 at the admin API. */
