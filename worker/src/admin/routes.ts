@@ -9,7 +9,7 @@ import type { z } from "zod";
 import { issueDetails } from "../../../model-server/src/api.js";
 import type { AppEnv } from "../app-env.js";
 import { controllerStub } from "../controller-link.js";
-import type { CommandResult } from "../controller/deployment-controller.js";
+import type { CommandResult, DeploymentController } from "../controller/deployment-controller.js";
 import { readBodyWithLimit } from "../../../model-server/src/body-limit.js";
 import { decodeJson, requireJsonContentType } from "../../../model-server/src/json-body.js";
 import { HttpError } from "../errors.js";
@@ -114,24 +114,29 @@ export function adminRoutes(): Hono<AppEnv> {
     });
   });
 
-  admin.post("/flip", async (c) => {
+  /** Runs one state-changing command: parse the body, call the controller, adopt its answer in this isolate. */
+  async function command(
+    c: Context<AppEnv>,
+    what: "flip" | "rollback",
+    run: (stub: DurableObjectStub<DeploymentController>, actor: string) => Promise<CommandResult>,
+  ): Promise<Response> {
     const config = c.get("config");
-    const body = parse(FlipBody, await jsonBody(c, false), "flip body");
     const actor = parse(Actor, c.req.header("x-bluegreen-actor"), "actor");
-    const result = await call("flip", async (): Promise<CommandResult> => controllerStub(c.env, config.deployment).flip({ ...body, actor }));
+    const stub = controllerStub(c.env, config.deployment);
+    const result = await call(what, () => run(stub, actor));
     if (!result.ok) throw refusalToError(result);
     c.get("isolate").link(config.deployment).accept(result.state);
     return c.json({ state: stateView(result.state), entry: result.entry });
+  }
+
+  admin.post("/flip", async (c) => {
+    const body = parse(FlipBody, await jsonBody(c, false), "flip body");
+    return command(c, "flip", (stub, actor) => stub.flip({ ...body, actor }));
   });
 
   admin.post("/rollback", async (c) => {
-    const config = c.get("config");
     const body = parse(RollbackBody, await jsonBody(c, true), "rollback body");
-    const actor = parse(Actor, c.req.header("x-bluegreen-actor"), "actor");
-    const result = await call("rollback", async (): Promise<CommandResult> => controllerStub(c.env, config.deployment).rollback({ ...body, actor }));
-    if (!result.ok) throw refusalToError(result);
-    c.get("isolate").link(config.deployment).accept(result.state);
-    return c.json({ state: stateView(result.state), entry: result.entry });
+    return command(c, "rollback", (stub, actor) => stub.rollback({ ...body, actor }));
   });
 
   admin.get("/history", async (c) => {
