@@ -35,6 +35,8 @@ export interface AppDeps {
 type AppEnv = { Variables: { requestId: string } };
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** The prediction routes: only their authenticated POSTs count in /health's metrics. */
+const PREDICTION_PATHS: ReadonlySet<string> = new Set(["/predict", "/predict/batch"]);
 /** Methods each known path answers; anything else there is a 405. */
 const ALLOWED: Readonly<Record<string, string>> = {
   "/predict": "POST",
@@ -82,12 +84,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     });
   });
 
-  // "/predict/*" also matches "/predict" itself.
+  // "/predict/*" also matches "/predict" itself. The token check comes first:
+  // a request it turns away never reaches the metrics, so junk cannot dilute the error rate.
+  app.use("/predict/*", requireOriginToken(deps.originToken));
   app.use("/predict/*", async (c, next) => {
     await next();
-    metrics.record(c.res.status);
+    if (c.req.method === "POST" && PREDICTION_PATHS.has(c.req.path)) metrics.record(c.res.status);
   });
-  app.use("/predict/*", requireOriginToken(deps.originToken));
 
   app.route("/", predictRoutes({ lifecycle, faults: deps.faults, maxTextChars: deps.maxTextChars, sleep: deps.sleep ?? defaultSleep }));
   app.route("/", healthRoutes({ lifecycle, metrics, startedAt: deps.startedAt ?? now(), now }));
