@@ -1,8 +1,9 @@
 /**
  * The model server's Hono app: routes, request ids, access log, prediction
  * metrics, 404/405, and the one error handler that turns ApiError into its
- * §6 JSON answer and anything else into a logged 500. No process wiring
- * here, so tests can drive it with `app.request()`.
+ * §6 JSON answer (a 413 drains the rest of the upload, upload-drain.ts) and
+ * anything else into a logged 500. No process wiring here, so tests can
+ * drive it with `app.request()`.
  */
 import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
@@ -17,6 +18,7 @@ import { requireOriginToken } from "./origin-token.js";
 import { faultRoutes } from "./routes/fault.js";
 import { healthRoutes } from "./routes/health.js";
 import { predictRoutes } from "./routes/predict.js";
+import { DEFAULT_DRAIN_BOUNDS, drainingBody, type DrainBounds } from "./upload-drain.js";
 
 export interface AppDeps {
   lifecycle: Lifecycle;
@@ -30,6 +32,8 @@ export interface AppDeps {
   startedAt?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** How much of an oversize upload is drained behind its 413 (default 16 MiB / 5 s). */
+  drainBounds?: DrainBounds;
 }
 
 type AppEnv = { Variables: { requestId: string } };
@@ -109,6 +113,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.notFound((c) => c.json(errorBody("not_found", `no route for ${c.req.method} ${c.req.path}`), 404));
 
   app.onError((err, c: Context<AppEnv>) => {
+    if (err instanceof ApiError && err.code === "payload_too_large") {
+      // Answered now, whole; the connection closes once the rest of the upload is read (upload-drain.ts).
+      const bytes = new TextEncoder().encode(JSON.stringify(errorBody(err.code, err.message, err.details)));
+      const headers = { "content-type": "application/json", "content-length": String(bytes.byteLength), connection: "close" };
+      return c.body(drainingBody(c.req.raw, bytes, deps.drainBounds ?? DEFAULT_DRAIN_BOUNDS), err.status, headers);
+    }
     if (err instanceof ApiError) {
       for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
       return c.json(errorBody(err.code, err.message, err.details), err.status);
