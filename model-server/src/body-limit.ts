@@ -15,7 +15,22 @@ export interface BodyLimitOptions {
   keepRest?: boolean;
 }
 
-/** Reads `req`'s body into one buffer; throws ApiError 413 past `maxBytes`. */
+/**
+ * The body stream failed before its end: the client went away mid-upload
+ * (or the runtime aborted the request). Not a bad request and not a bug.
+ */
+export class UploadAbortedError extends Error {
+  override name = "UploadAbortedError";
+  constructor(
+    /** Body bytes received before the stream failed. */
+    readonly receivedBytes: number,
+    cause: unknown,
+  ) {
+    super(`the request body ended early, after ${receivedBytes} bytes`, { cause });
+  }
+}
+
+/** Reads `req`'s body into one buffer; throws ApiError 413 past `maxBytes`, UploadAbortedError if it breaks off. */
 export async function readBodyWithLimit(req: Request, maxBytes: number, options: BodyLimitOptions = {}): Promise<Uint8Array> {
   const declared = req.headers.get("content-length");
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) throw tooLarge(maxBytes);
@@ -24,7 +39,12 @@ export async function readBodyWithLimit(req: Request, maxBytes: number, options:
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const next = await reader.read();
+    let next: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      next = await reader.read();
+    } catch (err) {
+      throw new UploadAbortedError(size, err);
+    }
     if (next.done) break;
     size += next.value.byteLength;
     if (size > maxBytes) {

@@ -107,7 +107,7 @@ async function main(): Promise<void> {
     process.exit(EXIT_MODEL_LOAD_FAILED);
   });
   const connections = new ConnectionTracker(server);
-  answerClientErrors(server, logger);
+  answerClientErrors(server, logger, connections);
 
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -1,11 +1,12 @@
 // Covers: model-server/src/body-limit.ts and json-body.ts — the byte limit is
 // enforced while reading (with a lying or missing Content-Length), the rest
-// of an oversize body cancelled or kept for the caller, content types,
-// UTF-8/JSON parsing and schema errors, each as a typed ApiError.
+// of an oversize body cancelled or kept for the caller, a body that breaks
+// off as UploadAbortedError, content types, UTF-8/JSON parsing and schema
+// errors, each as a typed ApiError.
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ApiError } from "../../model-server/src/api-error.js";
-import { readBodyWithLimit } from "../../model-server/src/body-limit.js";
+import { readBodyWithLimit, UploadAbortedError } from "../../model-server/src/body-limit.js";
 import { isJsonContentType, readJsonBody } from "../../model-server/src/json-body.js";
 
 /** A request whose body is streamed in `chunks` (no Content-Length unless given). */
@@ -82,6 +83,22 @@ describe("readBodyWithLimit", () => {
     for await (const chunk of req.body!) rest += (chunk as Uint8Array).byteLength;
     expect(rest).toBe(8 * 60);
     expect(pulled()).toBe(11);
+  });
+
+  it("a body that breaks off is an UploadAbortedError with the bytes received", async () => {
+    let sent = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent) return controller.error(new Error("aborted"));
+        sent = true;
+        controller.enqueue(new Uint8Array(30));
+      },
+    });
+    const req = new Request("http://x/predict", { method: "POST", body, duplex: "half" } as RequestInit);
+    const err = await readBodyWithLimit(req, 100).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(UploadAbortedError);
+    expect(err).toMatchObject({ receivedBytes: 30 });
+    expect(err).not.toBeInstanceOf(ApiError);
   });
 });
 
