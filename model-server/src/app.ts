@@ -1,14 +1,17 @@
 /**
  * The model server's Hono app: routes, request ids, access log, prediction
  * metrics, 404/405, and the one error handler that turns ApiError into its
- * §6 JSON answer and anything else into a logged 500. No process wiring
- * here, so tests can drive it with `app.request()`.
+ * §6 JSON answer (a 413 drains the rest of the upload, upload-drain.ts), an
+ * upload the client broke off into one log line, and anything else into a
+ * logged 500. No process wiring here, so tests can drive it with
+ * `app.request()`.
  */
 import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { errorBody, type ErrorCode } from "./api.js";
 import { ApiError } from "./api-error.js";
+import { UploadAbortedError } from "./body-limit.js";
 import type { Faults } from "./faults.js";
 import type { Lifecycle } from "./lifecycle.js";
 import { errorFields, type Logger } from "./logger.js";
@@ -17,6 +20,7 @@ import { requireOriginToken } from "./origin-token.js";
 import { faultRoutes } from "./routes/fault.js";
 import { healthRoutes } from "./routes/health.js";
 import { predictRoutes } from "./routes/predict.js";
+import { DEFAULT_DRAIN_BOUNDS, drainingBody, type DrainBounds } from "./upload-drain.js";
 
 export interface AppDeps {
   lifecycle: Lifecycle;
@@ -30,11 +34,16 @@ export interface AppDeps {
   startedAt?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** How much of an oversize upload is drained behind its 413 (default 16 MiB / 5 s). */
+  drainBounds?: DrainBounds;
 }
 
-type AppEnv = { Variables: { requestId: string } };
+/** `clientGone`: the client broke off its upload; the request is logged once and not counted. */
+type AppEnv = { Variables: { requestId: string; clientGone?: boolean } };
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** The prediction routes: only their authenticated POSTs count in /health's metrics. */
+const PREDICTION_PATHS: ReadonlySet<string> = new Set(["/predict", "/predict/batch"]);
 /** Methods each known path answers; anything else there is a 405. */
 const ALLOWED: Readonly<Record<string, string>> = {
   "/predict": "POST",
@@ -73,6 +82,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     await next();
     // A request that began before SIGTERM still closes its connection afterwards.
     if (lifecycle.phase === "draining" && c.res.headers.get("connection") !== "close") c.header("connection", "close");
+    if (c.get("clientGone") === true) return;
     logger.info("request", {
       method: c.req.method,
       path: c.req.path,
@@ -82,12 +92,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     });
   });
 
-  // "/predict/*" also matches "/predict" itself.
+  // "/predict/*" also matches "/predict" itself. The token check comes first:
+  // a request it turns away never reaches the metrics, so junk cannot dilute the error rate.
+  app.use("/predict/*", requireOriginToken(deps.originToken));
   app.use("/predict/*", async (c, next) => {
     await next();
-    metrics.record(c.res.status);
+    if (c.req.method === "POST" && PREDICTION_PATHS.has(c.req.path) && c.get("clientGone") !== true) metrics.record(c.res.status);
   });
-  app.use("/predict/*", requireOriginToken(deps.originToken));
 
   app.route("/", predictRoutes({ lifecycle, faults: deps.faults, maxTextChars: deps.maxTextChars, sleep: deps.sleep ?? defaultSleep }));
   app.route("/", healthRoutes({ lifecycle, metrics, startedAt: deps.startedAt ?? now(), now }));
@@ -106,9 +117,21 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.notFound((c) => c.json(errorBody("not_found", `no route for ${c.req.method} ${c.req.path}`), 404));
 
   app.onError((err, c: Context<AppEnv>) => {
+    if (err instanceof ApiError && err.code === "payload_too_large") {
+      // Answered now, whole; the connection closes once the rest of the upload is read (upload-drain.ts).
+      const bytes = new TextEncoder().encode(JSON.stringify(errorBody(err.code, err.message, err.details)));
+      const headers = { "content-type": "application/json", "content-length": String(bytes.byteLength), connection: "close" };
+      return c.body(drainingBody(c.req.raw, bytes, deps.drainBounds ?? DEFAULT_DRAIN_BOUNDS), err.status, headers);
+    }
     if (err instanceof ApiError) {
       for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
       return c.json(errorBody(err.code, err.message, err.details), err.status);
+    }
+    if (err instanceof UploadAbortedError) {
+      // The client hung up mid-body: one line, no stack, not an error of this server (nobody reads the answer).
+      c.set("clientGone", true);
+      logger.info("upload_aborted", { request_id: c.get("requestId"), method: c.req.method, path: c.req.path, received_bytes: err.receivedBytes });
+      return c.json(errorBody("invalid_request", "the request body was cut off before its end"), 400);
     }
     if (err instanceof HTTPException && err.status < 500) {
       return c.json(errorBody(codeForStatus(err.status), err.message || "bad request"), err.status);

@@ -5,8 +5,33 @@
  */
 import { ApiError } from "./api-error.js";
 
-/** Reads `req`'s body into one buffer; throws ApiError 413 past `maxBytes`. */
-export async function readBodyWithLimit(req: Request, maxBytes: number): Promise<Uint8Array> {
+export interface BodyLimitOptions {
+  /**
+   * Leave the unread rest of an oversize body in `req.body` (unlocked) for
+   * the caller to drain, instead of cancelling it. The model server drains it
+   * behind its 413 (upload-drain.ts) so the client reads the answer instead
+   * of a reset.
+   */
+  keepRest?: boolean;
+}
+
+/**
+ * The body stream failed before its end: the client went away mid-upload
+ * (or the runtime aborted the request). Not a bad request and not a bug.
+ */
+export class UploadAbortedError extends Error {
+  override name = "UploadAbortedError";
+  constructor(
+    /** Body bytes received before the stream failed. */
+    readonly receivedBytes: number,
+    cause: unknown,
+  ) {
+    super(`the request body ended early, after ${receivedBytes} bytes`, { cause });
+  }
+}
+
+/** Reads `req`'s body into one buffer; throws ApiError 413 past `maxBytes`, UploadAbortedError if it breaks off. */
+export async function readBodyWithLimit(req: Request, maxBytes: number, options: BodyLimitOptions = {}): Promise<Uint8Array> {
   const declared = req.headers.get("content-length");
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) throw tooLarge(maxBytes);
   if (!req.body) return new Uint8Array(0);
@@ -14,15 +39,21 @@ export async function readBodyWithLimit(req: Request, maxBytes: number): Promise
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
+    let next: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      next = await reader.read();
+    } catch (err) {
+      throw new UploadAbortedError(size, err);
+    }
+    if (next.done) break;
+    size += next.value.byteLength;
     if (size > maxBytes) {
-      // Stop reading; the adapter drains or closes the rest of the connection.
-      void reader.cancel().catch(() => {});
+      // Stop reading here; what becomes of the rest is the caller's (keepRest) or the runtime's choice.
+      if (options.keepRest === true) reader.releaseLock();
+      else void reader.cancel().catch(() => {});
       throw tooLarge(maxBytes);
     }
-    chunks.push(value);
+    chunks.push(next.value);
   }
   if (chunks.length === 1) return chunks[0]!;
   const body = new Uint8Array(size);
@@ -35,8 +66,7 @@ export async function readBodyWithLimit(req: Request, maxBytes: number): Promise
 }
 
 function tooLarge(maxBytes: number): ApiError {
-  // No `Connection: close` here: closing at once would reset a client still
-  // uploading before it reads the 413. The Node adapter drains what is left
-  // (bounded in bytes and time) and then closes the connection itself.
+  // No `Connection: close` here: whoever answers decides how the connection
+  // ends (the model server answers at once and drains the rest first).
   return new ApiError("payload_too_large", `request body must be at most ${maxBytes} bytes`);
 }

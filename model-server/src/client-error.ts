@@ -3,11 +3,13 @@
  * line or headers, bytes after a body that Content-Length ended, oversized
  * headers, slow clients) with the DESIGN.md §6 JSON shape instead of Node's
  * bare text, then closes the connection. Mirrors Node's default: only when
- * nothing has been written on the socket yet.
+ * nothing has been written on the socket yet. A client that hangs up in the
+ * middle of a request's body is logged by that request (app.ts), not here.
  */
 import type { Server } from "node:http";
 import type { Socket } from "node:net";
 import { errorBody } from "./api.js";
+import type { ConnectionTracker } from "./connections.js";
 import type { Logger } from "./logger.js";
 
 function statusFor(code: string | undefined): { status: number; reason: string; message: string } {
@@ -20,14 +22,16 @@ function statusFor(code: string | undefined): { status: number; reason: string; 
 const LINGER_MS = 1_000;
 
 /** Installs the JSON `clientError` handler on `server`. */
-export function answerClientErrors(server: Server, logger: Logger): void {
+export function answerClientErrors(server: Server, logger: Logger, connections: ConnectionTracker): void {
   server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
     if (err.code === "ECONNRESET" || !socket.writable) {
       socket.destroy();
       return;
     }
     const { status, reason, message } = statusFor(err.code);
-    logger.warn("client_error", { status, code: err.code });
+    // The connection ended mid-body: the request reading that body logs the abort once.
+    const abortedUpload = err.code === "HPE_INVALID_EOF_STATE" && connections.busy(socket);
+    if (!abortedUpload) logger.warn("client_error", { status, code: err.code });
     if (socket.bytesWritten === 0) {
       const body = JSON.stringify(errorBody("invalid_request", message));
       socket.end(

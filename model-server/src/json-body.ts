@@ -7,7 +7,7 @@
 import type { z } from "zod";
 import { issueDetails, MAX_BODY_BYTES } from "./api.js";
 import { ApiError } from "./api-error.js";
-import { readBodyWithLimit } from "./body-limit.js";
+import { readBodyWithLimit, type BodyLimitOptions } from "./body-limit.js";
 
 const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json$/;
 
@@ -52,7 +52,8 @@ export async function readJsonBody<S extends z.ZodType>(
   req: Request,
   schema: S,
   maxBytes: number = MAX_BODY_BYTES,
+  options: BodyLimitOptions = {},
 ): Promise<z.infer<S>> {
   requireJsonContentType(req);
-  return parseWith(schema, decodeJson(await readBodyWithLimit(req, maxBytes)));
+  return parseWith(schema, decodeJson(await readBodyWithLimit(req, maxBytes, options)));
 }

@@ -2,20 +2,21 @@
  * Process wiring for `npm run model-server`: config from env (exit 2 when
  * bad), listen (a `listening` line with the bound port), load + verify +
  * warm the model (exit 1 when it fails), then serve until SIGTERM/SIGINT
- * and drain (exit 0).
+ * and drain (exit 0; shutdown.ts).
  */
 import type { Server } from "node:http";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.js";
 import { answerClientErrors } from "./client-error.js";
+import { ConnectionTracker } from "./connections.js";
 import { ConfigError, loadConfig, redactedConfig, type Config } from "./config.js";
 import { Faults } from "./faults.js";
 import { Lifecycle } from "./lifecycle.js";
 import { createLogger, errorFields, type Logger } from "./logger.js";
 import { PredictionMetrics } from "./metrics.js";
 import { loadModel } from "./model/load.js";
-import { drainServer, trackInFlight } from "./shutdown.js";
+import { drainServer } from "./shutdown.js";
 import { warmUp } from "./warmup.js";
 
 const EXIT_MODEL_LOAD_FAILED = 1;
@@ -105,8 +106,8 @@ async function main(): Promise<void> {
     logger.error("listen_failed", { ...errorFields(err), host: config.host, port: config.port });
     process.exit(EXIT_MODEL_LOAD_FAILED);
   });
-  answerClientErrors(server, logger);
-  const inFlight = trackInFlight(server);
+  const connections = new ConnectionTracker(server);
+  answerClientErrors(server, logger, connections);
 
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -116,7 +117,7 @@ async function main(): Promise<void> {
     }
     stopping = true;
     logger.info("signal", { signal });
-    void drainServer(server, lifecycle, logger, config.shutdownGraceMs, inFlight).then((code) => {
+    void drainServer(server, lifecycle, logger, config.shutdownGraceMs, connections).then((code) => {
       logger.info("exit", { code });
       process.exit(code);
     });

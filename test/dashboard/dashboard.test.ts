@@ -4,10 +4,12 @@
 // Covers, in order: without a token the page shows the prompt, holds no data
 // and calls no API; a wrong token shows the API's 401 message and is
 // forgotten; the right one shows blue active with both colours' versions and
-// health; a refused rollback shows the API's message; a flip to green with a
-// reason (sent with expectedEpoch) shows green baking and the history row;
-// faults in green bring the automatic rollback onto the page (history, chart
-// markers); a stale epoch shows the 409 message; at 390 px nothing overflows;
+// health; no "Roll back" at the first epoch or once rolled back, where the
+// API refuses one (it says why instead); a flip to green with a reason (sent
+// with expectedEpoch) shows green baking, the history row, a "Roll back"
+// button, and never blue's verdict as the verdict on green; faults in green
+// bring the automatic rollback onto the page (history, chart markers); a
+// stale epoch shows the 409 message; at 390 px nothing overflows;
 // a token that stops working brings the prompt back and clears the data; the
 // token never appears in a URL. Screenshots: test-artifacts/dashboard/*.png.
 import { mkdir } from "node:fs/promises";
@@ -16,7 +18,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../helpers/browser.js";
-import { admin, setFault, startLoad, type Load } from "../helpers/drill.js";
+import { admin, adminAnswer, setFault, startLoad, type Load } from "../helpers/drill.js";
 import { REPO_ROOT, startModelServer, type ModelServerHandle } from "../helpers/model-server.js";
 import { startRouter, type RouterHandle } from "../helpers/router.js";
 
@@ -153,13 +155,14 @@ describe("the operator dashboard in Chromium", () => {
     await shot(page, "03-blue-active");
   }, 30_000);
 
-  it("a refused rollback shows the API's message in the dialog", async () => {
-    await page.click("#rollback");
-    await page.fill("#confirm-reason", "nothing to undo yet");
-    await page.click("#confirm-ok");
-    await waitText(page, "#confirm-error", /Refused \(409\): nothing to roll back/);
-    await page.click("#confirm-cancel");
-    expect(await page.locator("#confirm").isVisible()).toBe(false);
+  it("at the first epoch: a flip is offered, a rollback is not (the API refuses one), and the page says why", async () => {
+    expect(await page.locator("#flip").isVisible()).toBe(true);
+    expect(await page.locator("#flip").textContent()).toBe("Flip to green…");
+    expect(await page.locator("#rollback").isHidden()).toBe(true);
+    expect(await page.locator("#actions-note").textContent()).toMatch(/^No rollback: nothing to roll back: blue has been active since/);
+    const refused = await adminAnswer(router!, "POST", "/admin/rollback", { reason: "nothing to undo yet", expectedEpoch: 1 });
+    expect(refused.status).toBe(409);
+    expect(refused.json.error.message).toMatch(/^nothing to roll back/);
     expect(await page.locator("#epoch").textContent()).toBe("1");
   });
 
@@ -172,6 +175,14 @@ describe("the operator dashboard in Chromium", () => {
     await page.fill("#confirm-reason", "ship v2 from the dashboard");
     await page.click("#confirm-ok");
     await waitText(page, "#active", /^green$/);
+    // The first view of green: the last verdict is still blue's (until the controller judges green), and says so.
+    const verdictAfterFlip = await page.locator("#verdict").textContent();
+    expect(verdictAfterFlip).not.toMatch(/^Verdict on blue/);
+    expect(verdictAfterFlip).toMatch(/^(No verdict on green yet \(epoch 2\)\. The last one, on blue at epoch 1: |Verdict on green: )/);
+    await waitText(page, "#verdict", /^Verdict on green: /);
+    expect(await page.locator("#rollback").textContent()).toBe("Roll back to blue…");
+    expect(await page.locator("#rollback").isVisible()).toBe(true);
+    expect(await page.locator("#actions-note").textContent()).toBe("");
     await waitText(page, "#phase", /^baking$/);
     expect(await page.locator("#epoch").textContent()).toBe("2");
     await waitText(page, "#bake", /^[45]:\d\d left$/);
@@ -190,6 +201,13 @@ describe("the operator dashboard in Chromium", () => {
       await waitText(page, "#phase", /^rolled back$/);
       await waitText(page, "#history tbody tr:first-child", /rollback green → blue\s*auto.*3.*controller/);
       expect(await page.locator("#armed").textContent()).toBe("disarmed");
+      // Rolled back: nothing more to roll back, so no button, and the API agrees.
+      expect(await page.locator("#rollback").isHidden()).toBe(true);
+      expect(await page.locator("#actions-note").textContent()).toMatch(/No rollback: already rolled back to blue; flip to move traffic again/);
+      expect(await page.locator("#flip").isVisible()).toBe(true);
+      expect((await adminAnswer(router!, "POST", "/admin/rollback", { reason: "again", expectedEpoch: 3 })).status).toBe(409);
+      // Green's failed verdict is shown as green's, at its epoch, never as a verdict on blue.
+      expect(await page.locator("#verdict").textContent()).toMatch(/^(No verdict on blue yet \(epoch 3\)\. The last one, on green at epoch 2: failed|Verdict on blue: )/);
       expect(await page.locator("#history tbody tr:first-child td.reason").textContent()).toMatch(/errors, error-rate lower bound .* > 5\.0%/);
       expect(await historyRows(page)).toHaveLength(2);
       // The chart marks the rollback and shows green's errors (how high depends on where the 5-second bucket cut).

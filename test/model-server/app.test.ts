@@ -139,6 +139,19 @@ describe("origin token", () => {
     expect(text).not.toContain(TOKEN);
   });
 
+  it("predictions without the right token are not counted: junk cannot dilute the error rate", async () => {
+    const { app, metrics } = buildTestApp({ originToken: TOKEN, faultRate: 1 });
+    expect((await app.request("/predict", jsonInit({ text: "good" }, "POST", { "x-origin-token": TOKEN }))).status).toBe(500);
+    for (let i = 0; i < 10; i++) {
+      const path = i % 2 ? "/predict/batch" : "/predict";
+      expect((await app.request(path, jsonInit(i % 2 ? { texts: ["good"] } : { text: "good" }, "POST", { "x-origin-token": "nope" }))).status).toBe(401);
+    }
+    expect((await app.request("/predict", { method: "GET" })).status).toBe(401);
+    const health = HealthyResponse.parse(await (await app.request("/health")).json());
+    expect(health).toMatchObject({ request_count: 1, error_rate: 1 });
+    expect(metrics.window.counts()).toMatchObject({ requests: 1, errors: 1 });
+  });
+
   it("the right token passes; /health needs none", async () => {
     const { app, logs } = buildTestApp({ originToken: TOKEN });
     expect((await app.request("/predict/batch", jsonInit({ texts: ["good"] }, "POST", { "x-origin-token": TOKEN }))).status).toBe(200);

@@ -1,24 +1,30 @@
 // Covers: model-server/src/body-limit.ts and json-body.ts — the byte limit is
-// enforced while reading (with a lying or missing Content-Length), content
-// types, UTF-8/JSON parsing and schema errors, each as a typed ApiError.
+// enforced while reading (with a lying or missing Content-Length), the rest
+// of an oversize body cancelled or kept for the caller, a body that breaks
+// off as UploadAbortedError, content types, UTF-8/JSON parsing and schema
+// errors, each as a typed ApiError.
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ApiError } from "../../model-server/src/api-error.js";
-import { readBodyWithLimit } from "../../model-server/src/body-limit.js";
+import { readBodyWithLimit, UploadAbortedError } from "../../model-server/src/body-limit.js";
 import { isJsonContentType, readJsonBody } from "../../model-server/src/json-body.js";
 
 /** A request whose body is streamed in `chunks` (no Content-Length unless given). */
-function streamed(chunks: Uint8Array[], headers: Record<string, string> = {}): { req: Request; pulled: () => number } {
+function streamed(chunks: Uint8Array[], headers: Record<string, string> = {}): { req: Request; pulled: () => number; cancelled: () => boolean } {
   let pulled = 0;
+  let cancelled = false;
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {
       const next = chunks[pulled++];
       if (next) controller.enqueue(next);
       else controller.close();
     },
+    cancel() {
+      cancelled = true;
+    },
   }, { highWaterMark: 0 }); // pull only when read, so the test can count reads
   const req = new Request("http://x/predict", { method: "POST", body, headers, duplex: "half" } as RequestInit);
-  return { req, pulled: () => pulled };
+  return { req, pulled: () => pulled, cancelled: () => cancelled };
 }
 
 async function apiError(p: Promise<unknown>): Promise<ApiError> {
@@ -55,9 +61,44 @@ describe("readBodyWithLimit", () => {
     expect(pulled()).toBe(0);
   });
 
-  it("does not ask to close the connection at once (the adapter drains, so the client reads its 413)", async () => {
+  it("leaves how the connection ends to the caller (no Connection header on the 413)", async () => {
     const { req } = streamed([new Uint8Array(200)]);
     expect((await apiError(readBodyWithLimit(req, 100))).headers).toEqual({});
+  });
+
+  it("cancels the rest of an oversize body by default", async () => {
+    const { req, pulled, cancelled } = streamed(Array.from({ length: 10 }, () => new Uint8Array(60)));
+    await apiError(readBodyWithLimit(req, 100));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(cancelled()).toBe(true);
+    expect(pulled()).toBe(2);
+  });
+
+  it("with keepRest, leaves the rest unread and readable", async () => {
+    const { req, pulled, cancelled } = streamed(Array.from({ length: 10 }, () => new Uint8Array(60)));
+    await apiError(readBodyWithLimit(req, 100, { keepRest: true }));
+    expect(req.body!.locked).toBe(false);
+    expect(cancelled()).toBe(false);
+    let rest = 0;
+    for await (const chunk of req.body!) rest += (chunk as Uint8Array).byteLength;
+    expect(rest).toBe(8 * 60);
+    expect(pulled()).toBe(11);
+  });
+
+  it("a body that breaks off is an UploadAbortedError with the bytes received", async () => {
+    let sent = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent) return controller.error(new Error("aborted"));
+        sent = true;
+        controller.enqueue(new Uint8Array(30));
+      },
+    });
+    const req = new Request("http://x/predict", { method: "POST", body, duplex: "half" } as RequestInit);
+    const err = await readBodyWithLimit(req, 100).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(UploadAbortedError);
+    expect(err).toMatchObject({ receivedBytes: 30 });
+    expect(err).not.toBeInstanceOf(ApiError);
   });
 });
 

@@ -1,9 +1,10 @@
 // Covers: ORIGIN_TOKEN on a real model-server process — /predict,
 // /predict/batch and /fault need a matching x-origin-token (401 JSON
 // otherwise), /health and /ready stay open, and the token never appears in
-// any log line or error body.
+// any log line or error body; requests turned away with 401 do not count in
+// /health's request_count.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ErrorBody, Prediction } from "../../model-server/src/api.js";
+import { ErrorBody, HealthyResponse, Prediction } from "../../model-server/src/api.js";
 import { call, postJson } from "../helpers/http.js";
 import { startModelServer, type ModelServerHandle } from "../helpers/model-server.js";
 
@@ -50,6 +51,20 @@ describe("with the right token", () => {
     expect(Prediction.parse(one.body).model_version).toBe("v1");
     const many = await postJson(`${server.url}/predict/batch`, { texts: ["good", "bad"] }, { "x-origin-token": TOKEN });
     expect(many.status).toBe(200);
+  });
+});
+
+describe("/health counts only authenticated predictions", () => {
+  it("20 predictions without the token leave request_count unchanged; one with it adds 1", async () => {
+    const count = async () => HealthyResponse.parse((await call(`${server.url}/health`)).body).request_count;
+    const before = await count();
+    for (let i = 0; i < 20; i++) {
+      const [path, body] = i % 2 ? ["/predict/batch", { texts: ["good"] }] : ["/predict", { text: "good" }];
+      expect((await postJson(`${server.url}${path}`, body, WRONG[i % WRONG.length]![1])).status).toBe(401);
+    }
+    expect(await count()).toBe(before);
+    expect((await postJson(`${server.url}/predict`, { text: "good" }, { "x-origin-token": TOKEN })).status).toBe(200);
+    expect(await count()).toBe(before + 1);
   });
 });
 

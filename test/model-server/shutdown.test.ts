@@ -1,8 +1,11 @@
 // Covers: graceful shutdown of a real model-server process — on SIGTERM with
 // predictions in flight (held by FAULT_LATENCY_MS) every one completes with
-// 200, new connections are not served, and the process exits 0; SIGINT on
-// an idle server exits 0; past SHUTDOWN_GRACE_MS it gives up and exits 1;
-// a second signal during the drain exits 1 at once.
+// 200, new connections are not served, and the process exits 0; an idle
+// keep-alive connection and requests still being sent (headers or body cut
+// short) do not hold the exit: it is 0 within 2 s; SIGINT on an idle server
+// exits 0; past SHUTDOWN_GRACE_MS it gives up and exits 1; a second signal
+// during the drain exits 1 at once.
+import { connect, type Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import { Prediction } from "../../model-server/src/api.js";
 import { call, postJson } from "../helpers/http.js";
@@ -28,6 +31,27 @@ async function logged(server: ModelServerHandle, event: string, timeoutMs = 5_00
  */
 const letRequestsArrive = () => new Promise((r) => setTimeout(r, 400));
 
+/** A raw connection to the server that resolves `closed` when the server closes it. */
+async function openSocket(port: number, bytes: string): Promise<{ socket: Socket; received: () => string; closed: Promise<void> }> {
+  const socket = connect({ host: "127.0.0.1", port });
+  let received = "";
+  socket.on("data", (d) => (received += d.toString("latin1")));
+  socket.on("error", () => {});
+  const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+  await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
+  socket.write(bytes);
+  return { socket, received: () => received, closed };
+}
+
+/** Resolves once `check` holds (bounded wait). */
+async function until(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 describe("SIGTERM", () => {
   it("finishes in-flight requests with 200, refuses new work, exits 0", async () => {
     const server = await startModelServer({ env: { FAULT_LATENCY_MS: "1500" } });
@@ -49,6 +73,38 @@ describe("SIGTERM", () => {
       expect(Prediction.parse(answers[0]?.body).model_version).toBe("v1");
       expect(await exit).toEqual({ code: 0, signal: null });
       expect(server.events().map((e) => e.event)).toEqual(expect.arrayContaining(["signal", "draining", "drained", "exit"]));
+    } finally {
+      await server.stop("SIGKILL");
+    }
+  });
+
+  it("closes an idle keep-alive connection and half-sent requests, finishes the in-flight one, exits 0 within 2 s", async () => {
+    // The default 10 s grace: only the shutdown's own handling of these connections can make it exit sooner.
+    const server = await startModelServer({ env: { FAULT_LATENCY_MS: "1000" } });
+    try {
+      const idle = await openSocket(server.port, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      await until(() => idle.received().includes("\r\n\r\n{"), "the keep-alive answer");
+      expect(idle.received()).toMatch(/^HTTP\/1\.1 200 /);
+      const halfHeaders = await openSocket(server.port, "POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty");
+      const halfBody = await openSocket(
+        server.port,
+        'POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{"text":"go',
+      );
+      const inFlight = postJson(`${server.url}/predict`, { text: "good" });
+      await letRequestsArrive();
+
+      const signalledAt = Date.now();
+      const exit = await server.stop("SIGTERM");
+      const exitMs = Date.now() - signalledAt;
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect((await inFlight).status).toBe(200);
+      expect(exitMs).toBeLessThan(2_000);
+      // The server closed every one of them (the client side never did).
+      await Promise.all([idle.closed, halfHeaders.closed, halfBody.closed]);
+      expect(halfHeaders.received()).toBe("");
+      const events = server.events().map((e) => e.event);
+      expect(events).toEqual(expect.arrayContaining(["draining", "drained", "exit"]));
+      expect(events).not.toContain("drain_timeout");
     } finally {
       await server.stop("SIGKILL");
     }

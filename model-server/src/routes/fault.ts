@@ -17,7 +17,7 @@ export function faultRoutes(faults: Faults, logger: Logger): Hono {
   app.get("/fault", (c) => c.json(faults.settings));
 
   app.put("/fault", async (c) => {
-    const update = await readJsonBody(c.req.raw, FaultUpdate, MAX_FAULT_BODY_BYTES);
+    const update = await readJsonBody(c.req.raw, FaultUpdate, MAX_FAULT_BODY_BYTES, { keepRest: true });
     const settings = faults.update(update);
     logger.warn("faults_changed", { ...settings });
     return c.json(settings);

@@ -3,7 +3,7 @@
  * injected faults, predict, and check the model's answer against the schema.
  */
 import { Hono } from "hono";
-import { batchRequestSchema, Prediction, predictRequestSchema } from "../api.js";
+import { batchRequestSchema, MAX_BODY_BYTES, Prediction, predictRequestSchema } from "../api.js";
 import { ApiError } from "../api-error.js";
 import type { Faults } from "../faults.js";
 import { readJsonBody } from "../json-body.js";
@@ -16,6 +16,9 @@ export interface PredictDeps {
   maxTextChars: number;
   sleep: (ms: number) => Promise<void>;
 }
+
+/** An oversize body's rest stays readable: app.ts drains it behind the 413. */
+const KEEP_REST = { keepRest: true } as const;
 
 /** Raised when the model answers something the contract does not allow (a bug → 500). */
 export class InvalidModelOutputError extends Error {
@@ -49,14 +52,14 @@ export function predictRoutes(deps: PredictDeps): Hono {
 
   app.post("/predict", async (c) => {
     const model = currentModel(deps.lifecycle);
-    const body = await readJsonBody(c.req.raw, one);
+    const body = await readJsonBody(c.req.raw, one, MAX_BODY_BYTES, KEEP_REST);
     await applyFaults(deps.faults, deps.sleep);
     return c.json(predictOne(model, body.text));
   });
 
   app.post("/predict/batch", async (c) => {
     const model = currentModel(deps.lifecycle);
-    const body = await readJsonBody(c.req.raw, batch);
+    const body = await readJsonBody(c.req.raw, batch, MAX_BODY_BYTES, KEEP_REST);
     await applyFaults(deps.faults, deps.sleep);
     return c.json({ predictions: body.texts.map((text) => predictOne(model, text)) });
   });

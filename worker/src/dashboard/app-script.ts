@@ -3,12 +3,13 @@
  * prompt (the token lives in sessionStorage only and travels only as a
  * bearer header), a refresh of status, timeline and history every 2 s,
  * rendering with textContent only (never innerHTML with data), and the
- * Flip / Rollback dialog that sends expectedEpoch and shows the API's error.
+ * Flip / Rollback dialog that sends expectedEpoch and shows the API's error;
+ * only the actions the API would accept are offered (status-rules-script.ts).
  * A 401 at any point forgets the token and shows the prompt with the API's
  * message. Plain JavaScript in a string (no build step): no template literals.
  */
 
-/** The application code; needs `drawChart` from chart-script.ts in the same scope. */
+/** The application code; needs `drawChart` (chart-script.ts), `refusals` and `verdictLine` (status-rules-script.ts) in the same scope. */
 export const APP_JS = String.raw`
 var TOKEN_KEY = "bluegreen.adminToken";
 var REFRESH_MS = 2000;
@@ -90,7 +91,7 @@ function signOut(message) {
 function clearData() {
   ui.status = null;
   ui.timeline = null;
-  ["active", "phase", "epoch", "bake", "armed", "verdict", "reason", "flip", "rollback"].forEach(function (id) { $(id).textContent = ""; });
+  ["active", "phase", "epoch", "bake", "armed", "verdict", "reason", "flip", "rollback", "actions-note"].forEach(function (id) { $(id).textContent = ""; });
   ["color-blue", "color-green", "charts"].forEach(function (id) { $(id).replaceChildren(); });
   $("history").tBodies[0].replaceChildren();
 }
@@ -160,12 +161,20 @@ function renderStatus(s) {
   $("epoch").textContent = s.epoch;
   $("bake").textContent = bakeText();
   $("armed").textContent = s.autoRollbackArmed ? "armed" : "disarmed";
-  var v = s.verdict;
-  $("verdict").textContent = v ? "Verdict on " + v.color + ": " + v.verdict + " — " + v.reason : "No verdict yet.";
-  $("verdict").className = "verdict " + (v ? v.verdict : "");
+  var verdict = verdictLine(s);
+  $("verdict").textContent = verdict.text;
+  $("verdict").className = "verdict " + verdict.verdict + (verdict.current ? "" : " old");
   $("reason").textContent = "Last change " + when(s.updatedAt) + ": " + s.reason;
+  // Offer only what the API would accept; say why an action is missing.
+  var refused = refusals(s);
   $("flip").textContent = "Flip to " + s.standby + "…";
+  $("flip").hidden = refused.flip !== null;
   $("rollback").textContent = "Roll back to " + s.standby + "…";
+  $("rollback").hidden = refused.rollback !== null;
+  var notes = [];
+  if (refused.flip !== null) notes.push("No flip: " + refused.flip + ".");
+  if (refused.rollback !== null) notes.push("No rollback: " + refused.rollback + ".");
+  $("actions-note").textContent = notes.join(" ");
   ["blue", "green"].forEach(function (c) { renderColor($("color-" + c), c, s.colors[c], s.policy); });
 }
 
@@ -276,7 +285,7 @@ function renderHistory(entries) {
 
 function openConfirm(action) {
   var s = ui.status;
-  if (!s) return;
+  if (!s || refusals(s)[action] !== null) return;
   // The epoch the operator saw: the change is refused (409) if anything moved since.
   ui.action = { action: action, to: s.standby, from: s.active, expectedEpoch: s.epoch };
   var flip = action === "flip";

@@ -42,6 +42,9 @@ button.link { background: none; border: none; color: var(--blue); padding: 4px; 
 .phase-baking { color: #b45309; } .phase-rolled_back { color: var(--rollback); } .phase-stable { color: var(--green); }
 .verdict { margin: 10px 0 0; overflow-wrap: anywhere; }
 .verdict.failed { color: var(--rollback); font-weight: 600; }
+.verdict.old { font-weight: 400; }
+.note { margin: 8px 0 0; font-size: 0.85rem; }
+.note:empty { display: none; }
 .actions { display: flex; gap: 8px; flex-wrap: wrap; margin-top: 12px; }
 .colors { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 0 12px; }
 .color { border-top: 4px solid var(--flip); }

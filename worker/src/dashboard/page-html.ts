@@ -50,6 +50,7 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
       <button id="flip" type="button"></button>
       <button id="rollback" type="button" class="danger"></button>
     </div>
+    <p id="actions-note" class="muted note"></p>
   </section>
 
   <section class="colors" aria-label="Colours">

@@ -12,6 +12,7 @@ import { APP_JS } from "./app-script.js";
 import { CHART_JS } from "./chart-script.js";
 import { DASHBOARD_CSS } from "./page-css.js";
 import { DASHBOARD_HTML } from "./page-html.js";
+import { STATUS_RULES_JS } from "./status-rules-script.js";
 
 /** The Content-Security-Policy of the dashboard's answers. */
 export const DASHBOARD_CSP = [
@@ -36,8 +37,8 @@ export const DASHBOARD_HEADERS: Readonly<Record<string, string>> = {
   "cross-origin-resource-policy": "same-origin",
 };
 
-/** /admin/app.js: the chart and the app in one strict-mode scope. */
-const DASHBOARD_JS = `(function () {\n"use strict";\n${CHART_JS}\n${APP_JS}\n})();\n`;
+/** /admin/app.js: the chart, the status rules and the app in one strict-mode scope. */
+const DASHBOARD_JS = `(function () {\n"use strict";\n${CHART_JS}\n${STATUS_RULES_JS}\n${APP_JS}\n})();\n`;
 
 function asset(body: string, contentType: string): () => Response {
   return () => new Response(body, { headers: { ...DASHBOARD_HEADERS, "content-type": contentType } });
