@@ -34,8 +34,8 @@ describe("GET /admin/status", () => {
       kvCurrent: true,
       policy: { fastWindowSeconds: 10, slowWindowSeconds: 60, minRequests: 20, maxErrorRate: 0.05, bakeSeconds: 120, failover: "standby" },
       colors: {
-        blue: { role: "active", origins: [{ url: e.BLUE_ORIGINS, coolingDown: false }], health: { status: "unknown" } },
-        green: { role: "standby", health: { status: "unknown" } },
+        blue: { role: "active", origins: [{ url: e.BLUE_ORIGINS, coolingDown: false }], health: { status: "healthy", version: "v1" } },
+        green: { role: "standby", health: { status: "healthy", version: "v2" } },
       },
     });
     expect(body).toHaveProperty("colors.green.metrics.fast.requests", 0);

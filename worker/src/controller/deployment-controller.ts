@@ -54,11 +54,15 @@ export class DeploymentController extends DurableObject<Env> {
     this.#alerts = new AlertOutbox(this.#store, { deployment, webhookUrl: () => this.#webhookUrl() });
     this.#kv = new KvSync(this.#store, { deployment, kv: () => this.env.ROUTING });
     // The probe schedule starts with the object; the minutely cron re-arms it should it ever be lost.
+    // On first start (no alarm yet) the first probe runs at once, before any call is answered,
+    // so health is known from the start rather than one HEALTH_INTERVAL_SECONDS later.
     void ctx.blockConcurrencyWhile(async () => {
       try {
-        if ((await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now() + this.#intervalMs());
+        if ((await ctx.storage.getAlarm()) !== null) return;
+        await ctx.storage.setAlarm(Date.now() + this.#intervalMs());
+        await this.#probeAll();
       } catch (err) {
-        console.error(`controller ${this.#deployment()}: could not arm the alarm (the cron tries again)`, err);
+        console.error(`controller ${this.#deployment()}: first alarm or probe failed (the alarm and the cron try again)`, err);
       }
     });
   }
