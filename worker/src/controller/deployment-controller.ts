@@ -22,7 +22,7 @@ import { KvSync } from "./kv-sync.js";
 import { assessBake, assessRollout, type Assessment } from "./rollback-policy.js";
 import { policyFromEnv, type RolloutPolicy } from "./rollout-policy.js";
 import { FlipCommandSchema, parseRpc, ProbeResultSchema, RollbackCommandSchema, TelemetryReportSchema } from "./rpc-schemas.js";
-import { StateStore } from "./state-store.js";
+import { CONTROLLER_ACTOR, StateStore } from "./state-store.js";
 import { TIMELINE_MAX_MINUTES, timelineView, type TimelineView } from "./timeline.js";
 import { TrafficMemory } from "./traffic-memory.js";
 import { planBakePassed, planFlip, planRollback, type FlipCommand, type HistoryEntry, type ProbeResult, type Refusal, type RollbackCommand } from "./transitions.js";
@@ -30,8 +30,6 @@ import { controllerStatus, type ControllerStatus } from "./status.js";
 
 /** History rows read for the timeline's flip and rollback markers. */
 const TIMELINE_MARKER_ROWS = 100;
-/** The actor of automatic changes in the history. */
-const CONTROLLER_ACTOR = "controller";
 
 /** Answer of flip and rollback. */
 export type CommandResult = { ok: true; state: RoutingState; entry: HistoryEntry } | Refusal;
@@ -48,8 +46,8 @@ export class DeploymentController extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#store = new StateStore(ctx.storage);
     const deployment = () => this.#deployment();
+    this.#store = new StateStore(ctx.storage, { deployment, bakeMs: () => this.#policy().bakeSeconds * 1000 });
     this.#traffic = new TrafficMemory(this.#store, { deployment, capacitySeconds: () => this.#policy().slowWindowSeconds });
     this.#alerts = new AlertOutbox(this.#store, { deployment, webhookUrl: () => this.#webhookUrl() });
     this.#kv = new KvSync(this.#store, { deployment, kv: () => this.env.ROUTING });
@@ -123,7 +121,7 @@ export class DeploymentController extends DurableObject<Env> {
     if (!Number.isInteger(minutes) || minutes < 1 || minutes > TIMELINE_MAX_MINUTES) {
       throw new TypeError(`minutes must be a whole number in [1, ${TIMELINE_MAX_MINUTES}], got ${String(minutes)}`);
     }
-    return timelineView(this.#traffic.timeline(), Date.now(), minutes, this.#store.history(TIMELINE_MARKER_ROWS));
+    return timelineView(this.#traffic.timeline(), Date.now(), minutes, this.#store.history(TIMELINE_MARKER_ROWS, { changesOnly: true }));
   }
 
   /** Stores a colour's latest /health probe result (the alarm's, or an outside checker's); answers the routing state. */
@@ -153,7 +151,7 @@ export class DeploymentController extends DurableObject<Env> {
       verdict: this.#lastVerdict ?? this.#store.lastVerdict(),
       autoRollbackArmed: this.#store.autoRollbackArmed(),
       outbox: this.#store.outbox(),
-      lastFlip: this.#store.history(1)[0] ?? null,
+      lastFlip: this.#store.lastChange(),
       kvCurrent: this.#store.kvHolds(state),
       nextAlarmAt: await this.ctx.storage.getAlarm(),
       webhookUrl: this.#webhookUrl(),
@@ -219,7 +217,7 @@ export class DeploymentController extends DurableObject<Env> {
     const { assessment, windows } = this.#assess(state, nowMs);
     this.#lastVerdict = verdictRecord(assessment, state, nowMs);
     if (assessment.action === "rollback") return this.#autoRollback(state, assessment, nowMs);
-    const bake = this.#store.bake();
+    const bake = this.#store.bake(nowMs);
     if (state.phase !== "baking" || bake === null) return;
     const outcome = assessBake({ phase: state.phase, bakeDeadlineMs: bake.endsAt, nowMs, lastVerdict: assessment.verdict });
     if (outcome.outcome !== "passed") return;
@@ -283,7 +281,7 @@ export class DeploymentController extends DurableObject<Env> {
   /** The next probe, or the bake's end when that comes first. */
   #nextAlarmAt(nowMs: number): number {
     const next = nowMs + this.#intervalMs();
-    const bake = this.#store.bake();
+    const bake = this.#store.bake(nowMs);
     return bake !== null && bake.endsAt > nowMs ? Math.min(next, bake.endsAt) : next;
   }
 
