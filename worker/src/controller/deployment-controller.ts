@@ -20,7 +20,8 @@ import { colorWindows, historyMetrics, verdictRecord, type ColorWindows, type Ve
 import { probePool } from "./health-probe.js";
 import { KvSync } from "./kv-sync.js";
 import { assessBake, assessRollout, type Assessment } from "./rollback-policy.js";
-import { policyFromEnv, type RolloutPolicy } from "./rollout-policy.js";
+import { ControllerConfig } from "./controller-config.js";
+import type { RolloutPolicy } from "./rollout-policy.js";
 import { FlipCommandSchema, parseRpc, ProbeResultSchema, RollbackCommandSchema, TelemetryReportSchema } from "./rpc-schemas.js";
 import { CONTROLLER_ACTOR, StateStore } from "./state-store.js";
 import { TIMELINE_MAX_MINUTES, timelineView, type TimelineView } from "./timeline.js";
@@ -41,15 +42,16 @@ export class DeploymentController extends DurableObject<Env> {
   readonly #traffic: TrafficMemory;
   readonly #alerts: AlertOutbox;
   readonly #kv: KvSync;
+  readonly #config: ControllerConfig;
   #lastVerdict: VerdictRecord | null = null;
-  #policyCache: RolloutPolicy | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.#config = new ControllerConfig(() => this.env);
     const deployment = () => this.#deployment();
-    this.#store = new StateStore(ctx.storage, { deployment, bakeMs: () => this.#policy().bakeSeconds * 1000 });
-    this.#traffic = new TrafficMemory(this.#store, { deployment, capacitySeconds: () => this.#policy().slowWindowSeconds });
-    this.#alerts = new AlertOutbox(this.#store, { deployment, webhookUrl: () => this.#webhookUrl() });
+    this.#store = new StateStore(ctx.storage, { deployment, bakeMs: () => this.#config.policy().policy.bakeSeconds * 1000 });
+    this.#traffic = new TrafficMemory(this.#store, { deployment, capacitySeconds: () => this.#config.policy().policy.slowWindowSeconds });
+    this.#alerts = new AlertOutbox(this.#store, { deployment, webhookUrl: () => this.#config.webhookUrl() });
     this.#kv = new KvSync(this.#store, { deployment, kv: () => this.env.ROUTING });
     // The probe schedule starts with the object; the minutely cron re-arms it should it ever be lost.
     // On first start (no alarm yet) the first probe runs at once, before any call is answered,
@@ -57,7 +59,7 @@ export class DeploymentController extends DurableObject<Env> {
     void ctx.blockConcurrencyWhile(async () => {
       try {
         if ((await ctx.storage.getAlarm()) !== null) return;
-        await ctx.storage.setAlarm(Date.now() + this.#intervalMs());
+        await ctx.storage.setAlarm(Date.now() + this.#config.intervalMs());
         await this.#probeAll();
       } catch (err) {
         console.error(`controller ${this.#deployment()}: first alarm or probe failed (the alarm and the cron try again)`, err);
@@ -85,10 +87,12 @@ export class DeploymentController extends DurableObject<Env> {
   /** Flips traffic to `cmd.to` and starts a bake (CAS on expectedEpoch); re-arms automatic rollback. */
   async flip(cmd: FlipCommand): Promise<CommandResult> {
     const parsed = parseRpc(FlipCommandSchema, cmd, "flip command");
+    // A bake whose length is not known cannot start: a bad policy var refuses the flip (PolicyConfigError).
+    const policy = this.#config.strictPolicy();
     const nowMs = Date.now();
     const current = this.#store.routing(nowMs);
-    const metrics = historyMetrics(current.active, this.#assess(current, nowMs).assessment);
-    const plan = planFlip(current, { ...parsed, metrics }, this.#store.probes(), nowMs, this.#policy().bakeSeconds);
+    const metrics = historyMetrics(current.active, this.#assess(current, nowMs, policy).assessment);
+    const plan = planFlip(current, { ...parsed, metrics }, this.#store.probes(), nowMs, policy.bakeSeconds);
     if (!plan.ok) return plan;
     this.#store.commit(plan, { autoRollbackArmed: true });
     await this.#afterChange(plan.entry);
@@ -98,13 +102,14 @@ export class DeploymentController extends DurableObject<Env> {
     return { ok: true, state: plan.state, entry: plan.entry };
   }
 
-  /** Flips back to the previous colour now; phase rolled_back. */
+  /** Flips back to the previous colour now; phase rolled_back. Works with bad policy vars too: the way back never closes. */
   async rollback(cmd: RollbackCommand): Promise<CommandResult> {
     const parsed = parseRpc(RollbackCommandSchema, cmd, "rollback command");
     const nowMs = Date.now();
     const current = this.#store.routing(nowMs);
-    const metrics = historyMetrics(current.active, this.#assess(current, nowMs).assessment);
-    const plan = planRollback(current, { ...parsed, metrics }, this.#store.probes(), nowMs);
+    const misconfigured = this.#config.issues().length > 0;
+    const metrics = misconfigured ? undefined : historyMetrics(current.active, this.#assess(current, nowMs, this.#config.strictPolicy()).assessment);
+    const plan = planRollback(current, { ...parsed, ...(metrics ? { metrics } : {}) }, this.#store.probes(), nowMs);
     if (!plan.ok) return plan;
     this.#store.commit(plan);
     await this.#afterChange(plan.entry);
@@ -132,11 +137,11 @@ export class DeploymentController extends DurableObject<Env> {
     return this.#kv.answer();
   }
 
-  /** Everything the controller knows, for GET /admin/status. */
+  /** Everything the controller knows, for GET /admin/status; with bad policy vars, on their defaults and naming them. */
   async status(): Promise<ControllerStatus> {
     const state = await this.#kv.answer();
     const nowMs = Date.now();
-    const policy = this.#policy();
+    const { policy, issues } = this.#config.policy();
     const since = this.#traffic.sinceSecond();
     const windows = (color: Color) => colorWindows(this.#traffic.windows(), color, policy, nowMs / 1000, since);
     return controllerStatus({
@@ -147,14 +152,15 @@ export class DeploymentController extends DurableObject<Env> {
       probes: this.#store.probes(),
       windows: { blue: windows("blue"), green: windows("green") },
       policy,
-      alertsConfigured: this.#webhookUrl() !== null,
+      configIssues: issues,
+      alertsConfigured: this.#config.webhookUrl() !== null,
       verdict: this.#lastVerdict ?? this.#store.lastVerdict(),
       autoRollbackArmed: this.#store.autoRollbackArmed(),
       outbox: this.#store.outbox(),
       lastFlip: this.#store.lastChange(),
       kvCurrent: this.#store.kvHolds(state),
       nextAlarmAt: await this.ctx.storage.getAlarm(),
-      webhookUrl: this.#webhookUrl(),
+      webhookUrl: this.#config.webhookUrl(),
     });
   }
 
@@ -174,11 +180,17 @@ export class DeploymentController extends DurableObject<Env> {
    * alerts; always arms the next alarm. Every step reads the current state
    * and is safe to repeat, so a retried alarm (`isRetry`) does the same work
    * again; nothing is thrown, so retries only follow a failure to re-arm.
+   * Bad policy vars are logged once per run and stop only the judging.
    */
   override async alarm(info?: AlarmInvocationInfo): Promise<void> {
     if (info?.isRetry) console.warn(`controller ${this.#deployment()}: alarm retry #${info.retryCount}`);
     try {
-      await this.#probeAll();
+      // A bad router var stops only the probes, a bad policy var only the judging; each is logged once per run.
+      await this.#probeAll().catch((err: unknown) => console.error(`controller ${this.#deployment()}: no probes this run`, String(err)));
+      const issues = this.#config.issues();
+      if (issues.length > 0) {
+        console.error(`controller ${this.#deployment()}: misconfigured, so no automatic rollback and no bake end until fixed: ${issues.join("; ")}`);
+      }
       const nowMs = Date.now();
       this.#evaluate(nowMs);
       this.#traffic.saveWindows(nowMs, this.#lastVerdict);
@@ -196,8 +208,7 @@ export class DeploymentController extends DurableObject<Env> {
   // ── deciding and acting ──────────────────────────────────────────────
 
   /** The rule's verdict on `state`'s active colour now (pure; nothing is acted on). */
-  #assess(state: RoutingState, nowMs: number): { assessment: Assessment; windows: ColorWindows } {
-    const policy = this.#policy();
+  #assess(state: RoutingState, nowMs: number, policy: RolloutPolicy): { assessment: Assessment; windows: ColorWindows } {
     const windows = colorWindows(this.#traffic.windows(), state.active, policy, nowMs / 1000, this.#traffic.sinceSecond());
     const assessment = assessRollout({
       phase: state.phase,
@@ -211,10 +222,11 @@ export class DeploymentController extends DurableObject<Env> {
     return { assessment, windows };
   }
 
-  /** Judges the active colour and acts on the verdict: automatic rollback, or the end of the bake. */
+  /** Judges the active colour and acts on the verdict: automatic rollback, or the end of the bake; nothing while a policy var is bad. */
   #evaluate(nowMs: number): void {
+    if (this.#config.issues().length > 0) return;
     const state = this.#store.routing(nowMs);
-    const { assessment, windows } = this.#assess(state, nowMs);
+    const { assessment, windows } = this.#assess(state, nowMs, this.#config.strictPolicy());
     this.#lastVerdict = verdictRecord(assessment, state, nowMs);
     if (assessment.action === "rollback") return this.#autoRollback(state, assessment, nowMs);
     const bake = this.#store.bake(nowMs);
@@ -280,7 +292,7 @@ export class DeploymentController extends DurableObject<Env> {
 
   /** The next probe, or the bake's end when that comes first. */
   #nextAlarmAt(nowMs: number): number {
-    const next = nowMs + this.#intervalMs();
+    const next = nowMs + this.#config.intervalMs();
     const bake = this.#store.bake(nowMs);
     return bake !== null && bake.endsAt > nowMs ? Math.min(next, bake.endsAt) : next;
   }
@@ -289,17 +301,4 @@ export class DeploymentController extends DurableObject<Env> {
     return this.ctx.id.name ?? this.env.DEPLOYMENT_NAME;
   }
 
-  #policy(): RolloutPolicy {
-    this.#policyCache ??= policyFromEnv(this.env);
-    return this.#policyCache;
-  }
-
-  #intervalMs(): number {
-    return this.#policy().healthIntervalSeconds * 1000;
-  }
-
-  #webhookUrl(): string | null {
-    const url = (this.env.ALERT_WEBHOOK_URL ?? "").trim();
-    return url === "" ? null : url;
-  }
 }
