@@ -92,6 +92,7 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   internal: 500,
+  misconfigured: 500,
   bad_gateway: 502,
   unavailable: 503,
   timeout: 504,

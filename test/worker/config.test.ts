@@ -63,7 +63,10 @@ describe("error answers", () => {
     try {
       const res = await sendSettled(newIsolate(), testEnv({ FAILOVER: "sometimes" }), predictRequest());
       expect(res.status).toBe(500);
-      expect((await errorOf(res)).code).toBe("internal");
+      const error = await errorOf(res);
+      expect(error.code).toBe("misconfigured");
+      expect(error.message).toContain("FAILOVER");
+      expect(error.message).not.toContain("sometimes");
       expect(logged).toHaveBeenCalledWith(expect.stringContaining("FAILOVER"));
     } finally {
       logged.mockRestore();

@@ -55,7 +55,8 @@ export function createApp(isolate: IsolateState): Hono<AppEnv> {
     }
     if (err instanceof ConfigError) {
       console.error(`router: ${err.message} (request ${requestId})`);
-      return errorResponse("internal", "the router is misconfigured; see the Worker logs");
+      // The message names the bad vars, never their values (config.ts).
+      return errorResponse("misconfigured", `the router is misconfigured: ${err.message}; see the Worker logs`);
     }
     console.error(`router: unexpected error (request ${requestId})`, err);
     return errorResponse("internal", "internal error; see the Worker logs", { requestId });

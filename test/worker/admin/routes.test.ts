@@ -1,9 +1,10 @@
 // Covers worker/src/admin/routes.ts and schemas.ts through the router: status
 // shape, flip (bake starts, epoch bumps, actor recorded), expectedEpoch
 // compare-and-set (409), refusal to flip to a colour whose last probe failed
-// unless force, rollback rules, history newest first with ?limit, strict
-// bodies (unknown fields, wrong types, bad JSON, wrong content type) and
-// 405/404 for wrong methods and paths — all answered as §6 JSON.
+// unless force, rollback rules, history newest first with ?limit, the
+// actor names reserved for the controller (400), strict bodies (unknown
+// fields, wrong types, bad JSON, wrong content type) and 405/404 for wrong
+// methods and paths — all answered as §6 JSON.
 import { describe, expect, it } from "vitest";
 import { adminRequest, controller, errorOf, newIsolate, sendSettled, testEnv, type Router } from "../helpers.js";
 
@@ -34,8 +35,8 @@ describe("GET /admin/status", () => {
       kvCurrent: true,
       policy: { fastWindowSeconds: 10, slowWindowSeconds: 60, minRequests: 20, maxErrorRate: 0.05, bakeSeconds: 120, failover: "standby" },
       colors: {
-        blue: { role: "active", origins: [{ url: e.BLUE_ORIGINS, coolingDown: false }], health: { status: "unknown" } },
-        green: { role: "standby", health: { status: "unknown" } },
+        blue: { role: "active", origins: [{ url: e.BLUE_ORIGINS, coolingDown: false }], health: { status: "healthy", version: "v1" } },
+        green: { role: "standby", health: { status: "healthy", version: "v2" } },
       },
     });
     expect(body).toHaveProperty("colors.green.metrics.fast.requests", 0);
@@ -145,6 +146,34 @@ describe("POST /admin/flip", () => {
     expect(badActor.status).toBe(400);
     await badActor.res.body?.cancel();
     expect(await controller(e).history(10)).toHaveLength(0);
+  });
+});
+
+describe("x-bluegreen-actor", () => {
+  it("400s the names reserved for the controller (controller, system…, any case) on flip and rollback, changing nothing", async () => {
+    const e = testEnv();
+    const router = newIsolate();
+    await controller(e).flip({ to: "green", actor: "setup" }); // so that a rollback would be possible
+    for (const actor of ["controller", "Controller", " CONTROLLER ", "system", "System Admin", "system:cron", "SYSTEMD"]) {
+      for (const [path, body] of [["/admin/flip", { to: "blue" }], ["/admin/rollback", {}]] as const) {
+        const res = await call(router, e, "POST", path, body, { "x-bluegreen-actor": actor });
+        expect(res.status, `${path} as ${JSON.stringify(actor)}`).toBe(400);
+        const error = await errorOf(res.res);
+        expect(error.code).toBe("invalid_request");
+        expect(JSON.stringify(error.details)).toContain("reserved");
+      }
+    }
+    expect(await controller(e).history(10)).toHaveLength(1);
+    expect(await controller(e).getRoutingState()).toMatchObject({ active: "green", epoch: 2 });
+  });
+
+  it("takes other names as a label, including ones that merely contain the reserved words", async () => {
+    const e = testEnv();
+    const res = await json<{ entry: { actor: string } }>(
+      call(newIsolate(), e, "POST", "/admin/flip", { to: "green" }, { "x-bluegreen-actor": "ops-controller via bluegreen-cli" }),
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.entry.actor).toBe("ops-controller via bluegreen-cli");
   });
 });
 

@@ -1,5 +1,6 @@
 // Covers the DeploymentController's alarm and what survives it: the first
-// alarm armed when the object starts; each run probing every origin's
+// probe run as the object first starts (before it answers anything) and the
+// alarm armed one interval later; each run probing every origin's
 // /health (real model servers: status, version, digest, latency per origin)
 // and re-arming HEALTH_INTERVAL_SECONDS later, or at the bake's end when
 // that is sooner; a retried run (isRetry) doing the same work again without
@@ -34,13 +35,26 @@ function second(): number {
 }
 
 describe("alarm schedule", () => {
-  it("arms the first alarm one HEALTH_INTERVAL_SECONDS after the object starts", async () => {
+  it("on first start probes every origin at once, before its first answer, and arms the next probe one interval later", async () => {
     const e = testEnv();
     const before = Date.now();
-    await controller(e).getRoutingState();
+    // No alarm has run (HEALTH_INTERVAL_SECONDS is an hour here): the first answer already knows both colours' health.
+    const status = await controller(e).status();
+    expect(status.state.health).toEqual({ blue: "healthy", green: "healthy" });
+    for (const [color, version] of [["blue", "v1"], ["green", "v2"]] as const) {
+      expect(status.health[color]).toMatchObject({ status: "healthy", version });
+      expect(Date.parse(status.health[color].checkedAt!)).toBeGreaterThanOrEqual(before);
+    }
     const at = await alarmAt(e);
     expect(at).toBeGreaterThanOrEqual(before + INTERVAL_MS);
     expect(at).toBeLessThanOrEqual(Date.now() + INTERVAL_MS);
+  });
+
+  it("a restarted object with its alarm set does not probe again at start", async () => {
+    const e = testEnv();
+    const first = (await controller(e).status()).health.blue.checkedAt;
+    await evictDurableObject(controller(e));
+    expect((await controller(e).status()).health.blue.checkedAt).toBe(first);
   });
 
   it("probes every origin's /health and records status, version, digest and latency", async () => {
@@ -106,9 +120,12 @@ describe("cron", () => {
     const e = testEnv();
     await runInDurableObject(controller(e), (_i, state) => state.storage.deleteAlarm());
     expect(await alarmAt(e)).toBeNull();
+    const before = (await controller(e).status()).health.blue.checkedAt!;
     await runCron(e);
-    const checked = await waitFor("the re-armed alarm to probe", async () => (await controller(e).status()).health.blue.checkedAt ?? undefined);
-    expect(checked).not.toBeNull();
+    await waitFor("the re-armed alarm to probe", async () => {
+      const checked = (await controller(e).status()).health.blue.checkedAt!;
+      return checked > before ? checked : undefined;
+    });
     const next = await waitFor("the next alarm", async () => (await alarmAt(e)) ?? undefined);
     expect(next).toBeGreaterThan(Date.now() + INTERVAL_MS - 5_000);
   });

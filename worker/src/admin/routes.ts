@@ -15,6 +15,7 @@ import { decodeJson, requireJsonContentType } from "../../../model-server/src/js
 import { HttpError } from "../errors.js";
 import { COLORS, otherColor, type Color } from "../telemetry-types.js";
 import { adminAuth } from "./auth.js";
+import { callController as call, misconfigured, policyIssues } from "./controller-call.js";
 import { Actor, FlipBody, HistoryQuery, RollbackBody, TimelineQuery } from "./schemas.js";
 
 /** Largest admin request body. */
@@ -36,16 +37,6 @@ async function jsonBody(c: Context<AppEnv>, emptyOk: boolean): Promise<unknown> 
   const bytes = await readBodyWithLimit(raw, MAX_ADMIN_BODY_BYTES);
   if (emptyOk && bytes.byteLength === 0) return {};
   return decodeJson(bytes);
-}
-
-/** Calls the controller; an unreachable controller is a 503, not a 500. */
-async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    console.error(`admin: controller call ${what} failed`, err);
-    throw new HttpError("unavailable", "the deployment controller could not be reached; retry shortly");
-  }
 }
 
 function refusalToError(result: CommandResult & { ok: false }): HttpError {
@@ -76,8 +67,14 @@ export function adminRoutes(): Hono<AppEnv> {
   admin.get("/status", async (c) => {
     const config = c.get("config");
     const link = c.get("isolate").link(config.deployment);
-    const status = await call("status", () => controllerStub(c.env, config.deployment).status());
+    // A bad policy var turns off automatic rollback while everything else looks fine: say so loudly, with the state.
+    const workerIssues = policyIssues(c.env);
+    const status = await call("status", () => controllerStub(c.env, config.deployment).status()).catch((err: unknown) => {
+      throw workerIssues.length > 0 ? misconfigured(workerIssues) : err;
+    });
     link.accept(status.state);
+    const issues = [...new Set([...workerIssues, ...status.configIssues])];
+    if (issues.length > 0) throw misconfigured(issues, { deployment: status.deployment, ...stateView(status.state) });
     const now = Date.now();
     const pools = c.get("isolate").pools;
     const colors = Object.fromEntries(
@@ -131,6 +128,9 @@ export function adminRoutes(): Hono<AppEnv> {
 
   admin.post("/flip", async (c) => {
     const body = parse(FlipBody, await jsonBody(c, false), "flip body");
+    // A flip starts a bake that a bad policy var would leave unjudged. Rollback stays open: the way back never closes.
+    const issues = policyIssues(c.env);
+    if (issues.length > 0) throw misconfigured(issues);
     return command(c, "flip", (stub, actor) => stub.flip({ ...body, actor }));
   });
 

@@ -4,6 +4,7 @@
  * compare-and-set.
  */
 import { z } from "zod";
+import { CONTROLLER_ACTOR } from "../controller/state-store.js";
 import { TIMELINE_MAX_MINUTES } from "../controller/timeline.js";
 import { COLORS } from "../telemetry-types.js";
 
@@ -34,11 +35,24 @@ export const TimelineQuery = z.object({
   minutes: z.coerce.number().int().min(1).max(TIMELINE_MAX_MINUTES).default(TIMELINE_MAX_MINUTES),
 });
 
-/** Who is acting, from `x-bluegreen-actor` (the CLI sends the user name); "admin" when absent. */
+/**
+ * Who is acting, from `x-bluegreen-actor` (the CLI sends the user name);
+ * "admin" when absent. A label for the history, not an identity: anyone
+ * with the admin token may write any name. `controller` and names starting
+ * with `system` are reserved for the controller's own rows (automatic
+ * rollbacks, repairs), so a caller cannot pass for it.
+ */
 export const Actor = z
   .string()
   .regex(/^[\w .@:+-]{1,64}$/, "x-bluegreen-actor: 1..64 of letters, digits, space and _.@:+-")
+  .refine((name) => !isReservedActor(name), 'x-bluegreen-actor: "controller" and names starting with "system" are reserved')
   .default("admin");
+
+/** Whether an actor name is the controller's own (case-insensitive, surrounding spaces ignored). */
+export function isReservedActor(name: string): boolean {
+  const n = name.trim().toLowerCase();
+  return n === CONTROLLER_ACTOR || n.startsWith("system");
+}
 
 /** x-bluegreen-preview: the colour to send a preview request to. */
 export const PreviewColor = z.enum(COLORS, { error: 'x-bluegreen-preview must be "blue" or "green"' });

@@ -16,13 +16,14 @@ import { standbyOf, type RoutingState } from "../routing-state.js";
 import { COLORS, type Color, type TelemetryReport } from "../telemetry-types.js";
 import { AlertOutbox } from "./alert-outbox.js";
 import { autoRollbackText, bakePassedText, standbyUnhealthyText } from "./alerts.js";
+import { ControllerConfig } from "./controller-config.js";
 import { colorWindows, historyMetrics, verdictRecord, type ColorWindows, type VerdictRecord } from "./evaluation.js";
 import { probePool } from "./health-probe.js";
 import { KvSync } from "./kv-sync.js";
 import { assessBake, assessRollout, type Assessment } from "./rollback-policy.js";
-import { policyFromEnv, type RolloutPolicy } from "./rollout-policy.js";
+import type { RolloutPolicy } from "./rollout-policy.js";
 import { FlipCommandSchema, parseRpc, ProbeResultSchema, RollbackCommandSchema, TelemetryReportSchema } from "./rpc-schemas.js";
-import { StateStore } from "./state-store.js";
+import { CONTROLLER_ACTOR, StateStore } from "./state-store.js";
 import { TIMELINE_MAX_MINUTES, timelineView, type TimelineView } from "./timeline.js";
 import { TrafficMemory } from "./traffic-memory.js";
 import { planBakePassed, planFlip, planRollback, type FlipCommand, type HistoryEntry, type ProbeResult, type Refusal, type RollbackCommand } from "./transitions.js";
@@ -30,8 +31,6 @@ import { controllerStatus, type ControllerStatus } from "./status.js";
 
 /** History rows read for the timeline's flip and rollback markers. */
 const TIMELINE_MARKER_ROWS = 100;
-/** The actor of automatic changes in the history. */
-const CONTROLLER_ACTOR = "controller";
 
 /** Answer of flip and rollback. */
 export type CommandResult = { ok: true; state: RoutingState; entry: HistoryEntry } | Refusal;
@@ -43,22 +42,27 @@ export class DeploymentController extends DurableObject<Env> {
   readonly #traffic: TrafficMemory;
   readonly #alerts: AlertOutbox;
   readonly #kv: KvSync;
+  readonly #config: ControllerConfig;
   #lastVerdict: VerdictRecord | null = null;
-  #policyCache: RolloutPolicy | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#store = new StateStore(ctx.storage);
+    this.#config = new ControllerConfig(() => this.env);
     const deployment = () => this.#deployment();
-    this.#traffic = new TrafficMemory(this.#store, { deployment, capacitySeconds: () => this.#policy().slowWindowSeconds });
-    this.#alerts = new AlertOutbox(this.#store, { deployment, webhookUrl: () => this.#webhookUrl() });
+    this.#store = new StateStore(ctx.storage, { deployment, bakeMs: () => this.#config.policy().policy.bakeSeconds * 1000 });
+    this.#traffic = new TrafficMemory(this.#store, { deployment, capacitySeconds: () => this.#config.policy().policy.slowWindowSeconds });
+    this.#alerts = new AlertOutbox(this.#store, { deployment, webhookUrl: () => this.#config.webhookUrl() });
     this.#kv = new KvSync(this.#store, { deployment, kv: () => this.env.ROUTING });
     // The probe schedule starts with the object; the minutely cron re-arms it should it ever be lost.
+    // On first start (no alarm yet) the first probe runs at once, before any call is answered,
+    // so health is known from the start rather than one HEALTH_INTERVAL_SECONDS later.
     void ctx.blockConcurrencyWhile(async () => {
       try {
-        if ((await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now() + this.#intervalMs());
+        if ((await ctx.storage.getAlarm()) !== null) return;
+        await ctx.storage.setAlarm(Date.now() + this.#config.intervalMs());
+        await this.#probeAll();
       } catch (err) {
-        console.error(`controller ${this.#deployment()}: could not arm the alarm (the cron tries again)`, err);
+        console.error(`controller ${this.#deployment()}: first alarm or probe failed (the alarm and the cron try again)`, err);
       }
     });
   }
@@ -83,10 +87,12 @@ export class DeploymentController extends DurableObject<Env> {
   /** Flips traffic to `cmd.to` and starts a bake (CAS on expectedEpoch); re-arms automatic rollback. */
   async flip(cmd: FlipCommand): Promise<CommandResult> {
     const parsed = parseRpc(FlipCommandSchema, cmd, "flip command");
+    // A bake whose length is not known cannot start: a bad policy var refuses the flip (PolicyConfigError).
+    const policy = this.#config.strictPolicy();
     const nowMs = Date.now();
     const current = this.#store.routing(nowMs);
-    const metrics = historyMetrics(current.active, this.#assess(current, nowMs).assessment);
-    const plan = planFlip(current, { ...parsed, metrics }, this.#store.probes(), nowMs, this.#policy().bakeSeconds);
+    const metrics = historyMetrics(current.active, this.#assess(current, nowMs, policy).assessment);
+    const plan = planFlip(current, { ...parsed, metrics }, this.#store.probes(), nowMs, policy.bakeSeconds);
     if (!plan.ok) return plan;
     this.#store.commit(plan, { autoRollbackArmed: true });
     await this.#afterChange(plan.entry);
@@ -96,13 +102,14 @@ export class DeploymentController extends DurableObject<Env> {
     return { ok: true, state: plan.state, entry: plan.entry };
   }
 
-  /** Flips back to the previous colour now; phase rolled_back. */
+  /** Flips back to the previous colour now; phase rolled_back. Works with bad policy vars too: the way back never closes. */
   async rollback(cmd: RollbackCommand): Promise<CommandResult> {
     const parsed = parseRpc(RollbackCommandSchema, cmd, "rollback command");
     const nowMs = Date.now();
     const current = this.#store.routing(nowMs);
-    const metrics = historyMetrics(current.active, this.#assess(current, nowMs).assessment);
-    const plan = planRollback(current, { ...parsed, metrics }, this.#store.probes(), nowMs);
+    const misconfigured = this.#config.issues().length > 0;
+    const metrics = misconfigured ? undefined : historyMetrics(current.active, this.#assess(current, nowMs, this.#config.strictPolicy()).assessment);
+    const plan = planRollback(current, { ...parsed, ...(metrics ? { metrics } : {}) }, this.#store.probes(), nowMs);
     if (!plan.ok) return plan;
     this.#store.commit(plan);
     await this.#afterChange(plan.entry);
@@ -119,7 +126,7 @@ export class DeploymentController extends DurableObject<Env> {
     if (!Number.isInteger(minutes) || minutes < 1 || minutes > TIMELINE_MAX_MINUTES) {
       throw new TypeError(`minutes must be a whole number in [1, ${TIMELINE_MAX_MINUTES}], got ${String(minutes)}`);
     }
-    return timelineView(this.#traffic.timeline(), Date.now(), minutes, this.#store.history(TIMELINE_MARKER_ROWS));
+    return timelineView(this.#traffic.timeline(), Date.now(), minutes, this.#store.history(TIMELINE_MARKER_ROWS, { changesOnly: true }));
   }
 
   /** Stores a colour's latest /health probe result (the alarm's, or an outside checker's); answers the routing state. */
@@ -130,11 +137,11 @@ export class DeploymentController extends DurableObject<Env> {
     return this.#kv.answer();
   }
 
-  /** Everything the controller knows, for GET /admin/status. */
+  /** Everything the controller knows, for GET /admin/status; with bad policy vars, on their defaults and naming them. */
   async status(): Promise<ControllerStatus> {
     const state = await this.#kv.answer();
     const nowMs = Date.now();
-    const policy = this.#policy();
+    const { policy, issues } = this.#config.policy();
     const since = this.#traffic.sinceSecond();
     const windows = (color: Color) => colorWindows(this.#traffic.windows(), color, policy, nowMs / 1000, since);
     return controllerStatus({
@@ -145,14 +152,15 @@ export class DeploymentController extends DurableObject<Env> {
       probes: this.#store.probes(),
       windows: { blue: windows("blue"), green: windows("green") },
       policy,
-      alertsConfigured: this.#webhookUrl() !== null,
+      configIssues: issues,
+      alertsConfigured: this.#config.webhookUrl() !== null,
       verdict: this.#lastVerdict ?? this.#store.lastVerdict(),
       autoRollbackArmed: this.#store.autoRollbackArmed(),
       outbox: this.#store.outbox(),
-      lastFlip: this.#store.history(1)[0] ?? null,
+      lastFlip: this.#store.lastChange(),
       kvCurrent: this.#store.kvHolds(state),
       nextAlarmAt: await this.ctx.storage.getAlarm(),
-      webhookUrl: this.#webhookUrl(),
+      webhookUrl: this.#config.webhookUrl(),
     });
   }
 
@@ -172,11 +180,17 @@ export class DeploymentController extends DurableObject<Env> {
    * alerts; always arms the next alarm. Every step reads the current state
    * and is safe to repeat, so a retried alarm (`isRetry`) does the same work
    * again; nothing is thrown, so retries only follow a failure to re-arm.
+   * Bad policy vars are logged once per run and stop only the judging.
    */
   override async alarm(info?: AlarmInvocationInfo): Promise<void> {
     if (info?.isRetry) console.warn(`controller ${this.#deployment()}: alarm retry #${info.retryCount}`);
     try {
-      await this.#probeAll();
+      // A bad router var stops only the probes, a bad policy var only the judging; each is logged once per run.
+      await this.#probeAll().catch((err: unknown) => console.error(`controller ${this.#deployment()}: no probes this run`, String(err)));
+      const issues = this.#config.issues();
+      if (issues.length > 0) {
+        console.error(`controller ${this.#deployment()}: misconfigured, so no automatic rollback and no bake end until fixed: ${issues.join("; ")}`);
+      }
       const nowMs = Date.now();
       this.#evaluate(nowMs);
       this.#traffic.saveWindows(nowMs, this.#lastVerdict);
@@ -194,8 +208,7 @@ export class DeploymentController extends DurableObject<Env> {
   // ── deciding and acting ──────────────────────────────────────────────
 
   /** The rule's verdict on `state`'s active colour now (pure; nothing is acted on). */
-  #assess(state: RoutingState, nowMs: number): { assessment: Assessment; windows: ColorWindows } {
-    const policy = this.#policy();
+  #assess(state: RoutingState, nowMs: number, policy: RolloutPolicy): { assessment: Assessment; windows: ColorWindows } {
     const windows = colorWindows(this.#traffic.windows(), state.active, policy, nowMs / 1000, this.#traffic.sinceSecond());
     const assessment = assessRollout({
       phase: state.phase,
@@ -209,13 +222,14 @@ export class DeploymentController extends DurableObject<Env> {
     return { assessment, windows };
   }
 
-  /** Judges the active colour and acts on the verdict: automatic rollback, or the end of the bake. */
+  /** Judges the active colour and acts on the verdict: automatic rollback, or the end of the bake; nothing while a policy var is bad. */
   #evaluate(nowMs: number): void {
+    if (this.#config.issues().length > 0) return;
     const state = this.#store.routing(nowMs);
-    const { assessment, windows } = this.#assess(state, nowMs);
+    const { assessment, windows } = this.#assess(state, nowMs, this.#config.strictPolicy());
     this.#lastVerdict = verdictRecord(assessment, state, nowMs);
     if (assessment.action === "rollback") return this.#autoRollback(state, assessment, nowMs);
-    const bake = this.#store.bake();
+    const bake = this.#store.bake(nowMs);
     if (state.phase !== "baking" || bake === null) return;
     const outcome = assessBake({ phase: state.phase, bakeDeadlineMs: bake.endsAt, nowMs, lastVerdict: assessment.verdict });
     if (outcome.outcome !== "passed") return;
@@ -278,8 +292,8 @@ export class DeploymentController extends DurableObject<Env> {
 
   /** The next probe, or the bake's end when that comes first. */
   #nextAlarmAt(nowMs: number): number {
-    const next = nowMs + this.#intervalMs();
-    const bake = this.#store.bake();
+    const next = nowMs + this.#config.intervalMs();
+    const bake = this.#store.bake(nowMs);
     return bake !== null && bake.endsAt > nowMs ? Math.min(next, bake.endsAt) : next;
   }
 
@@ -287,17 +301,4 @@ export class DeploymentController extends DurableObject<Env> {
     return this.ctx.id.name ?? this.env.DEPLOYMENT_NAME;
   }
 
-  #policy(): RolloutPolicy {
-    this.#policyCache ??= policyFromEnv(this.env);
-    return this.#policyCache;
-  }
-
-  #intervalMs(): number {
-    return this.#policy().healthIntervalSeconds * 1000;
-  }
-
-  #webhookUrl(): string | null {
-    const url = (this.env.ALERT_WEBHOOK_URL ?? "").trim();
-    return url === "" ? null : url;
-  }
 }

@@ -151,3 +151,39 @@ export function policyFromEnv(env: PolicyEnv): RolloutPolicy {
     healthIntervalSeconds: e.HEALTH_INTERVAL_SECONDS,
   });
 }
+
+/** What policyWithFallbacks answers: the policy to run with, and the bad vars it replaced (empty when all parse). */
+export interface FallbackPolicy {
+  policy: RolloutPolicy;
+  issues: string[];
+}
+
+/**
+ * The policy for what must keep running on a misconfigured Worker (the
+ * probe schedule, the windows, status): every var that parses on its own is
+ * kept, each bad one falls back to its default, and `issues` names them
+ * (policyFromEnv's lines). Should the kept vars still conflict, all defaults.
+ */
+export function policyWithFallbacks(env: PolicyEnv): FallbackPolicy {
+  try {
+    return { policy: policyFromEnv(env), issues: [] };
+  } catch (err) {
+    if (!(err instanceof PolicyConfigError)) throw err;
+    const kept: PolicyEnv = {};
+    for (const key of POLICY_ENV_KEYS) {
+      try {
+        policyFromEnv({ [key]: env[key] });
+        kept[key] = env[key];
+      } catch {
+        // This var is one of the issues; its default stands in.
+      }
+    }
+    let policy = DEFAULT_POLICY;
+    try {
+      policy = policyFromEnv(kept);
+    } catch {
+      // The vars that parse alone conflict (slow window below the fast one): defaults throughout.
+    }
+    return { policy, issues: err.issues };
+  }
+}

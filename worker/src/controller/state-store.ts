@@ -3,14 +3,37 @@
  * transition methods (docs/storage.md lists every key and table). All reads
  * and writes are synchronous SQLite-backed storage calls, so one method runs
  * without interleaving and a commit is one transaction.
+ *
+ * Every stored value is read through its reader (stored-shapes.ts,
+ * history-rows.ts): an older shape is upgraded and written back; a value
+ * that does not read is replaced by its safe default, with a warning in the
+ * log and a `repair` row in the history, so no stored value can jam the
+ * controller.
  */
-import { z } from "zod";
-import { initialRoutingState, RoutingStateSchema, type RoutingState } from "../routing-state.js";
-import { COLORS, type Color } from "../telemetry-types.js";
-import { AlertSchema, type Alert } from "./alerts.js";
-import { VerdictRecordSchema, type VerdictRecord } from "./evaluation.js";
+import { initialRoutingState, type RoutingState } from "../routing-state.js";
+import type { Color } from "../telemetry-types.js";
+import type { Alert } from "./alerts.js";
+import type { VerdictRecord } from "./evaluation.js";
+import { HISTORY_QUARANTINE_TABLE, HISTORY_TABLE } from "./history-rows.js";
+import { HistoryTable } from "./history-table.js";
+import type { MetricWindowsJSON } from "./metric-windows.js";
 import { ProbeResultSchema } from "./rpc-schemas.js";
-import { healthOf, type Bake, type HistoryEntry, type Metrics, type ProbeResult, type Probes, type Transition } from "./transitions.js";
+import {
+  readArmed,
+  readBake,
+  readKvWritten,
+  readOutbox,
+  readProbe,
+  readRouting,
+  readTimeline,
+  readVerdict,
+  readWindows,
+  type Reading,
+} from "./stored-shapes.js";
+import type { TimelineJSON } from "./timeline.js";
+import { healthOf, type Bake, type HistoryEntry, type ProbeResult, type Probes, type Transition } from "./transitions.js";
+
+export { HISTORY_QUARANTINE_TABLE, HISTORY_TABLE };
 
 /** Named keys of the object's key-value storage (ctx.storage.kv). */
 export const STORAGE_KEYS = {
@@ -34,66 +57,65 @@ export const STORAGE_KEYS = {
   timeline: "timeline",
 } as const;
 
-/** The SQLite table of flips and rollbacks. */
-export const HISTORY_TABLE = "history";
+/** The actor of the controller's own history rows (automatic rollbacks, repairs). */
+export const CONTROLLER_ACTOR = "controller";
 
-const MAX_HISTORY_LIMIT = 500;
-
-const BakeSchema = z.object({ startedAt: z.number(), endsAt: z.number() });
-const KvWrittenSchema = z.object({ epoch: z.number(), updatedAt: z.number() });
-
-type HistoryRow = {
-  at: string;
-  from_color: string;
-  to_color: string;
-  epoch: number;
-  kind: string;
-  action: string;
-  reason: string;
-  actor: string;
-  metrics: string | null;
-};
+/** What the store asks of its Durable Object. */
+export interface StateStoreOptions {
+  /** The deployment's name, for logs. */
+  deployment: () => string;
+  /** BAKE_SECONDS·1000, for a bake that must restart (its default when the var is bad). */
+  bakeMs: () => number;
+}
 
 /** Typed access to one controller's storage. */
 export class StateStore {
   readonly #storage: DurableObjectStorage;
+  readonly #options: StateStoreOptions;
+  readonly #history: HistoryTable;
 
-  constructor(storage: DurableObjectStorage) {
+  constructor(storage: DurableObjectStorage, options: StateStoreOptions) {
     this.#storage = storage;
-    storage.sql.exec(`CREATE TABLE IF NOT EXISTS ${HISTORY_TABLE} (
-      id INTEGER PRIMARY KEY AUTOINCREMENT,
-      at TEXT NOT NULL,
-      from_color TEXT NOT NULL,
-      to_color TEXT NOT NULL,
-      epoch INTEGER NOT NULL,
-      kind TEXT NOT NULL,
-      action TEXT NOT NULL,
-      reason TEXT NOT NULL,
-      actor TEXT NOT NULL,
-      metrics TEXT
-    )`);
+    this.#options = options;
+    this.#history = new HistoryTable(storage, options.deployment);
   }
 
   /** The routing state; a new deployment's initial state is stored on first read. */
   routing(nowMs: number): RoutingState {
     const raw = this.#storage.kv.get(STORAGE_KEYS.routing);
-    if (raw !== undefined) return RoutingStateSchema.parse(raw);
-    const initial = initialRoutingState(nowMs);
-    this.#storage.kv.put(STORAGE_KEYS.routing, initial);
-    return initial;
+    if (raw === undefined) {
+      const initial = initialRoutingState(nowMs);
+      this.#storage.kv.put(STORAGE_KEYS.routing, initial);
+      return initial;
+    }
+    const reading = readRouting(raw, {
+      nowMs,
+      health: { blue: healthOf(this.#probeLeniently("blue")), green: healthOf(this.#probeLeniently("green")) },
+      highestEpoch: this.#highestEpochRecorded(),
+      latestUpdatedAt: this.#kvWrittenLeniently()?.updatedAt ?? 0,
+    });
+    return this.#settle(STORAGE_KEYS.routing, reading, (state) => {
+      this.#storage.kv.put(STORAGE_KEYS.routing, state);
+      // A reset routing state is stable: a bake left behind would belong to nothing.
+      if (reading.outcome === "reset" && state.phase !== "baking") this.#storage.kv.delete(STORAGE_KEYS.bake);
+    }, reading.value);
   }
 
   /** The bake in progress, if any. */
-  bake(): Bake | null {
+  bake(nowMs: number = Date.now()): Bake | null {
     const raw = this.#storage.kv.get(STORAGE_KEYS.bake);
-    return raw === undefined ? null : BakeSchema.parse(raw);
+    if (raw === undefined) return null;
+    const reading = readBake(raw, { baking: this.routing(nowMs).phase === "baking", nowMs, bakeMs: this.#options.bakeMs() });
+    return this.#settle(STORAGE_KEYS.bake, reading, (bake) => this.#putOrDelete(STORAGE_KEYS.bake, bake));
   }
 
   /** Last probe of each colour. */
   probes(): Probes {
-    const read = (color: Color) => {
-      const raw = this.#storage.kv.get(STORAGE_KEYS.probe(color));
-      return raw === undefined ? null : (ProbeResultSchema.parse(raw) as ProbeResult);
+    const read = (color: Color): ProbeResult | null => {
+      const key = STORAGE_KEYS.probe(color);
+      const raw = this.#storage.kv.get(key);
+      if (raw === undefined) return null;
+      return this.#settle(key, readProbe(raw), (probe) => this.#putOrDelete(key, probe));
     };
     return { blue: read("blue"), green: read("green") };
   }
@@ -110,13 +132,7 @@ export class StateStore {
       else this.#storage.kv.put(STORAGE_KEYS.bake, t.bake);
       if (extras.autoRollbackArmed !== undefined) this.#storage.kv.put(STORAGE_KEYS.autoRollbackArmed, extras.autoRollbackArmed);
       if (extras.alert !== undefined) this.#enqueue(extras.alert);
-      const e = t.entry;
-      this.#storage.sql.exec(
-        `INSERT INTO ${HISTORY_TABLE} (at, from_color, to_color, epoch, kind, action, reason, actor, metrics)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        e.at, e.from, e.to, e.epoch, e.kind, e.action, e.reason, e.actor,
-        e.metrics === null ? null : JSON.stringify(e.metrics),
-      );
+      this.#history.insert(t.entry);
     });
   }
 
@@ -152,12 +168,15 @@ export class StateStore {
 
   /** Whether an automatic rollback may happen (one per deployment until the next manual flip). */
   autoRollbackArmed(): boolean {
-    return this.#storage.kv.get(STORAGE_KEYS.autoRollbackArmed) !== false;
+    const raw = this.#storage.kv.get(STORAGE_KEYS.autoRollbackArmed);
+    return this.#settle(STORAGE_KEYS.autoRollbackArmed, readArmed(raw), () => this.#storage.kv.delete(STORAGE_KEYS.autoRollbackArmed));
   }
 
-  /** The stored metric windows (MetricWindows.fromJSON checks them), or null. */
-  windows(): unknown {
-    return this.#storage.kv.get(STORAGE_KEYS.windows) ?? null;
+  /** The stored metric windows, or null (none yet, or reset). */
+  windows(): MetricWindowsJSON | null {
+    const raw = this.#storage.kv.get(STORAGE_KEYS.windows);
+    if (raw === undefined) return null;
+    return this.#settle(STORAGE_KEYS.windows, readWindows(raw), () => this.#storage.kv.delete(STORAGE_KEYS.windows));
   }
 
   /** Stores the metric windows and the latest verdict. */
@@ -168,9 +187,11 @@ export class StateStore {
     });
   }
 
-  /** The stored timeline (Timeline.fromJSON checks it), or null. */
-  timeline(): unknown {
-    return this.#storage.kv.get(STORAGE_KEYS.timeline) ?? null;
+  /** The stored timeline, or null (none yet, or reset). */
+  timeline(): TimelineJSON | null {
+    const raw = this.#storage.kv.get(STORAGE_KEYS.timeline);
+    if (raw === undefined) return null;
+    return this.#settle(STORAGE_KEYS.timeline, readTimeline(raw), () => this.#storage.kv.delete(STORAGE_KEYS.timeline));
   }
 
   /** Stores the timeline. */
@@ -178,16 +199,18 @@ export class StateStore {
     this.#storage.kv.put(STORAGE_KEYS.timeline, json);
   }
 
-  /** The latest stored verdict, or null (none yet, or unreadable). */
+  /** The latest stored verdict, or null (none yet, or reset). */
   lastVerdict(): VerdictRecord | null {
-    const parsed = VerdictRecordSchema.safeParse(this.#storage.kv.get(STORAGE_KEYS.lastVerdict));
-    return parsed.success ? parsed.data : null;
+    const raw = this.#storage.kv.get(STORAGE_KEYS.lastVerdict);
+    if (raw === undefined) return null;
+    return this.#settle(STORAGE_KEYS.lastVerdict, readVerdict(raw), () => this.#storage.kv.delete(STORAGE_KEYS.lastVerdict));
   }
 
   /** Undelivered alerts, oldest first. */
   outbox(): Alert[] {
-    const parsed = z.array(AlertSchema).safeParse(this.#storage.kv.get(STORAGE_KEYS.alertOutbox) ?? []);
-    return parsed.success ? parsed.data : [];
+    const raw = this.#storage.kv.get(STORAGE_KEYS.alertOutbox);
+    if (raw === undefined) return [];
+    return this.#settle(STORAGE_KEYS.alertOutbox, readOutbox(raw), (alerts) => this.saveOutbox(alerts));
   }
 
   /** Adds an alert to the outbox. */
@@ -213,50 +236,96 @@ export class StateStore {
 
   /** Unix ms of the last flip or rollback, or null on a deployment that never changed. */
   lastChangeAtMs(): number | null {
-    const row = this.#storage.sql.exec<{ at: string }>(`SELECT at FROM ${HISTORY_TABLE} ORDER BY id DESC LIMIT 1`).toArray()[0];
-    if (row === undefined) return null;
-    const ms = Date.parse(row.at);
-    return Number.isFinite(ms) ? ms : null;
+    const at = this.lastChange()?.at;
+    return at === undefined ? null : Date.parse(at);
   }
 
-  /** Flips and rollbacks, newest first. */
-  history(limit: number): HistoryEntry[] {
-    const n = Math.min(Math.max(1, Math.floor(limit)), MAX_HISTORY_LIMIT);
-    return this.#storage.sql
-      .exec<HistoryRow>(`SELECT * FROM ${HISTORY_TABLE} ORDER BY id DESC LIMIT ?`, n)
-      .toArray()
-      .map(toEntry);
+  /** The last flip or rollback (repairs are not changes of the traffic), or null. */
+  lastChange(): HistoryEntry | null {
+    return this.history(1, { changesOnly: true })[0] ?? null;
+  }
+
+  /** History rows, newest first: flips, rollbacks and repairs, or only flips and rollbacks. */
+  history(limit: number, options: { changesOnly?: boolean } = {}): HistoryEntry[] {
+    this.#history.checkOnce((summary) => this.#recordRepair(`${HISTORY_TABLE}: ${summary}`, HISTORY_TABLE));
+    return this.#history.list(limit, options.changesOnly ?? false);
   }
 
   /** Whether KV already holds this version of the routing state. */
   kvHolds(state: RoutingState): boolean {
     const raw = this.#storage.kv.get(STORAGE_KEYS.kvWritten);
     if (raw === undefined) return false;
-    const written = KvWrittenSchema.parse(raw);
-    return written.epoch === state.epoch && written.updatedAt === state.updatedAt;
-  }
-
-  #enqueue(alert: Alert): void {
-    this.saveOutbox([...this.outbox(), alert]);
+    const written = this.#settle(STORAGE_KEYS.kvWritten, readKvWritten(raw), () => this.#storage.kv.delete(STORAGE_KEYS.kvWritten));
+    return written !== null && written.epoch === state.epoch && written.updatedAt === state.updatedAt;
   }
 
   /** Records that KV now holds this version. */
   markKvWritten(state: RoutingState): void {
     this.#storage.kv.put(STORAGE_KEYS.kvWritten, { epoch: state.epoch, updatedAt: state.updatedAt });
   }
-}
 
-function toEntry(row: HistoryRow): HistoryEntry {
-  const color = (c: string): Color => ((COLORS as readonly string[]).includes(c) ? (c as Color) : "blue");
-  return {
-    at: row.at,
-    from: color(row.from_color),
-    to: color(row.to_color),
-    epoch: row.epoch,
-    kind: row.kind === "auto" ? "auto" : "manual",
-    action: row.action === "rollback" ? "rollback" : "flip",
-    reason: row.reason,
-    actor: row.actor,
-    metrics: row.metrics === null ? null : (JSON.parse(row.metrics) as Metrics),
-  };
+  // ── readers' plumbing ────────────────────────────────────────────────
+
+  /**
+   * Acts on a reading: a current value is answered as is; an upgraded one is
+   * written back (logged once); a reset one is written back, warned about
+   * and recorded as a repair, in one transaction — so each happens once.
+   * `routingAfter` is the routing state to record the repair against, when
+   * the routing state itself is what was repaired.
+   */
+  #settle<T>(key: string, reading: Reading<T>, writeBack: (value: T) => void, routingAfter?: RoutingState): T {
+    if (reading.outcome === "current") return reading.value;
+    const deployment = this.#options.deployment();
+    if (reading.outcome === "upgraded") {
+      writeBack(reading.value);
+      console.log(`controller ${deployment}: upgraded stored ${key} from ${reading.from}`);
+      return reading.value;
+    }
+    this.#storage.transactionSync(() => {
+      writeBack(reading.value);
+      this.#recordRepair(`${key}: ${reading.problem}; ${reading.fix}`, key, routingAfter);
+    });
+    console.warn(`controller ${deployment}: stored ${key} was unreadable (${reading.problem}); ${reading.fix}`);
+    return reading.value;
+  }
+
+  /** Adds a `repair` row: who (the controller), what and against which routing state. */
+  #recordRepair(reason: string, key: string, routingAfter?: RoutingState): void {
+    const state = routingAfter ?? this.routing(Date.now());
+    this.#history.insert({
+      at: new Date().toISOString(),
+      from: state.active,
+      to: state.active,
+      epoch: state.epoch,
+      kind: "auto",
+      action: "repair",
+      reason: reason.slice(0, 500),
+      actor: CONTROLLER_ACTOR,
+      metrics: { storageKey: key },
+    });
+  }
+
+  // The routing state's rebuild reads these without repairing them, so no reader waits on another.
+  #probeLeniently(color: Color): ProbeResult | null {
+    const parsed = ProbeResultSchema.safeParse(this.#storage.kv.get(STORAGE_KEYS.probe(color)));
+    return parsed.success ? (parsed.data as ProbeResult) : null;
+  }
+
+  #kvWrittenLeniently(): { epoch: number; updatedAt: number } | null {
+    const reading = readKvWritten(this.#storage.kv.get(STORAGE_KEYS.kvWritten));
+    return reading.outcome === "current" ? reading.value : null;
+  }
+
+  #highestEpochRecorded(): number {
+    return Math.max(this.#history.highestEpoch(), this.#kvWrittenLeniently()?.epoch ?? 0);
+  }
+
+  #putOrDelete(key: string, value: unknown): void {
+    if (value === null) this.#storage.kv.delete(key);
+    else this.#storage.kv.put(key, value);
+  }
+
+  #enqueue(alert: Alert): void {
+    this.saveOutbox([...this.outbox(), alert]);
+  }
 }

@@ -36,6 +36,8 @@ export interface ControllerStatus {
   /** Fast and slow window of each colour, counting nothing before the last flip. */
   metrics: Record<Color, { fast: WindowMetrics; slow: WindowMetrics }>;
   policy: RolloutPolicy & { alertsConfigured: boolean };
+  /** Bad policy vars, one line each; while any is listed, `policy` holds defaults in their place and nothing is judged. */
+  configIssues: string[];
   verdict: VerdictView | null;
   autoRollbackArmed: boolean;
   /** Alerts not delivered yet (retried on every alarm). */
@@ -53,6 +55,7 @@ export interface StatusInput {
   probes: Probes;
   windows: Record<Color, ColorWindows>;
   policy: RolloutPolicy;
+  configIssues: string[];
   alertsConfigured: boolean;
   verdict: VerdictRecord | null;
   autoRollbackArmed: boolean;
@@ -94,6 +97,7 @@ export function controllerStatus(input: StatusInput): ControllerStatus {
     health: Object.fromEntries(COLORS.map((c) => [c, colorHealth(state.health[c], input.probes[c])])) as Record<Color, ColorHealth>,
     metrics: Object.fromEntries(COLORS.map((c) => [c, { fast: input.windows[c].fast, slow: input.windows[c].slow }])) as ControllerStatus["metrics"],
     policy: { ...input.policy, alertsConfigured: input.alertsConfigured },
+    configIssues: input.configIssues,
     verdict: input.verdict === null ? null : { ...input.verdict, at: iso(input.verdict.at) },
     autoRollbackArmed: input.autoRollbackArmed,
     alerts: {

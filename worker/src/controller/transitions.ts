@@ -11,7 +11,11 @@ import { INITIAL_EPOCH, standbyOf, type HealthStatus, type RoutingState } from "
 import type { Color } from "../telemetry-types.js";
 
 export type Kind = "manual" | "auto";
-export type Action = "flip" | "rollback";
+/**
+ * What a history row records: a flip or rollback, or a `repair` — the
+ * controller replaced a stored value it could not read (stored-shapes.ts).
+ */
+export type Action = "flip" | "rollback" | "repair";
 
 /** Figures recorded with an automatic change (structured-clone safe). */
 export type Metrics = Record<string, number | string | boolean | null>;
@@ -136,7 +140,7 @@ function checkTarget(to: Color, probes: Probes, force: boolean | undefined): Ref
 function move(
   current: RoutingState,
   to: Color,
-  action: Action,
+  action: "flip" | "rollback",
   cmd: FlipCommand | RollbackCommand,
   probes: Probes,
   nowMs: number,

@@ -1,0 +1,53 @@
+/**
+ * How the admin API calls the DeploymentController and names what went
+ * wrong: a controller that could not be reached (RPC or network failure) is
+ * a 503 worth retrying; an exception thrown by the controller's own code
+ * (`err.remote`) is a logged 500 that retrying will not fix; a bad var of
+ * the deployed Worker is a 500 `misconfigured` that names it.
+ */
+import { HttpError } from "../errors.js";
+import { PolicyConfigError, policyFromEnv, type PolicyEnv } from "../controller/rollout-policy.js";
+
+/**
+ * What the controller's own config errors say (rollout-policy.ts
+ * PolicyConfigError, config.ts ConfigError); over RPC the class name
+ * arrives in front of the message.
+ */
+const CONFIG_ERROR = /^(?:\w+: )?invalid (?:rollout policy|Worker configuration): /;
+
+/** The bad rollout-policy vars of `env`, one line each naming the var (empty when the policy parses). */
+export function policyIssues(env: PolicyEnv): string[] {
+  try {
+    policyFromEnv(env);
+    return [];
+  } catch (err) {
+    if (err instanceof PolicyConfigError) return err.issues;
+    throw err;
+  }
+}
+
+/** The 500 for a Worker whose vars do not parse; `details` carries the issues (and whatever else helps). */
+export function misconfigured(issues: string[], details: Record<string, unknown> = {}): HttpError {
+  return new HttpError(
+    "misconfigured",
+    `the Worker's vars are invalid: ${issues.join("; ")}; fix them in wrangler.toml (or the dashboard) and deploy again`,
+    { issues, ...details },
+  );
+}
+
+/** Calls the controller; maps its failures to 503 (unreachable), 500 `misconfigured` or 500 `internal`, each logged. */
+export async function callController<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const remote = typeof err === "object" && err !== null && (err as { remote?: unknown }).remote === true;
+    const message = err instanceof Error ? err.message : String(err);
+    if (!remote) {
+      console.error(`admin: controller call ${what} failed: the controller could not be reached`, err);
+      throw new HttpError("unavailable", "the deployment controller could not be reached; retry shortly");
+    }
+    console.error(`admin: controller call ${what} threw`, err);
+    if (CONFIG_ERROR.test(message)) throw misconfigured(message.replace(CONFIG_ERROR, "").split("; "));
+    throw new HttpError("internal", `the deployment controller failed on ${what}: ${message.slice(0, 300)}; see the Worker logs`);
+  }
+}
