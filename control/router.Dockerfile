@@ -45,7 +45,7 @@ ENV ROUTER_HOST=0.0.0.0 \
 EXPOSE 8787
 STOPSIGNAL SIGTERM
 # The admin API answers 401 without a token: the router itself is up, and the probe needs no secret.
-HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=3 \
+HEALTHCHECK --interval=5s --timeout=3s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.ROUTER_PORT || 8787) + '/admin/status', { signal: AbortSignal.timeout(2500) }).then((r) => process.exit(r.status === 401 ? 0 : 1), () => process.exit(1))"]
 # ADMIN_TOKEN, ORIGIN_TOKEN, BLUE_ORIGINS and GREEN_ORIGINS come from the environment.
 # Exec form: node gets SIGTERM itself (compose adds `init: true` so a tiny init reaps workerd's zombies).

@@ -13,6 +13,7 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { TestProject } from "vitest/node";
@@ -179,11 +180,14 @@ export default async function setup(project: TestProject): Promise<() => void> {
     log(`images built in ${seconds(buildMs)} (${Object.values(id.images).join(", ")})`);
     const periods = await startPeriods(id);
     const { upMs, readiness } = await upAndWatch(id);
-    log(`compose up: every service healthy ${seconds(upMs)} after \`docker compose up\``);
+    const [loadAverage = 0] = loadavg();
+    log(`compose up: every service healthy ${seconds(upMs)} after \`docker compose up\` (load average ${loadAverage.toFixed(1)})`);
     const run: ContainersRun = {
       ...id,
       buildMs,
       upMs,
+      loadAverage,
+      cpus: availableParallelism(),
       readiness: Object.fromEntries(SERVICES.map((s) => [s, { ...readiness[s], startPeriodMs: periods[s] }])) as ContainersRun["readiness"],
     };
     project.provide("containersRun", run);

@@ -32,6 +32,9 @@ export const ContainersRun = z.object({
   originToken: z.string().min(16),
   buildMs: Ms,
   upMs: Ms,
+  /** os.loadavg()[0] and the CPU count when compose up finished: the start times depend on them. */
+  loadAverage: z.number(),
+  cpus: z.number(),
   readiness: z.object({ blue: Readiness, green: Readiness, router: Readiness, receiver: Readiness }),
 });
 export type ContainersRun = z.infer<typeof ContainersRun>;
