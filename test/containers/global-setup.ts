@@ -112,7 +112,8 @@ function teardown(id: Identity): string[] {
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, `${id.project}.log`), logs.stdout + (logs.stderr ?? ""));
   }
-  spawnSync("docker", ["rm", "-f", ...listed(["ps", "-aq", "--filter", `label=${RUN_LABEL}=${id.project}`])], { timeout: 60_000 });
+  const strays = listed(["ps", "-aq", "--filter", `label=${RUN_LABEL}=${id.project}`]);
+  if (strays.length > 0) spawnSync("docker", ["rm", "-f", ...strays], { timeout: 60_000 });
   const down = spawnSync("docker", composeArgs(id.project, "down", "-v", "--remove-orphans", "--timeout", "20"), { env, encoding: "utf8", timeout: DOWN_TIMEOUT_MS });
   if (down.status !== 0) log(`docker compose down exited ${down.status}: ${(down.stderr ?? "").trim().slice(-1_000)}`);
   spawnSync("docker", ["image", "rm", "-f", ...Object.values(id.images)], { encoding: "utf8", timeout: 60_000 });
