@@ -90,6 +90,8 @@ describe("(c) graceful stop", () => {
     expect(tail[0]).toMatchObject({ event: "signal", signal: "SIGTERM" });
     expect(inFlight).toBeGreaterThan(RPS / 2);
     expect(tail.map((l) => l.event)).toContain("drained");
+    // The drain's own count of requests it had to cut, where the server logs one.
+    expect(tail.find((l) => l.event === "drained")?.unfinished_requests_cut ?? 0).toBe(0);
     expect(tail.map((l) => l.event)).not.toContain("drain_timeout");
     expect(tail.at(-1)).toMatchObject({ event: "exit", code: 0 });
     expect(stopped.State.ExitCode).toBe(0);
