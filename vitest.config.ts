@@ -38,7 +38,8 @@ export default defineConfig({
           name: "node",
           environment: "node",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/worker/**", "**/node_modules/**"],
+          // test/containers/ needs a Docker engine: npm run test:containers.
+          exclude: ["test/worker/**", "test/containers/**", "**/node_modules/**"],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },

@@ -1,8 +1,9 @@
 // Covers the router's container (control/router.Dockerfile, compose service
 // `router`) without a Docker engine: the service's structure (build, port
 // 8787 on loopback, depends_on blue/green healthy, tokens from the
-// environment, state volume, healthcheck) and the image's (sources that
-// exist, non-root, CMD in router-only mode); then it runs compose's exact
+// environment, state volume, healthcheck) and the image's (production
+// dependencies plus miniflare, wrangler and tsx, sources that exist,
+// non-root, CMD in router-only mode); then it runs compose's exact
 // command for the service from the repository root (the image's WORKDIR),
 // with the origins pointed at local model servers and the listen address at
 // 127.0.0.1, and checks that it serves predictions from blue and green, that
@@ -64,7 +65,7 @@ async function exitCodeOf(command: string[], env: Record<string, string>): Promi
 describe("compose service `router`", () => {
   it("builds control/router.Dockerfile and publishes 8787 on loopback", () => {
     expect(router.build).toEqual({ context: ".", dockerfile: "control/router.Dockerfile" });
-    expect(router.ports).toEqual(["127.0.0.1:8787:8787"]);
+    expect(router.ports).toEqual(["127.0.0.1:${ROUTER_PORT:-8787}:8787"]);
   });
 
   it("runs the launcher in router-only mode in front of http://blue:8000 and http://green:8000", () => {
@@ -85,9 +86,11 @@ describe("compose service `router`", () => {
 });
 
 describe("control/router.Dockerfile structure", () => {
-  it("installs with dev dependencies (miniflare, wrangler, tsx run the launcher) and copies only paths that exist", () => {
+  it("installs production dependencies plus the three tools the launcher runs (miniflare, wrangler, tsx), and copies only paths that exist", () => {
     const runs = instructions("RUN").map((i) => i.args);
-    expect(runs.some((r) => /npm ci\b/.test(r) && !/--omit=dev/.test(r))).toBe(true);
+    const install = runs.find((r) => /npm ci\b/.test(r)) ?? "";
+    expect(install).toMatch(/npm ci --omit=dev/);
+    expect(install).toMatch(/for \(const name of \["miniflare", "wrangler", "tsx"\]\)/);
     const sources = instructions("COPY").flatMap((i) => i.args.split(/\s+/).slice(0, -1));
     expect(sources).toEqual(expect.arrayContaining(["wrangler.toml", "worker/src", "control/src", "model-server/src"]));
     for (const src of sources) expect(existsSync(path.join(REPO_ROOT, src)), src).toBe(true);

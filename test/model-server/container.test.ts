@@ -1,8 +1,10 @@
 // Covers: model-server/Dockerfile and docker-compose.yml without a Docker
 // engine — the compose services (blue v1 on 8001, green v2 on 8002, both on
-// 8000 inside, HOST 0.0.0.0, ORIGIN_TOKEN from the environment, healthchecks)
-// and the image's structure (the router service is covered by
-// test/control/router-container.test.ts); then it builds dist/ with `npm run
+// 8000 inside, HOST 0.0.0.0, ORIGIN_TOKEN from the environment, healthchecks,
+// init; each colour's address held by its `-net` container, which publishes
+// the port on 127.0.0.1; one build of the image) and the image's structure
+// (the router service is covered by test/control/router-container.test.ts;
+// npm run test:containers runs them all on a real engine); then it builds dist/ with `npm run
 // build:model-server`, runs the Dockerfile's exact CMD (with its ENV) from
 // the repository root as the image's WORKDIR, and runs the HEALTHCHECK
 // command against it (exit 0) and against a dead port (exit ≠ 0).
@@ -47,37 +49,60 @@ const stages = parseDockerfile(readFileSync(DOCKERFILE, "utf8"));
 const runtime = stages.at(-1) ?? [];
 const find = (op: string) => runtime.filter((i) => i.op === op);
 const compose = parse(readFileSync(COMPOSE, "utf8"), { merge: true }) as {
-  services: Record<string, Record<string, unknown> & { environment: Record<string, string>; ports: string[]; healthcheck: { test: string[] } }>;
+  services: Record<
+    string,
+    Record<string, unknown> & {
+      environment: Record<string, string>;
+      ports: string[];
+      healthcheck: { test: string[]; disable?: boolean };
+      networks?: { default: { aliases: string[] } };
+    }
+  >;
 };
 
 describe("docker-compose.yml", () => {
-  it("has the blue and green model servers and the router", () => {
-    expect(Object.keys(compose.services).sort()).toEqual(["blue", "green", "router"]);
+  it("has the blue and green model servers, the containers holding their addresses, and the router", () => {
+    expect(Object.keys(compose.services).sort()).toEqual(["blue", "blue-net", "green", "green-net", "router"]);
   });
 
   it.each([
-    ["blue", "v1", 8001],
-    ["green", "v2", 8002],
-  ])("%s runs %s, published on host port %i → 8000", (name, version, hostPort) => {
+    ["blue", "v1", "BLUE_PORT", 8001],
+    ["green", "v2", "GREEN_PORT", 8002],
+  ])("%s runs %s at the address of %s-net, published on 127.0.0.1, host port $%s (default %i) → 8000", (name, version, portVar, hostPort) => {
     const svc = compose.services[name]!;
-    expect(svc.build).toEqual({ context: ".", dockerfile: "model-server/Dockerfile" });
+    const holder = compose.services[`${name}-net`]!;
+    expect(svc.image).toBe(compose.services.blue!.image);
     expect(svc.environment).toMatchObject({ HOST: "0.0.0.0", PORT: "8000", MODEL_NAME: "sentiment", MODEL_VERSION: version });
     expect(svc.environment.ORIGIN_TOKEN).toMatch(/^\$\{ORIGIN_TOKEN[:?}]/);
-    expect(svc.ports).toEqual([`127.0.0.1:${hostPort}:8000`]);
+    expect(svc.network_mode).toBe(`service:${name}-net`);
+    expect(svc.ports).toBeUndefined();
+    expect(holder.networks?.default.aliases).toEqual([name]);
+    expect(holder.ports).toEqual([`127.0.0.1:\${${portVar}:-${hostPort}}:8000`]);
+    expect(holder).toMatchObject({ command: ["sleep", "infinity"], init: true, pull_policy: "never", healthcheck: { disable: true } });
+    expect(svc.init).toBe(true);
     expect(svc.healthcheck).toMatchObject({ interval: expect.any(String), timeout: expect.any(String), retries: expect.any(Number) });
     expect(svc.healthcheck.test.slice(0, 2)).toEqual(["CMD", "node"]);
   });
 
+  it("builds the model-server image once (blue), never pulls it", () => {
+    expect(compose.services.blue!.build).toEqual({ context: ".", dockerfile: "model-server/Dockerfile" });
+    for (const name of ["green", "blue-net", "green-net"]) {
+      expect(compose.services[name]!.build, name).toBeUndefined();
+      expect(compose.services[name]!.pull_policy, name).toBe("never");
+    }
+  });
+
   it("lets in-flight requests drain before SIGKILL", () => {
-    for (const svc of Object.values(compose.services)) expect(svc.stop_grace_period).toBe("15s");
+    for (const name of ["blue", "green", "router"]) expect(compose.services[name]!.stop_grace_period, name).toBe("15s");
   });
 });
 
 describe("model-server/Dockerfile structure", () => {
-  it("is multi-stage: npm ci + build, then a runtime with production dependencies only", () => {
+  it("is multi-stage: npm ci (typescript and @types/node of the dev dependencies) + build, then a runtime with production dependencies only", () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     const build = stages[0]!.map((i) => `${i.op} ${i.args}`).join("\n");
-    expect(build).toMatch(/RUN npm ci/);
+    // npm ci with the stage's package.json trimmed to the dev dependencies tsc needs.
+    expect(build).toMatch(/RUN node -e .*for \(const name of \["typescript", "@types\/node"\]\).*&& npm ci\b/);
     expect(build).toMatch(/RUN npm run build:model-server/);
     expect(find("RUN").some((i) => /npm ci --omit=dev/.test(i.args))).toBe(true);
     expect(find("COPY").map((i) => i.args)).toEqual(
