@@ -1,7 +1,8 @@
 /**
  * The router's Hono app: per-request config and request id, the dashboard
  * and the admin API, the traffic routes, and the one error handler —
- * HttpError → its §6 JSON answer, anything else → a logged 500.
+ * HttpError → its §6 JSON answer, a client gone mid-upload → one log line,
+ * anything else → a logged 500.
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -11,6 +12,7 @@ import { ConfigError, routerConfig } from "./config.js";
 import { controllerStub } from "./controller-link.js";
 import { dashboardRoutes } from "./dashboard/routes.js";
 import { PREDICT_ROUTES, type PredictKind } from "./edge-validation.js";
+import { ClientGone } from "./edge-body.js";
 import { errorResponse, HttpError } from "./errors.js";
 import { IsolateState } from "./isolate.js";
 import { predictHandler, proxyHandler } from "./traffic.js";
@@ -50,6 +52,11 @@ export function createApp(isolate: IsolateState): Hono<AppEnv> {
   app.onError((err, c) => {
     const requestId = c.get("requestId") ?? "";
     if (err instanceof HttpError) return errorResponse(err.code, err.message, err.details, err.headers);
+    if (err instanceof ClientGone) {
+      // Nobody is left to read the answer; not an error of the router or of any colour.
+      console.warn(`router: client went away during its upload (request ${requestId})`);
+      return errorResponse("invalid_request", "the request body was cut off");
+    }
     if (err instanceof HTTPException && err.status < 500) {
       return errorResponse("invalid_request", err.message || "bad request");
     }
