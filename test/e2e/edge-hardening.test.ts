@@ -7,7 +7,8 @@
 // not hide a green failing every prediction, which is rolled back within
 // 3 s at 10 predictions/s; PUT /fault through the router is 404 in every
 // spelling, even with PROXY_PATHS=/* and fault control on, and the origin's
-// fault rate stays as it was.
+// fault rate stays as it was; and a burst that stops completely shows in
+// the controller's status within REPORT_INTERVAL_MS + 1 s (trailing flush).
 import { request } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -176,5 +177,39 @@ describe("origin-only routes stay closed", () => {
     }
     const direct = await fetch(`${green.url}/fault`, { headers: { "x-origin-token": ORIGIN_TOKEN } });
     expect(await direct.json()).toEqual({ rate: 0, latencyMs: 0 });
+  }, 30_000);
+});
+
+describe("telemetry after a burst", () => {
+  it("a burst that stops completely shows in the controller's status within REPORT_INTERVAL_MS + 1 s", async () => {
+    const r = await newRouter();
+    const burst = 50;
+    let lastAnswerAt = 0;
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 5 }, async () => {
+        while (next < burst) {
+          next += 1;
+          const res = await fetch(`${r.url}/predict`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ text: `burst request ${next} went well` }),
+          });
+          expect(res.status).toBe(200);
+          await res.arrayBuffer();
+          lastAnswerAt = Math.max(lastAnswerAt, Date.now());
+        }
+      }),
+    );
+    const shownAt = await waitUntil(
+      "the whole burst in the controller's windows",
+      async () => ((await admin(r, "GET", "/admin/status")).colors.blue.metrics.slow.requests === burst ? Date.now() : undefined),
+      REPORT_INTERVAL_MS + 3_000,
+      50,
+    );
+    console.log(`trailing flush: the burst of ${burst} showed ${shownAt - lastAnswerAt} ms after its last answer`);
+    expect(shownAt - lastAnswerAt).toBeLessThanOrEqual(REPORT_INTERVAL_MS + 1_000);
+    await sleep(REPORT_INTERVAL_MS + 500);
+    expect((await admin(r, "GET", "/admin/status")).colors.blue.metrics.slow.requests).toBe(burst);
   }, 30_000);
 });

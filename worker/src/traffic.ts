@@ -67,7 +67,7 @@ async function forward(c: Context<AppEnv>, pathAndQuery: string, how: Forwarding
     });
   } finally {
     if (how.prediction && how.preview === null) link.telemetry.noteServed();
-    link.maybeSync(c.env, config, c.executionCtx);
+    link.afterRequest(c.env, config, c.executionCtx);
   }
 }
 
