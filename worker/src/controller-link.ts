@@ -92,12 +92,14 @@ export class ControllerLink {
     );
   }
 
-  /** Waits until a sync is due (and any sync in flight has ended), then makes one if outcomes are still pending. */
+  /** Waits until a sync is due (and any sync in flight has ended), then makes one if outcomes are still pending; gives up when the sync it waited for failed. */
   async #trailingFlush(env: Env, config: RouterConfig): Promise<void> {
     const deadlineMs = Date.now() + TRAILING_FLUSH_MAX_WAIT_MS;
     while (this.telemetry.pending) {
       if (this.#inFlight !== null) {
         await this.#inFlight;
+        // It failed: the controller is backing off, and the next request's sync takes the outcomes.
+        if (Date.now() < this.#retryAtMs) return;
         continue;
       }
       const nowMs = Date.now();
