@@ -22,6 +22,11 @@ export default defineConfig({
                 // The controllers' alarms never fire on their own during a test run:
                 // tests run them with runDurableObjectAlarm (test/worker/controller/).
                 HEALTH_INTERVAL_SECONDS: "3600",
+                // Outcomes are reported at the end of each request, so a request's
+                // background work (waitOnExecutionContext) is one controller call, not a
+                // trailing flush that waits for the next report to fall due. Tests of the
+                // reporting cadence set REPORT_INTERVAL_MS themselves (test/worker/telemetry.test.ts).
+                REPORT_INTERVAL_MS: "0",
                 ...inject<Record<string, string>>("workerBindings"),
               },
             },

@@ -1,7 +1,8 @@
 // Covers worker/src/config.ts and app.ts's error mapping: env vars parse once
 // per env object with DESIGN.md defaults; a bad var is a ConfigError that
 // names the var (never a secret's value) and is answered as a logged 500 —
-// not a 400 — by the router; unknown routes are §6 JSON too.
+// not a 400 — by the router; unknown routes are §6 JSON too. PROXY_PATHS's
+// syntax is checked here; its matching in test/worker/proxy-paths.test.ts.
 import { describe, expect, it, vi } from "vitest";
 import { ConfigError, routerConfig } from "../../worker/src/config.js";
 import { errorOf, newIsolate, predictRequest, sendSettled, testEnv } from "./helpers.js";
@@ -22,9 +23,17 @@ describe("routerConfig", () => {
       failover: "standby",
       reportIntervalMs: 1_000,
       maxTextChars: 10_000,
+      proxyPaths: { entries: [], exact: new Set(), prefixes: [] },
       adminToken: undefined,
       originToken: undefined,
     });
+  });
+
+  it("compiles PROXY_PATHS once: exact paths and /prefix/* entries, spaces and empty entries ignored", () => {
+    const { proxyPaths } = routerConfig({ ...base, PROXY_PATHS: " /robots.txt, /static/* ,,/*" });
+    expect(proxyPaths.entries).toEqual(["/robots.txt", "/static/*", "/*"]);
+    expect([...proxyPaths.exact]).toEqual(["/robots.txt"]);
+    expect(proxyPaths.prefixes).toEqual(["/static/", "/"]);
   });
 
   it("parses once per env object", () => {
@@ -41,6 +50,14 @@ describe("routerConfig", () => {
     ["ORIGIN_TIMEOUT_MS", "0"],
     ["FAILOVER", "sometimes"],
     ["DEPLOYMENT_NAME", "has spaces"],
+    ["PROXY_PATHS", "robots.txt"],
+    ["PROXY_PATHS", "/static/*/x"],
+    ["PROXY_PATHS", "/a*"],
+    ["PROXY_PATHS", "/x/../fault"],
+    ["PROXY_PATHS", "/%66ault"],
+    ["PROXY_PATHS", "/a?b=1"],
+    ["PROXY_PATHS", "//double"],
+    ["PROXY_PATHS", "/with space"],
   ])("rejects %s=%j, naming the var", (key, value) => {
     expect(() => routerConfig({ ...base, [key]: value })).toThrow(ConfigError);
     expect(() => routerConfig({ ...base, [key]: value })).toThrow(key);

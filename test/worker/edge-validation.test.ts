@@ -1,9 +1,12 @@
 // Covers worker/src/edge-validation.ts: malformed /predict and /predict/batch
 // requests are answered 4xx with §6 JSON at the edge and never reach an
 // origin (both pools are a recorder origin that logs every request it gets);
-// the body cap is enforced while the body streams in, not after buffering it.
+// the body cap is enforced while the body streams in, not after buffering it;
+// past the cap the rest is read and dropped (bounded) so the client can read
+// its 413 (test/e2e/edge-abuse.test.ts checks that over real sockets).
 import { MAX_BATCH_TEXTS, MAX_BODY_BYTES } from "../../model-server/src/api.js";
 import { describe, expect, it } from "vitest";
+import { DRAIN_MAX_BYTES } from "../../worker/src/edge-body.js";
 import { errorOf, newIsolate, origins, recorded, sendSettled, testEnv } from "./helpers.js";
 
 const MAX_TEXT_CHARS = 100;
@@ -81,7 +84,7 @@ describe("edge validation", () => {
     expect(error.details).toEqual([expect.objectContaining({ path: "text" })]);
   });
 
-  it("stops reading an endless body at the cap (413), without buffering it", async () => {
+  it("answers an endless body 413 without buffering it: reads and drops at most DRAIN_MAX_BYTES past the cap, then cancels", async () => {
     const chunk = new Uint8Array(16 * 1024).fill(0x61);
     let pulledBytes = 0;
     let cancelled = false;
@@ -105,29 +108,35 @@ describe("edge validation", () => {
     expect(res.status).toBe(413);
     expect((await errorOf(res)).code).toBe("payload_too_large");
     expect(cancelled).toBe(true);
-    // At most the cap plus the chunk that crossed it, plus what the stream queued ahead.
-    expect(pulledBytes).toBeLessThanOrEqual(MAX_BODY_BYTES + 3 * chunk.byteLength);
+    // The cap, the bytes dropped after it, the chunk that crossed each bound, and what the stream queued ahead.
+    expect(pulledBytes).toBeGreaterThan(MAX_BODY_BYTES + DRAIN_MAX_BYTES);
+    expect(pulledBytes).toBeLessThanOrEqual(MAX_BODY_BYTES + DRAIN_MAX_BYTES + 4 * chunk.byteLength);
     expect(await recorded(origins.TEST_RECORDER_A, testId)).toHaveLength(0);
   });
 
-  it("refuses a declared content-length over the cap before reading anything", async () => {
-    let pulled = false;
+  it("refuses a declared content-length over the cap without keeping a byte of it, and forwards nothing", async () => {
+    const testId = crypto.randomUUID();
+    let pulled = 0;
     const body = new ReadableStream<Uint8Array>(
       {
         pull(controller) {
-          pulled = true;
-          controller.close();
+          pulled += 1;
+          if (pulled > 3) controller.close();
+          else controller.enqueue(new Uint8Array(MAX_BODY_BYTES).fill(0x61));
         },
       },
       { highWaterMark: 0 },
     );
     const request = new Request("https://router.test/predict/batch", {
       method: "POST",
-      headers: { "content-type": "application/json", "content-length": String(MAX_BODY_BYTES + 1) },
+      headers: { "content-type": "application/json", "content-length": String(3 * MAX_BODY_BYTES), "x-test-id": testId },
       body,
     });
-    const res = await sendSettled(newIsolate(), testEnv(), request);
+    const res = await sendSettled(newIsolate(), testEnv({ BLUE_ORIGINS: origins.TEST_RECORDER_A }), request);
     expect(res.status).toBe(413);
-    expect(pulled).toBe(false);
+    expect((await errorOf(res)).code).toBe("payload_too_large");
+    // Read to the end (and dropped) before the answer, so a real client is not reset mid-upload.
+    expect(pulled).toBe(4);
+    expect(await recorded(origins.TEST_RECORDER_A, testId)).toHaveLength(0);
   });
 });

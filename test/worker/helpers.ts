@@ -120,6 +120,8 @@ export async function flipStable(testEnv: Env, to: "blue" | "green"): Promise<Ro
 export interface Counts {
   /** RPC calls on controller stubs, by method name. */
   controllerCalls: Record<string, number>;
+  /** The slowest controller RPC round trip seen, in ms. */
+  slowestCallMs: number;
   kvReads: number;
 }
 
@@ -129,12 +131,12 @@ export function totalCalls(counts: Counts): number {
 }
 
 /**
- * The env with DEPLOYMENTS and ROUTING wrapped to count controller RPC calls
- * and KV reads. `failController` makes every controller call reject (the DO
+ * The env with DEPLOYMENTS and ROUTING wrapped to count (and time) controller
+ * RPC calls and count KV reads. `failController` makes every controller call reject (the DO
  * unreachable).
  */
 export function countingEnv(base: Env, opts: { failController?: boolean } = {}): { env: Env; counts: Counts } {
-  const counts: Counts = { controllerCalls: {}, kvReads: 0 };
+  const counts: Counts = { controllerCalls: {}, slowestCallMs: 0, kvReads: 0 };
   const namespace = base.DEPLOYMENTS;
   const deployments = {
     idFromName: (name: string) => namespace.idFromName(name),
@@ -148,7 +150,10 @@ export function countingEnv(base: Env, opts: { failController?: boolean } = {}):
             return (...args: unknown[]) => {
               counts.controllerCalls[prop] = (counts.controllerCalls[prop] ?? 0) + 1;
               if (opts.failController) return Promise.reject(new Error("test: controller unreachable"));
-              return stub[prop]!(...args);
+              const startedAt = Date.now();
+              return stub[prop]!(...args).finally(() => {
+                counts.slowestCallMs = Math.max(counts.slowestCallMs, Date.now() - startedAt);
+              });
             };
           },
         },

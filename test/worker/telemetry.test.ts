@@ -2,11 +2,13 @@
 // controller-link.ts: with N predictions served against real model servers,
 // the controller is called at most N/50 + (elapsed seconds + 1) times and KV
 // read at most once (one isolate, under a minute) — counted by wrapping the
-// DEPLOYMENTS and ROUTING bindings — with and without errors; every outcome
-// reaches the controller's windows; and the pure sync rule and buffer.
+// DEPLOYMENTS and ROUTING bindings, with the production REPORT_INTERVAL_MS —
+// with and without errors; every outcome reaches the controller's windows,
+// the last ones by the trailing flush, with no extra call; and the pure sync
+// rule, the trailing flush's wait and the buffer.
 import { describe, expect, it } from "vitest";
 import { emptyCounts, latencyBucket } from "../../worker/src/telemetry-types.js";
-import { EARLY_FLUSH_SERVED, MAX_BUFFER_AGE_MS, TelemetryBuffer, syncReason } from "../../worker/src/telemetry.js";
+import { EARLY_FLUSH_SERVED, MAX_BUFFER_AGE_MS, TelemetryBuffer, syncReason, trailingWaitMs } from "../../worker/src/telemetry.js";
 import { controller, countingEnv, flipStable, newIsolate, origins, predictRequest, send, testEnv, totalCalls, type Router } from "./helpers.js";
 
 const CONCURRENCY = 10;
@@ -34,7 +36,7 @@ async function serve(router: Router, e: Env, n: number): Promise<{ statuses: num
 
 describe("controller and KV traffic per N predictions", () => {
   it("healthy traffic: ≤ N/50 + elapsed s + 1 controller calls, ≤ 1 KV read, every outcome reported", async () => {
-    const base = testEnv();
+    const base = testEnv({ REPORT_INTERVAL_MS: "1000" });
     const { env: e, counts } = countingEnv(base);
     const router = newIsolate();
     const n = 600;
@@ -46,14 +48,14 @@ describe("controller and KV traffic per N predictions", () => {
     expect(calls).toBeLessThanOrEqual(n / 50 + elapsedSeconds + 1);
     expect(counts.kvReads).toBeLessThanOrEqual(1);
 
-    await router.isolate.link(base.DEPLOYMENT_NAME).sync(base); // flush the rest, uncounted
+    // The trailing flush (waited for with the requests' background work) reported the last outcomes.
     const status = await controller(base).status();
     expect(status.metrics.blue.slow.requests).toBe(n);
     expect(status.metrics.blue.slow.errors.total).toBe(0);
-  });
+  }, 30_000);
 
   it("every request failing over: errors flush early, still ≤ N/50 + elapsed s + 1 calls", async () => {
-    const base = testEnv({ GREEN_ORIGINS: origins.TEST_DEAD_ORIGIN });
+    const base = testEnv({ GREEN_ORIGINS: origins.TEST_DEAD_ORIGIN, REPORT_INTERVAL_MS: "1000" });
     // Stable, not baking: a baking green failing every request would be rolled back after a few reports.
     await flipStable(base, "green");
     const { env: e, counts } = countingEnv(base);
@@ -66,12 +68,11 @@ describe("controller and KV traffic per N predictions", () => {
     expect(calls).toBeLessThanOrEqual(n / 50 + elapsedSeconds + 1);
     expect(counts.kvReads).toBeLessThanOrEqual(1);
 
-    await router.isolate.link(base.DEPLOYMENT_NAME).sync(base);
     const status = await controller(base).status();
     expect(status.metrics.green.slow.requests).toBe(n);
     expect(status.metrics.green.slow.errors.connect).toBe(n);
     expect(status.metrics.blue.slow.requests).toBe(n);
-  });
+  }, 30_000);
 });
 
 describe("syncReason", () => {
@@ -96,6 +97,22 @@ describe("syncReason", () => {
     expect(syncReason(clock, buffer)).toBeNull();
     buffer.noteServed();
     expect(syncReason(clock, buffer)).toBe("errors");
+  });
+});
+
+describe("trailingWaitMs", () => {
+  const clock = { nowMs: 10_000, lastSyncAtMs: 9_700, flagTtlMs: 1_000, reportIntervalMs: 1_000, retryAtMs: 0 };
+
+  it("waits until the next request would have synced (report or refresh due), not longer", () => {
+    expect(trailingWaitMs(clock, 20_000)).toBe(700);
+    expect(trailingWaitMs({ ...clock, lastSyncAtMs: 8_000 }, 20_000)).toBe(0);
+    expect(trailingWaitMs({ ...clock, reportIntervalMs: 0 }, 20_000)).toBe(0);
+    expect(trailingWaitMs({ ...clock, reportIntervalMs: 60_000, flagTtlMs: 500 }, 20_000)).toBe(200);
+  });
+
+  it("respects the retry back-off after a failed sync, and the cap", () => {
+    expect(trailingWaitMs({ ...clock, lastSyncAtMs: 0, retryAtMs: 10_400 }, 20_000)).toBe(400);
+    expect(trailingWaitMs({ ...clock, reportIntervalMs: 3_600_000, flagTtlMs: 3_600_000 }, 20_000)).toBe(20_000);
   });
 });
 

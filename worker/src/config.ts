@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { DEFAULT_MAX_TEXT_CHARS } from "../../model-server/src/api.js";
+import { ProxyPathsVar, type ProxyPaths } from "./proxy-paths.js";
 import type { Color } from "./telemetry-types.js";
 
 const intFromString = (fallback: number, min: number, max: number) =>
@@ -50,6 +51,7 @@ const RouterConfigSchema = z.object({
     .pipe(z.enum(["standby", "off"])),
   REPORT_INTERVAL_MS: intFromString(1_000, 0, 3_600_000),
   MAX_TEXT_CHARS: intFromString(DEFAULT_MAX_TEXT_CHARS, 1, 1_000_000),
+  PROXY_PATHS: ProxyPathsVar,
   ADMIN_TOKEN: secret,
   ORIGIN_TOKEN: secret,
 });
@@ -63,6 +65,8 @@ export interface RouterConfig {
   failover: "standby" | "off";
   reportIntervalMs: number;
   maxTextChars: number;
+  /** Paths besides the predictions passed on to the active colour (proxy-paths.ts). */
+  proxyPaths: ProxyPaths;
   /** undefined: the admin API and preview are closed (fail closed). */
   adminToken: string | undefined;
   originToken: string | undefined;
@@ -96,6 +100,7 @@ export function routerConfig(env: EnvLike): RouterConfig {
     failover: v.FAILOVER,
     reportIntervalMs: v.REPORT_INTERVAL_MS,
     maxTextChars: v.MAX_TEXT_CHARS,
+    proxyPaths: v.PROXY_PATHS,
     adminToken: v.ADMIN_TOKEN,
     originToken: v.ORIGIN_TOKEN,
   };

@@ -3,20 +3,26 @@
  * of DESIGN.md §3. The hot path reads the in-memory copy; when it is older
  * than FLAG_TTL_MS (or outcomes are due to be reported) one background sync
  * — report pending telemetry, take the answer as the new routing state —
- * runs under ctx.waitUntil (stale-while-revalidate). A cold isolate reads KV
- * first; when the controller is unreachable, KV is read again at most once
- * per KV_REREAD_MS.
+ * runs under ctx.waitUntil (stale-while-revalidate). Outcomes still pending
+ * when a request ends get a trailing flush: the request keeps one timer
+ * under ctx.waitUntil until the next sync would fall due anyway, so a burst
+ * that stops shows in the controller's windows within REPORT_INTERVAL_MS
+ * even if no request follows, at no extra controller call (one such timer
+ * per isolate and deployment). A cold isolate reads KV first; when the
+ * controller is unreachable, KV is read again at most once per KV_REREAD_MS.
  */
 import { HttpError } from "./errors.js";
 import type { RouterConfig } from "./config.js";
 import type { DeploymentController } from "./controller/deployment-controller.js";
 import { readRoutingFromKv, RoutingCache, RoutingStateSchema, type RoutingState } from "./routing-state.js";
-import { syncReason, TelemetryBuffer } from "./telemetry.js";
+import { syncReason, TelemetryBuffer, trailingWaitMs, type SyncClock } from "./telemetry.js";
 
 /** At most one KV read per isolate and deployment in this long, after the cold read. */
 export const KV_REREAD_MS = 60_000;
 /** After a failed sync, wait at least this long before the next one. */
 export const SYNC_BACKOFF_MS = 1_000;
+/** A trailing flush waits at most this long (ctx.waitUntil gets 30 s after the answer). */
+export const TRAILING_FLUSH_MAX_WAIT_MS = 20_000;
 
 /** The part of an execution context the link needs. */
 export type WaitUntil = Pick<ExecutionContext, "waitUntil">;
@@ -39,6 +45,7 @@ export class ControllerLink {
   readonly #isolateId: string;
   #lastSyncAtMs = Number.NEGATIVE_INFINITY;
   #retryAtMs = 0;
+  #trailing = false;
   #lastKvReadAtMs = Number.NEGATIVE_INFINITY;
   #inFlight: Promise<void> | null = null;
   #cold: Promise<RoutingState> | null = null;
@@ -66,16 +73,52 @@ export class ControllerLink {
     if (this.#inFlight !== null) return;
     const nowMs = Date.now();
     if (nowMs < this.#retryAtMs) return;
-    const reason = syncReason(
-      {
-        nowMs,
-        lastSyncAtMs: this.#lastSyncAtMs,
-        flagTtlMs: config.flagTtlMs,
-        reportIntervalMs: config.reportIntervalMs,
-      },
-      this.telemetry,
+    if (syncReason(this.#clock(config, nowMs), this.telemetry) !== null) ctx.waitUntil(this.sync(env));
+  }
+
+  /**
+   * At the end of a served request: a sync if one is due, else a trailing
+   * flush for what is left pending. None while the controller is backing
+   * off after a failed sync: the next request's sync takes the outcomes.
+   */
+  afterRequest(env: Env, config: RouterConfig, ctx: WaitUntil): void {
+    this.maybeSync(env, config, ctx);
+    if (this.#trailing || !this.telemetry.pending || Date.now() < this.#retryAtMs) return;
+    this.#trailing = true;
+    ctx.waitUntil(
+      this.#trailingFlush(env, config).finally(() => {
+        this.#trailing = false;
+      }),
     );
-    if (reason !== null) ctx.waitUntil(this.sync(env));
+  }
+
+  /** Waits until a sync is due (and any sync in flight has ended), then makes one if outcomes are still pending; gives up when the sync it waited for failed. */
+  async #trailingFlush(env: Env, config: RouterConfig): Promise<void> {
+    const deadlineMs = Date.now() + TRAILING_FLUSH_MAX_WAIT_MS;
+    while (this.telemetry.pending) {
+      if (this.#inFlight !== null) {
+        await this.#inFlight;
+        // It failed: the controller is backing off, and the next request's sync takes the outcomes.
+        if (Date.now() < this.#retryAtMs) return;
+        continue;
+      }
+      const nowMs = Date.now();
+      const waitMs = trailingWaitMs({ ...this.#clock(config, nowMs), retryAtMs: this.#retryAtMs }, Math.max(0, deadlineMs - nowMs));
+      if (waitMs === 0) {
+        await this.sync(env);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
+
+  #clock(config: RouterConfig, nowMs: number): SyncClock {
+    return {
+      nowMs,
+      lastSyncAtMs: this.#lastSyncAtMs,
+      flagTtlMs: config.flagTtlMs,
+      reportIntervalMs: config.reportIntervalMs,
+    };
   }
 
   /** Reports pending outcomes (or just asks) and keeps the answer; never throws. */

@@ -7,8 +7,8 @@
  */
 import type { z } from "zod";
 import { batchRequestSchema, MAX_BODY_BYTES, predictRequestSchema } from "../../model-server/src/api.js";
-import { readBodyWithLimit } from "../../model-server/src/body-limit.js";
 import { decodeJson, parseWith, requireJsonContentType } from "../../model-server/src/json-body.js";
+import { readBodyCapped } from "./edge-body.js";
 
 /** The validated prediction routes and their body kind. */
 export const PREDICT_ROUTES = { "/predict": "single", "/predict/batch": "batch" } as const;
@@ -32,7 +32,7 @@ function schemaFor(kind: PredictKind, maxChars: number): z.ZodType {
  */
 export async function validatePrediction(request: Request, kind: PredictKind, maxChars: number): Promise<Uint8Array> {
   requireJsonContentType(request);
-  const bytes = await readBodyWithLimit(request, MAX_BODY_BYTES);
+  const bytes = await readBodyCapped(request, MAX_BODY_BYTES);
   parseWith(schemaFor(kind, maxChars), decodeJson(bytes));
   return bytes;
 }

@@ -1,8 +1,9 @@
 /**
  * Serving one request from the pools (DESIGN.md §3): the active colour's
  * next origin; on a connect error, timeout or 5xx, once more on the standby
- * colour when it is healthy and FAILOVER=standby. Every attempt is counted
- * against the colour it went to; answers carry x-bluegreen-color,
+ * colour when it is healthy and FAILOVER=standby. Every attempt of a
+ * prediction is counted against the colour it went to (other paths count
+ * nowhere); answers carry x-bluegreen-color,
  * x-bluegreen-epoch and, when the standby served, x-bluegreen-failover.
  */
 import { MAX_BODY_BYTES } from "../../model-server/src/api.js";
@@ -24,6 +25,13 @@ export interface ServePlan {
   replayable: boolean;
   /** A preview request's colour: no failover, not counted in telemetry. */
   preview: Color | null;
+  /**
+   * Whether this is a prediction. Only predictions steer anything: their
+   * outcomes cool origins down and (unless previews) feed the controller's
+   * windows. Other allowed paths are passed on and counted nowhere, so junk
+   * traffic can neither hide a failing colour nor condemn a healthy one.
+   */
+  prediction: boolean;
 }
 
 /** What the client gets when no origin answered. */
@@ -64,6 +72,7 @@ function decorate(response: Response, served: Color, state: RoutingState, failov
 async function attempt(plan: ServePlan, color: Color): Promise<Attempt> {
   const origin = plan.pools.pick(plan.config.origins[color], Date.now());
   const result = await fetchOrigin(origin, plan.request, plan.config.originTimeoutMs);
+  if (!plan.prediction) return result;
   const error = failed(result);
   if (error === null) plan.pools.markOk(origin);
   else {

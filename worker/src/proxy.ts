@@ -1,8 +1,10 @@
 /**
  * One request to one origin (DESIGN.md §3): the headers the origin gets
- * (x-origin-token, x-request-id, no hop-by-hop, no admin credentials), a
- * per-origin timeout up to the response headers, and the classification of
- * the outcome as connect error, timeout or an HTTP answer.
+ * (x-origin-token, x-request-id; no hop-by-hop headers, no client
+ * credentials, nothing holding the admin token), a per-origin timeout up to
+ * the response headers, and the classification of the outcome as connect
+ * error, timeout or an HTTP answer — or a request the runtime refused to
+ * build, which is none of these.
  */
 import type { ErrorClass } from "./telemetry-types.js";
 
@@ -21,8 +23,12 @@ const HOP_BY_HOP = [
   "content-length",
 ];
 
-/** Router control headers that clients may send but origins must not see. */
-const ROUTER_HEADERS = ["x-origin-token", "x-bluegreen-preview"];
+/**
+ * Headers that never reach an origin: the router's own control headers, and
+ * the client's credentials (origins authenticate the router by x-origin-token,
+ * never a client; a preview's Authorization is the admin token).
+ */
+const NEVER_FORWARDED = ["x-origin-token", "x-bluegreen-preview", "x-bluegreen-actor", "authorization", "cookie"];
 
 function stripHopByHop(headers: Headers): void {
   const listed = (headers.get("connection") ?? "")
@@ -32,19 +38,29 @@ function stripHopByHop(headers: Headers): void {
   for (const h of [...HOP_BY_HOP, ...listed]) headers.delete(h);
 }
 
+/** Deletes every header whose name or value holds `secret` (a client may paste the admin token anywhere). */
+function dropHeadersHolding(headers: Headers, secret: string): void {
+  const lower = secret.toLowerCase();
+  let doomed: string[] | undefined;
+  for (const [name, value] of headers) {
+    if (value.includes(secret) || name.includes(lower)) (doomed ??= []).push(name);
+  }
+  if (doomed !== undefined) for (const name of doomed) headers.delete(name);
+}
+
 export interface OriginHeaderOptions {
   requestId: string;
   originToken: string | undefined;
-  /** Drop Authorization (it carried the admin token of a preview request). */
-  dropAuthorization: boolean;
+  /** The admin token: no header that holds it is forwarded. */
+  adminToken: string | undefined;
 }
 
 /** The headers an origin request carries. */
 export function originRequestHeaders(incoming: Headers, opts: OriginHeaderOptions): Headers {
   const headers = new Headers(incoming);
   stripHopByHop(headers);
-  for (const h of ROUTER_HEADERS) headers.delete(h);
-  if (opts.dropAuthorization) headers.delete("authorization");
+  for (const h of NEVER_FORWARDED) headers.delete(h);
+  if (opts.adminToken !== undefined) dropHeadersHolding(headers, opts.adminToken);
   if (opts.originToken !== undefined) headers.set("x-origin-token", opts.originToken);
   headers.set("x-request-id", opts.requestId);
   return headers;
@@ -74,19 +90,35 @@ class OriginTimeout extends Error {
   override readonly name = "OriginTimeout";
 }
 
+/**
+ * The runtime refused to build the origin request (workerd throws a
+ * TypeError, e.g. for a GET or HEAD with a body). It never left the router,
+ * so it is our bug, answered as a logged 500: never the origin's fault,
+ * never counted against a colour, never a cool-down.
+ */
+export class RequestRefused extends Error {
+  override readonly name = "RequestRefused";
+}
+
 /** Sends `req` to `origin`, giving up on the response headers after `timeoutMs`. */
 export async function fetchOrigin(origin: string, req: OriginRequest, timeoutMs: number): Promise<Attempt> {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new OriginTimeout(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  const started = Date.now();
+  let request: Request;
   try {
-    const response = await fetch(origin + req.pathAndQuery, {
+    request = new Request(origin + req.pathAndQuery, {
       method: req.method,
       headers: req.headers,
       body: req.body,
       redirect: "manual",
       signal: controller.signal,
     });
+  } catch (err) {
+    throw new RequestRefused(`the runtime refused the origin request (${req.method}): ${String(err)}`);
+  }
+  const timer = setTimeout(() => controller.abort(new OriginTimeout(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  const started = Date.now();
+  try {
+    const response = await fetch(request);
     return { kind: "response", origin, response, latencyMs: Date.now() - started };
   } catch (err) {
     const latencyMs = Date.now() - started;

@@ -116,3 +116,15 @@ export function syncReason(clock: SyncClock, buffer: TelemetryBuffer): "refresh"
   if (buffer.errors > 0 && buffer.served >= EARLY_FLUSH_SERVED) return "errors";
   return null;
 }
+
+/**
+ * How long a trailing flush waits before reporting what is pending: until
+ * the next request would have synced anyway (syncReason: the state's
+ * FLAG_TTL_MS or the REPORT_INTERVAL_MS since the last sync, whichever comes
+ * first, and not before the retry back-off), so it adds no controller call a
+ * following request would not have made; at most `maxWaitMs`.
+ */
+export function trailingWaitMs(clock: SyncClock & { retryAtMs: number }, maxWaitMs: number): number {
+  const dueAtMs = Math.max(clock.lastSyncAtMs + Math.min(clock.flagTtlMs, clock.reportIntervalMs), clock.retryAtMs);
+  return Math.min(Math.max(0, dueAtMs - clock.nowMs), maxWaitMs);
+}
