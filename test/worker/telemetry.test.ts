@@ -8,7 +8,7 @@
 // rule, the trailing flush's wait and the buffer.
 import { describe, expect, it } from "vitest";
 import { emptyCounts, latencyBucket } from "../../worker/src/telemetry-types.js";
-import { EARLY_FLUSH_SERVED, MAX_BUFFER_AGE_MS, TelemetryBuffer, syncReason, trailingWaitMs } from "../../worker/src/telemetry.js";
+import { EARLY_FLUSH_ERRORS, EARLY_FLUSH_MIN_GAP_MS, EARLY_FLUSH_SERVED, MAX_BUFFER_AGE_MS, TelemetryBuffer, syncReason, trailingWaitMs } from "../../worker/src/telemetry.js";
 import { controller, countingEnv, flipStable, newIsolate, origins, predictRequest, send, testEnv, totalCalls, type Router } from "./helpers.js";
 
 const CONCURRENCY = 10;
@@ -97,6 +97,17 @@ describe("syncReason", () => {
     expect(syncReason(clock, buffer)).toBeNull();
     buffer.noteServed();
     expect(syncReason(clock, buffer)).toBe("errors");
+  });
+
+  it(`reports early once ${EARLY_FLUSH_ERRORS} failures are pending, but not within ${EARLY_FLUSH_MIN_GAP_MS} ms of the last sync`, () => {
+    const buffer = new TelemetryBuffer();
+    const justSynced = { ...clock, lastSyncAtMs: clock.nowMs - EARLY_FLUSH_MIN_GAP_MS + 1 };
+    const gapPassed = { ...clock, lastSyncAtMs: clock.nowMs - EARLY_FLUSH_MIN_GAP_MS };
+    for (let i = 0; i < EARLY_FLUSH_ERRORS - 1; i++) buffer.record({ color: "green", latencyMs: 3, error: "http5xx" }, clock.nowMs);
+    expect(syncReason(gapPassed, buffer)).toBeNull();
+    buffer.record({ color: "green", latencyMs: 3, error: "connect" }, clock.nowMs);
+    expect(syncReason(justSynced, buffer)).toBeNull();
+    expect(syncReason(gapPassed, buffer)).toBe("errors");
   });
 });
 

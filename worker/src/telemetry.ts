@@ -14,6 +14,10 @@ import {
 
 /** A pending-error batch is sent early once this many requests were served since the last sync. */
 export const EARLY_FLUSH_SERVED = 50;
+/** …or once this many failed attempts are pending, so a colour failing at a low request rate is reported as it fails. */
+export const EARLY_FLUSH_ERRORS = 5;
+/** Early (error) syncs are at least this far apart: at most 4 a second per isolate while a colour fails. */
+export const EARLY_FLUSH_MIN_GAP_MS = 250;
 /** Buckets older than this are dropped if the controller stays unreachable. */
 export const MAX_BUFFER_AGE_MS = 120_000;
 
@@ -107,13 +111,18 @@ export interface SyncClock {
  * refreshes the routing state, so: refresh once the state is older than
  * FLAG_TTL_MS; report pending outcomes at most every REPORT_INTERVAL_MS;
  * report sooner when errors are pending and a full batch of
- * EARLY_FLUSH_SERVED requests has been served (so early syncs ≤ N/50).
+ * EARLY_FLUSH_SERVED requests has been served (so early syncs ≤ N/50), or
+ * when EARLY_FLUSH_ERRORS failures are pending — at 10 predictions/s a
+ * colour failing every one would otherwise wait up to a whole
+ * REPORT_INTERVAL_MS after reaching MIN_REQUESTS — but never sooner than
+ * EARLY_FLUSH_MIN_GAP_MS after the last sync.
  */
 export function syncReason(clock: SyncClock, buffer: TelemetryBuffer): "refresh" | "report" | "errors" | null {
   const sinceMs = clock.nowMs - clock.lastSyncAtMs;
   if (sinceMs >= clock.flagTtlMs) return "refresh";
   if (buffer.pending && sinceMs >= clock.reportIntervalMs) return "report";
   if (buffer.errors > 0 && buffer.served >= EARLY_FLUSH_SERVED) return "errors";
+  if (buffer.errors >= EARLY_FLUSH_ERRORS && sinceMs >= EARLY_FLUSH_MIN_GAP_MS) return "errors";
   return null;
 }
 
