@@ -29,7 +29,7 @@ describe("bluegreen check-config", () => {
   it("fails the repository's --env production: placeholder KV id and example.com origins", async () => {
     const r = await runCli(["check-config", "--config", REPO_TOML, "--env", "production"]);
     expect(r.code, show(r)).toBe(1);
-    expect(r.stdout).toMatch(/^✗ binding +ROUTING id 2{32} is a placeholder: run npx wrangler kv namespace create ROUTING --env production/m);
+    expect(r.stdout).toMatch(/^✗ binding +ROUTING id 2{32} is a placeholder: run npx wrangler kv namespace create bluegreen-routing-production /m);
     expect(r.stdout).toMatch(/^✗ origins +BLUE_ORIGINS: https:\/\/blue\.example\.com is a placeholder/m);
     expect(r.stdout).toMatch(/^! secrets +ADMIN_TOKEN, ORIGIN_TOKEN: not checked/m);
     expect(r.stderr).toMatch(/^error: check-config: 3 problems in .*wrangler\.toml --env production\./m);

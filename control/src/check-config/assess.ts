@@ -117,7 +117,7 @@ function checkBindings(f: ConfigFacts, checks: ConfigCheck[]): void {
             check: "binding",
             status: "problem",
             subject: KV_BINDING,
-            message: `${KV_BINDING} id ${kv.id} is a placeholder: run npx wrangler kv namespace create ${KV_BINDING}${envFlag(f.env)} and put the id it prints in [[${section}kv_namespaces]]`,
+            message: `${KV_BINDING} id ${kv.id} is a placeholder: run npx wrangler kv namespace create bluegreen-routing-${f.env} and put the id it prints in [[${section}kv_namespaces]] (docs/deploy.md, step 2)`,
           },
     );
   } else {

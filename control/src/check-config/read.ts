@@ -6,6 +6,7 @@
  * and the secrets from a file when there is one to read.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
 import path from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
@@ -84,7 +85,13 @@ export async function readConfigFacts(opts: ReadOptions, cwd: string): Promise<R
       hint: opts.env ? `check the environment's name: it needs an [env.${opts.env}] section` : "fix the file so that wrangler can parse it",
     });
   }
-  const shown = (p: string) => path.relative(cwd, p) || p;
+  // Files below cwd relative to it, others absolute with the home directory as "~".
+  const home = homedir();
+  const shown = (p: string) => {
+    const rel = path.relative(cwd, p);
+    if (rel !== "" && !rel.startsWith("..")) return rel;
+    return home && p.startsWith(home + path.sep) ? `~${p.slice(home.length)}` : p;
+  };
   let secrets: ConfigFacts["secrets"] = null;
   if (opts.secretsFrom !== undefined) {
     const file = path.resolve(cwd, opts.secretsFrom);

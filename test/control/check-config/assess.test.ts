@@ -48,7 +48,7 @@ describe("assessConfig", () => {
 
   it("a placeholder KV id is a problem for an environment, only a note at the top level", () => {
     const zero = [{ binding: "ROUTING", id: "0".repeat(32) }];
-    expect(problems(facts({ kvNamespaces: zero }))[0]!.message).toMatch(/placeholder: run npx wrangler kv namespace create ROUTING --env production/);
+    expect(problems(facts({ kvNamespaces: zero }))[0]!.message).toMatch(/placeholder: run npx wrangler kv namespace create bluegreen-routing-production and put the id it prints in \[\[env\.production\.kv_namespaces\]\]/);
     const local = assessConfig(facts({ env: null, kvNamespaces: zero, secrets: { source: ".dev.vars", values: {} } }));
     expect(local.filter((c) => c.status === "problem")).toEqual([]);
     expect(local.find((c) => c.subject === "ROUTING")!.status).toBe("info");

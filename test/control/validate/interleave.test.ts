@@ -44,7 +44,7 @@ describe("runInterleavedLoad against two loopback servers", () => {
   async function serve(side: string, delayMs: number): Promise<void> {
     const server = createServer((req, res) => {
       arrivals.push(side);
-      req.resume().on("end", () => setTimeout(() => res.writeHead(200, { "content-type": "application/json" }).end('{"label":"positive"}'), delayMs));
+      req.resume().on("end", () => setTimeout(() => res.writeHead(200, { "content-type": "application/json" }).end(`{"prediction":"positive","confidence":0.8,"model_version":"v1"}`), delayMs));
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     servers.push(server);
