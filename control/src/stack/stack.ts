@@ -10,15 +10,14 @@
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { checkWorkerEnv } from "../../../worker/src/env-check.js";
-import { UsageError } from "../errors.js";
 import type { Printer } from "../output/printer.js";
 import { ms } from "../output/format.js";
 import { type DevVarsResult, ensureDevVars } from "./dev-vars.js";
-import { routerVars, startLocalRouter, type LocalRouter } from "./local-router.js";
+import { startLocalRouter, type LocalRouter } from "./local-router.js";
 import { type ModelServerProcess, spawnModelServer, waitReady } from "./model-server-process.js";
 import type { StackOptions } from "./options.js";
 import { assertPortsFree, type PortClaim, portError, probePort } from "./ports.js";
+import { assertRouterVars } from "./router-vars.js";
 
 const READY_TIMEOUT_MS = 30_000;
 const STATUS_TIMEOUT_MS = 5_000;
@@ -107,7 +106,7 @@ export class Stack {
       ? { blue: o.blueOrigins!, green: o.greenOrigins! }
       : { blue: [clientUrl("127.0.0.1", o.bluePort)], green: [clientUrl("127.0.0.1", o.greenPort)] };
     // First, so a start that cannot work leaves nothing behind (no state dir, no .dev.vars).
-    this.#checkRouterVars(origins);
+    assertRouterVars(origins, o.vars);
     await assertPortsFree(claims);
     this.#out.step("ok", "ports", `${claims.map((c) => `${c.port} (${c.part.replace(" model server", "")})`).join(", ")} free`);
     if (o.reset) {
@@ -272,19 +271,6 @@ export class Stack {
     } catch {
       return null;
     }
-  }
-
-  /** Refuses (exit 2) a router var the Worker would not parse, naming each one and where it came from. */
-  #checkRouterVars(origins: Record<Color, string[]>): void {
-    const o = this.#o;
-    const { problems } = checkWorkerEnv(routerVars({ blueOrigins: origins.blue, greenOrigins: origins.green, vars: o.vars }));
-    if (problems.length === 0) return;
-    const names = problems.map((p) => p.variable);
-    const from = (v: string) => (v in o.vars ? "--var" : "wrangler.toml [vars]");
-    throw new UsageError(`Bad router var${names.length > 1 ? "s" : ""} ${names.join(", ")}: the router would not run with ${names.length > 1 ? "them" : "it"}.`, {
-      reason: problems.map((p) => `${p.message}, from ${from(p.variable)}`).join("\n       "),
-      hint: `fix ${names.length > 1 ? "them" : "it"} in ${[...new Set(names.map(from))].join(" or ")}; npm run check-config checks every var without starting anything`,
-    });
   }
 
   #check(): void {
