@@ -6,6 +6,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, Option } from "commander";
+import { addCheckConfigFlags, checkConfigCommand } from "./commands/check-config.js";
 import { historyCommand } from "./commands/history.js";
 import { flipCommand, rollbackCommand } from "./commands/flip.js";
 import { rolloutCommand } from "./commands/rollout.js";
@@ -76,6 +77,20 @@ function buildProgram(io: Io, state: { exitCode: number }): Command {
       }
     };
 
+  /** Like `run`, for commands that do not talk to the router or model servers: no settings to load. */
+  const runOffline =
+    <A extends unknown[]>(action: (printer: Printer, ...args: A) => Promise<void>) =>
+    async (...args: A) => {
+      const cmd = args[args.length - 1] as Command;
+      const printer = new Printer({ json: !!cmd.optsWithGlobals<GlobalFlags>().json, stdout: io.stdout, stderr: io.stderr, secrets: [], env: io.env });
+      try {
+        await action(printer, ...args);
+        state.exitCode = EXIT.ok;
+      } catch (err) {
+        state.exitCode = reportError(printer, err, io.env);
+      }
+    };
+
   const validate = program
     .command("validate")
     .description("check a colour before it takes traffic: health, smoke, load, quality; a table at the end");
@@ -122,6 +137,12 @@ function buildProgram(io: Io, state: { exitCode: number }): Command {
     .option("--interval <seconds>", "refresh interval", "2")
     .option("--count <n>", "stop after this many refreshes")
     .action(run((ctx, _opts, cmd: Command) => watchCommand(ctx, cmd)));
+
+  addCheckConfigFlags(
+    program
+      .command("check-config")
+      .description("before wrangler deploy: check wrangler.toml's vars (with the Worker's parsers), bindings, origins and secrets for one environment"),
+  ).action(runOffline((printer, _opts, cmd: Command) => checkConfigCommand(printer, io.cwd, cmd)));
 
   return program;
 }

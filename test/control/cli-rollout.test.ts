@@ -11,7 +11,7 @@ import { jsonOf, runCli, show, spawnCli } from "./run-cli.js";
 
 const ORIGIN_TOKEN = "test-origin-token-c90d12";
 /** Small validation so the rollout gets to the flip quickly; p99 is not what these tests are about. */
-const QUICK_VALIDATE = ["--requests", "60", "--concurrency", "6", "--max-p99-ms", "5000", "--interval", "0.5"];
+const QUICK_VALIDATE = ["--requests", "60", "--concurrency", "6", "--max-p99-ratio", "20", "--max-p99-ms", "5000", "--interval", "0.5"];
 /** A quick controller: short bake and windows, frequent probes and reports. */
 const FAST_POLICY = { BAKE_SECONDS: "8", HEALTH_INTERVAL_SECONDS: "1", FAST_WINDOW_SECONDS: "5", MIN_REQUESTS: "20", REPORT_INTERVAL_MS: "250", FLAG_TTL_MS: "250" };
 

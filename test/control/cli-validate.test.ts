@@ -2,7 +2,9 @@
 // against real model servers (blue v1, green v2, both behind an origin
 // token) and is judged by exit code and output — a pass with its step lines,
 // table and --json report; the error-rate gate (FAULT_RATE=0.3); the p99
-// gate (FAULT_LATENCY_MS); --expect-version; the quality gate with a worse
+// gate (FAULT_LATENCY_MS) as a ratio to blue's p99 measured interleaved, and
+// with --baseline none the absolute --max-p99-ms or "not compared";
+// --expect-version; the quality gate with a worse
 // model; an unreachable green (exit 3); missing token/URL and a refused
 // origin token (exit 2); and that no token is ever printed.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,8 +13,8 @@ import { type ModelServerHandle, startModelServer } from "../helpers/model-serve
 import { closedPortUrl, jsonOf, runCli, show } from "./run-cli.js";
 
 const ORIGIN_TOKEN = "test-origin-token-7f3a9c";
-// Small but real load; the p99 limit is loose except in the p99 test, so a busy machine does not fail the others.
-const LOAD = ["--requests", "120", "--concurrency", "12", "--max-p99-ms", "5000"];
+// Small but real load; the p99 limits are loose except in the p99 tests, so a busy machine does not fail the others.
+const LOAD = ["--requests", "120", "--concurrency", "12", "--max-p99-ratio", "20", "--max-p99-ms", "5000"];
 
 let blue: ModelServerHandle;
 let green: ModelServerHandle;
@@ -43,7 +45,7 @@ describe("validate against real model servers", () => {
     expect(r.code, show(r)).toBe(0);
     expect(r.stdout).toMatch(/✓ health +sentiment v2 sha256:/);
     expect(r.stdout).toMatch(/✓ smoke +6\/6 checks conform/);
-    expect(r.stdout).toMatch(/✓ load +120 requests at concurrency 12: .*req\/s, p50 .*, p95 .*, p99 .*, errors 0\.00%/);
+    expect(r.stdout).toMatch(/✓ load +120 requests at concurrency 12: .*req\/s, p50 .*, p95 .*, p99 .*, errors 0\.00%, interleaved with blue in 8 rounds \(blue p99 .*, errors 0\.00%\)/);
     expect(r.stdout).toMatch(/✓ quality +accuracy \d+\.\d% on \d+ golden examples, blue \d+\.\d%, agreement \d+\.\d%/);
     for (const gate of ["health", "smoke", "error-rate", "p99", "accuracy", "regression"]) {
       expect(r.stdout).toMatch(new RegExp(`^${gate} +pass `, "m"));
@@ -78,13 +80,27 @@ describe("validate against real model servers", () => {
     await faulty.stop();
   });
 
-  it("fails the p99 gate for a green with FAULT_LATENCY_MS (exit 1)", async () => {
+  it("fails the p99 gate for a green much slower than blue, measured interleaved in the same run (exit 1)", async () => {
     const slow = await server("v2", { FAULT_LATENCY_MS: "400" });
-    const r = await runCli(["validate", "--requests", "40", "--concurrency", "20", "--max-p99-ms", "250"], { env: env(slow.url) });
+    const r = await runCli(["validate", "--requests", "40", "--concurrency", "10"], { env: env(slow.url) });
     expect(r.code, show(r)).toBe(1);
-    expect(r.stdout).toMatch(/^p99 +FAIL +[\d.]+ m?s +≤ 250 ms/m);
+    expect(r.stdout).toMatch(/interleaved with blue in 4 rounds/);
+    expect(r.stdout).toMatch(/^p99 +FAIL +\d+ ms \([\d.]+× blue's [\d.]+ m?s\) +≤ 2\.0× blue's/m);
     expect(r.stdout).toMatch(/^error-rate +pass/m);
     expect(r.stderr).toMatch(/gate p99 did not pass/);
+    expect(r.stderr).toMatch(/why: .*p99: p99 \d+ ms is [\d.]+× blue's .* measured in the same run \(allowed 2\.0×\)/);
+    await slow.stop();
+  });
+
+  it("with --baseline none: the absolute --max-p99-ms when given, else p99 not compared", async () => {
+    const slow = await server("v2", { FAULT_LATENCY_MS: "300" });
+    const absolute = await runCli(["validate", "--baseline", "none", "--requests", "40", "--concurrency", "20", "--max-p99-ms", "250"], { env: env(slow.url) });
+    expect(absolute.code, show(absolute)).toBe(1);
+    expect(absolute.stdout).toMatch(/^p99 +FAIL +[\d.]+ m?s +≤ 250 ms/m);
+    expect(absolute.stdout).not.toMatch(/interleaved/);
+    const none = await runCli(["validate", "--baseline", "none", "--requests", "40", "--concurrency", "20"], { env: env(slow.url) });
+    expect(none.code, show(none)).toBe(0);
+    expect(none.stdout).toMatch(/^p99 +skip +\d+ ms, not compared +not compared/m);
     await slow.stop();
   });
 

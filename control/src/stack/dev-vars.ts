@@ -2,7 +2,8 @@
  * The local secrets file `.dev.vars` (KEY=value lines, as wrangler and the
  * CLI read it): created with mode 0600 and random 32-byte hex ADMIN_TOKEN
  * and ORIGIN_TOKEN when missing; a token missing from an existing file is
- * appended. Token values are never printed.
+ * appended; a file that holds tokens is always made 0600 (a hand-made one
+ * may be 0644). Token values are never printed.
  */
 import { randomBytes } from "node:crypto";
 import { appendFileSync, chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -10,6 +11,8 @@ import { parseEnv } from "node:util";
 import { UsageError } from "../errors.js";
 
 export const TOKEN_KEYS = ["ADMIN_TOKEN", "ORIGIN_TOKEN"] as const;
+/** Keys whose presence makes the file secret (the webhook URL is its own token). */
+const SECRET_KEYS = [...TOKEN_KEYS, "ALERT_WEBHOOK_URL"];
 export type TokenKey = (typeof TOKEN_KEYS)[number];
 const HEADER = "# Local secrets for the bluegreen stack (written by npm start; never commit).\n";
 
@@ -22,6 +25,8 @@ export interface DevVarsResult {
   added: TokenKey[];
   /** Where each token came from. */
   sources: Record<TokenKey, "env" | "file">;
+  /** The mode (e.g. 0o644) of an existing file that held tokens and was open to others; it is 0600 now. */
+  madePrivateFrom: number | null;
 }
 
 /** A fresh random token: 32 bytes as hex. */
@@ -75,20 +80,36 @@ export function ensureDevVars(file: string, env: NodeJS.ProcessEnv): DevVarsResu
     }
   }
   const lines = missing.map((k) => `${k}=${tokens[k]}\n`).join("");
-  if (missing.length === 0) return { tokens, created: false, added: [], sources };
-  try {
-    if (text === null) {
-      writeFileSync(file, HEADER + lines, { mode: 0o600 });
-      return { tokens, created: true, added: missing, sources };
+  if (missing.length > 0) {
+    try {
+      if (text === null) {
+        writeFileSync(file, HEADER + lines, { mode: 0o600 });
+        return { tokens, created: true, added: missing, sources, madePrivateFrom: null };
+      }
+      appendFileSync(file, (text.endsWith("\n") || text === "" ? "" : "\n") + lines);
+    } catch (err) {
+      throw new UsageError(`Cannot write ${missing.join(" and ")} to ${file}.`, {
+        reason: (err as Error).message,
+        hint: `set ${missing.join(" and ")} in the environment, or pass --dev-vars with a writable path`,
+      });
     }
-    appendFileSync(file, (text.endsWith("\n") || text === "" ? "" : "\n") + lines);
-    // Holds secrets: keep it private even if it was created by hand with a wider mode.
-    if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  }
+  const holdsSecrets = missing.length > 0 || SECRET_KEYS.some((k) => (existing[k] ?? "").trim() !== "");
+  const madePrivateFrom = text !== null && holdsSecrets ? makePrivate(file) : null;
+  return { tokens, created: false, added: missing, sources, madePrivateFrom };
+}
+
+/** chmod 0600 when group or others may read or write `file`; returns the mode it had, or null when it was private. */
+function makePrivate(file: string): number | null {
+  try {
+    const mode = statSync(file).mode & 0o777;
+    if ((mode & 0o077) === 0) return null;
+    chmodSync(file, 0o600);
+    return mode;
   } catch (err) {
-    throw new UsageError(`Cannot write ${missing.join(" and ")} to ${file}.`, {
-      reason: (err as Error).message,
-      hint: `set ${missing.join(" and ")} in the environment, or pass --dev-vars with a writable path`,
+    throw new UsageError(`Cannot make ${file} private (mode 0600).`, {
+      reason: `it holds tokens and others may read it; chmod failed: ${(err as Error).message}`,
+      hint: `run chmod 600 ${file} (as its owner), or move the tokens to the environment and delete the file`,
     });
   }
-  return { tokens, created: false, added: missing, sources };
 }

@@ -58,6 +58,11 @@ export interface LocalRouterOptions {
   /** Import aliases for bundling `entry` (see bundleWorker). */
   alias?: Record<string, string>;
   /**
+   * Called once when workerd's process ends while the router runs (it crashed
+   * or was killed), never after stop(): Miniflare does not say so by itself.
+   */
+  onExit?: () => void;
+  /**
    * Miniflare exits the process on SIGINT/SIGTERM (exit 130/143) from handlers
    * it installs; false removes them, for a caller that stops its parts in
    * order itself (workerd is still disposed when the process exits).
@@ -164,19 +169,47 @@ export function msToNextMinute(nowMs: number): number {
   return MINUTE_MS - (nowMs % MINUTE_MS);
 }
 
-/** Starts the router in local workerd and resolves once it listens. */
-export async function startLocalRouter(opts: LocalRouterOptions): Promise<LocalRouter> {
-  const bundle = await bundleWorker(opts.entry, opts.alias);
-  const { workerOptions } = quietly(() => unstable_getMiniflareWorkerOptions(WRANGLER_TOML));
-  const bindings: Record<string, string> = {
-    ...(workerOptions.bindings as Record<string, string> | undefined),
+function wranglerWorkerOptions() {
+  return quietly(() => unstable_getMiniflareWorkerOptions(WRANGLER_TOML)).workerOptions;
+}
+
+/**
+ * The vars the router Worker gets, secrets aside: wrangler.toml's [vars] (and
+ * whatever wrangler reads from a .dev.vars beside it), the pools, then `vars`.
+ * `npm start` checks these with worker/src/env-check.ts before starting anything.
+ */
+export function routerVars(opts: Pick<LocalRouterOptions, "blueOrigins" | "greenOrigins" | "vars">): Record<string, string> {
+  return varsOf(wranglerWorkerOptions().bindings, opts);
+}
+
+function varsOf(fromToml: unknown, opts: Pick<LocalRouterOptions, "blueOrigins" | "greenOrigins" | "vars">): Record<string, string> {
+  return {
+    ...(fromToml as Record<string, string> | undefined),
     BLUE_ORIGINS: opts.blueOrigins.join(","),
     GREEN_ORIGINS: opts.greenOrigins.join(","),
     ...opts.vars,
+  };
+}
+
+/** Starts the router in local workerd and resolves once it listens. */
+export async function startLocalRouter(opts: LocalRouterOptions): Promise<LocalRouter> {
+  const bundle = await bundleWorker(opts.entry, opts.alias);
+  const workerOptions = wranglerWorkerOptions();
+  const bindings: Record<string, string> = {
+    ...varsOf(workerOptions.bindings, opts),
     ADMIN_TOKEN: opts.adminToken,
     ...(opts.originToken ? { ORIGIN_TOKEN: opts.originToken } : {}),
   };
   const lines: string[] = [];
+  let stopped = false;
+  let exitReported = false;
+  // workerd's stdout and stderr end when its process does; dispose() in stop() cuts them without ending them.
+  let openStreams = 2;
+  const streamEnded = () => {
+    if (--openStreams > 0 || stopped || exitReported) return;
+    exitReported = true;
+    opts.onExit?.();
+  };
   const signalListeners = { SIGINT: process.listeners("SIGINT"), SIGTERM: process.listeners("SIGTERM") };
   const mf = new Miniflare({
     ...workerOptions,
@@ -193,11 +226,13 @@ export async function startLocalRouter(opts: LocalRouterOptions): Promise<LocalR
     ...(opts.persistDir !== undefined ? { defaultPersistRoot: opts.persistDir } : {}),
     handleRuntimeStdio(stdout: Readable, stderr: Readable) {
       for (const stream of [stdout, stderr]) {
-        createInterface({ input: stream }).on("line", (line) => {
-          lines.push(line);
-          if (lines.length > MAX_LOG_LINES) lines.shift();
-          opts.onLog?.(line);
-        });
+        createInterface({ input: stream })
+          .on("line", (line) => {
+            lines.push(line);
+            if (lines.length > MAX_LOG_LINES) lines.shift();
+            opts.onLog?.(line);
+          })
+          .once("close", streamEnded);
       }
     },
   } as ConstructorParameters<typeof Miniflare>[0]);
@@ -224,7 +259,6 @@ export async function startLocalRouter(opts: LocalRouterOptions): Promise<LocalR
     if (result?.outcome !== undefined && result.outcome !== "ok") throw new Error(`scheduled handler outcome "${result.outcome}"`);
   };
   let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
   let cronError: string | null = null;
   const fire = async () => {
     try {

@@ -3,8 +3,9 @@
  * and the router on :8787 in local workerd, KV and the Durable Object kept
  * in `.bluegreen/`; `.dev.vars` created with random tokens when missing.
  * Runs until SIGINT/SIGTERM, then stops the router and the model servers
- * (they drain) and exits 0. Exit 2: bad option or a port in use; exit 1: a
- * part failed to start or died. `--router-only` runs just the router in
+ * (they drain) and exits 0. Exit 2: bad option, bad router var (checked with
+ * the Worker's own parsers before anything starts) or a port in use; exit 1:
+ * a part failed to start or died (a model server, or the router's workerd). `--router-only` runs just the router in
  * front of given origins (the compose router service).
  */
 import { CliError, EXIT } from "../errors.js";
@@ -73,8 +74,8 @@ export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.P
   };
   takeSignals(onSignal);
 
-  stack.onDied = (part, exit) => {
-    out.errorText(`${out.color("red", "error:")} the ${part} exited on its own (${exit.signal ?? `exit code ${exit.code}`}).`);
+  stack.onDied = (part, how) => {
+    out.errorText(`${out.color("red", "error:")} the ${part} exited on its own (${how}).`);
     out.errorText(`  why: see its last log lines above`);
     out.errorText(`  fix: fix what it reports, then npm start again; stopping the other parts now`);
     exitCode = EXIT.failed;

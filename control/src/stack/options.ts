@@ -86,7 +86,7 @@ export function usage(): string {
     "npm start [-- options]   blue and green model servers and the router in local workerd, started and stopped together",
     "",
     ...rows,
-    `${"  --var KEY=VALUE".padEnd(37)}a router var over wrangler.toml's, e.g. --var BAKE_SECONDS=30 (repeatable)`,
+    `${"  --var KEY=VALUE".padEnd(37)}a router var over wrangler.toml's, e.g. --var BAKE_SECONDS=30 (repeatable; every var is checked with the Worker's parsers before anything starts)`,
     `${"  --help".padEnd(37)}this text`,
     "",
     "Tokens: ADMIN_TOKEN and ORIGIN_TOKEN from the environment, else from the --dev-vars file.",

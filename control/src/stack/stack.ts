@@ -2,8 +2,10 @@
  * The local stack's life cycle (DESIGN.md §8): state dir and tokens, port
  * checks, blue and green model servers, the router in local workerd with KV
  * and the Durable Object persisted in the state dir; stopped together — the
- * router first, then the model servers (SIGTERM: they drain). A part that
- * dies on its own is reported through `onDied`.
+ * router first, then the model servers (SIGTERM: they drain). The router's
+ * vars are checked with the Worker's own parsers before anything starts. A
+ * part that dies on its own (a model server, or workerd) is reported through
+ * `onDied`.
  */
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -12,9 +14,10 @@ import type { Printer } from "../output/printer.js";
 import { ms } from "../output/format.js";
 import { type DevVarsResult, ensureDevVars } from "./dev-vars.js";
 import { startLocalRouter, type LocalRouter } from "./local-router.js";
-import { type ExitInfo, type ModelServerProcess, spawnModelServer, waitReady } from "./model-server-process.js";
+import { type ModelServerProcess, spawnModelServer, waitReady } from "./model-server-process.js";
 import type { StackOptions } from "./options.js";
 import { assertPortsFree, type PortClaim, portError, probePort } from "./ports.js";
+import { assertRouterVars } from "./router-vars.js";
 
 const READY_TIMEOUT_MS = 30_000;
 const STATUS_TIMEOUT_MS = 5_000;
@@ -65,8 +68,10 @@ export class Stack {
   /** Set once start() has finished; before that, a dying part fails start() itself. */
   #up = false;
   #stopped: Promise<void> | null = null;
-  /** Called once when a part exits that nobody asked to stop. */
-  onDied: (part: string, exit: ExitInfo) => void = () => {};
+  /** Set when workerd ended while the stack was starting. */
+  #routerDied = false;
+  /** Called once when a part exits that nobody asked to stop: its name and how it ended ("SIGKILL", "exit code 1"). */
+  onDied: (part: string, how: string) => void = () => {};
 
   constructor(options: StackOptions, out: Printer, cwd: string) {
     this.#o = options;
@@ -97,7 +102,11 @@ export class Stack {
           { port: o.greenPort, host: "127.0.0.1", part: "green model server", flag: "--green-port" },
         ];
     claims.push({ port: o.routerPort, host: o.routerHost, part: "router", flag: "--router-port" });
+    const origins: Record<Color, string[]> = o.routerOnly
+      ? { blue: o.blueOrigins!, green: o.greenOrigins! }
+      : { blue: [clientUrl("127.0.0.1", o.bluePort)], green: [clientUrl("127.0.0.1", o.greenPort)] };
     // First, so a start that cannot work leaves nothing behind (no state dir, no .dev.vars).
+    assertRouterVars(origins, o.vars);
     await assertPortsFree(claims);
     this.#out.step("ok", "ports", `${claims.map((c) => `${c.port} (${c.part.replace(" model server", "")})`).join(", ")} free`);
     if (o.reset) {
@@ -109,18 +118,16 @@ export class Stack {
 
     const tokens = ensureDevVars(devVarsFile, process.env);
     this.#out.addSecrets(Object.values(tokens.tokens));
+    if (tokens.madePrivateFrom !== null) {
+      const mode = tokens.madePrivateFrom.toString(8).padStart(4, "0");
+      this.#out.step("warn", "tokens", `${shown(devVarsFile)} was mode ${mode}, readable by others: made it 0600, as it holds tokens`);
+    }
     this.#out.step(tokens.created || tokens.added.length > 0 ? "ok" : "info", "tokens", describeTokens(tokens, shown(devVarsFile)));
 
     this.#check();
 
     let colors: StackUp["colors"] = null;
-    let origins: Record<Color, string[]>;
-    if (o.routerOnly) {
-      origins = { blue: o.blueOrigins!, green: o.greenOrigins! };
-    } else {
-      colors = await this.#startModelServers(tokens.tokens.ORIGIN_TOKEN);
-      origins = { blue: [colors[0]!.url], green: [colors[1]!.url] };
-    }
+    if (!o.routerOnly) colors = await this.#startModelServers(tokens.tokens.ORIGIN_TOKEN);
 
     const started = performance.now();
     try {
@@ -136,6 +143,11 @@ export class Stack {
         cron: true,
         exitOnSignal: false,
         onLog: (line) => this.#out.progress(`[router] ${line}`),
+        onExit: () => {
+          if (this.#stopping) return;
+          if (this.#up) this.onDied("router (local workerd)", "workerd's process ended");
+          else this.#routerDied = true;
+        },
       });
     } catch (err) {
       const code = await probePort(o.routerHost, o.routerPort);
@@ -159,6 +171,9 @@ export class Stack {
         ? `${routing.active} active · phase ${routing.phase} · epoch ${routing.epoch} (KV and Durable Object in ${shown(stateDir)}; cron ran, then every minute)`
         : "the router did not answer /admin/status; see its log lines above",
     );
+    if (this.#routerDied) {
+      throw new PartFailed("router", "local workerd exited while the stack was starting", "read the [router] lines above, then npm start again");
+    }
     this.#up = true;
     return { routerUrl, colors, tokens, routing };
   }
@@ -208,7 +223,7 @@ export class Stack {
       void server.exited.then((exit) => {
         // A terminal's Ctrl-C may reach a child a moment before our own handler runs.
         setTimeout(() => {
-          if (this.#up && !this.#stopping) this.onDied(`${spec.color} model server`, exit);
+          if (this.#up && !this.#stopping) this.onDied(`${spec.color} model server`, exit.signal ?? `exit code ${exit.code}`);
         }, 100);
       });
       return server;

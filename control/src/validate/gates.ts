@@ -27,7 +27,10 @@ export interface GateResult {
 
 export interface Thresholds {
   maxErrorRate: number;
-  maxP99Ms: number;
+  /** Absolute p99 limit; null: none (the default — the ratio to the serving colour is the latency gate). */
+  maxP99Ms: number | null;
+  /** Highest target p99 / baseline p99, both measured in the same interleaved run. */
+  maxP99Ratio: number;
   minAccuracy: number;
   maxRegression: number;
   expectVersion?: string | undefined;
@@ -98,15 +101,52 @@ function describeErrors(load: LoadStats): string {
   return parts.length ? ` (${parts.join(", ")})` : "";
 }
 
-/** p99 latency under load at most `maxP99Ms`. */
-export function assessP99(load: LoadStats | null, t: Thresholds): GateResult {
-  const threshold = `≤ ${fmt.ms(t.maxP99Ms)}`;
+/**
+ * p99s below this count as this much in the ratio: between such small values
+ * a ratio measures scheduler jitter on a busy machine, not the model.
+ */
+export const P99_RATIO_FLOOR_MS = 50;
+
+/** The baseline's load, measured in the same run; or why there is none to compare with. */
+export type P99Baseline = { name: string; load: LoadStats } | { name: null; why: string };
+
+/**
+ * p99 under load: at most `maxP99Ratio` times the baseline's p99 from the
+ * same interleaved run (both floored at P99_RATIO_FLOOR_MS), and at most
+ * `maxP99Ms` when given. Without a baseline and without `maxP99Ms` the p99
+ * is reported, "not compared" (skipped).
+ */
+export function assessP99(load: LoadStats | null, baseline: P99Baseline, t: Thresholds): GateResult {
+  const compared = baseline.name !== null && baseline.load.p99Ms !== null ? { name: baseline.name, p99Ms: baseline.load.p99Ms } : null;
+  const limits = [
+    compared ? `≤ ${fmtRatio(t.maxP99Ratio)} ${compared.name}'s` : null,
+    t.maxP99Ms !== null ? `≤ ${fmt.ms(t.maxP99Ms)}` : null,
+  ].filter((x): x is string => x !== null);
+  const threshold = limits.length > 0 ? limits.join(", ") : "not compared";
   if (!load || load.p99Ms === null) return { gate: "p99", status: "error", observed: "no answers", threshold, reason: "could not measure: no request got an answer" };
-  const observed = fmt.ms(load.p99Ms);
-  if (load.p99Ms > t.maxP99Ms) {
-    return { gate: "p99", status: "failed", observed, threshold, reason: `p99 latency ${fmt.ms(load.p99Ms)} is above ${fmt.ms(t.maxP99Ms)}` };
+  const p99 = load.p99Ms;
+  const whyNot = baseline.name === null ? baseline.why : `${baseline.name} got no answer to compare with`;
+  if (!compared && t.maxP99Ms === null) {
+    return { gate: "p99", status: "skipped", observed: `${fmt.ms(p99)}, not compared`, threshold, reason: `${whyNot}, and no --max-p99-ms` };
   }
-  return { gate: "p99", status: "passed", observed, threshold };
+  const reasons: string[] = [];
+  let observed = fmt.ms(p99);
+  if (compared) {
+    const ratio = p99Ratio(p99, compared.p99Ms);
+    observed = `${fmt.ms(p99)} (${fmtRatio(ratio)} ${compared.name}'s ${fmt.ms(compared.p99Ms)})`;
+    if (ratio > t.maxP99Ratio) reasons.push(`p99 ${fmt.ms(p99)} is ${fmtRatio(ratio)} ${compared.name}'s ${fmt.ms(compared.p99Ms)} measured in the same run (allowed ${fmtRatio(t.maxP99Ratio)})`);
+  }
+  if (t.maxP99Ms !== null && p99 > t.maxP99Ms) reasons.push(`p99 latency ${fmt.ms(p99)} is above ${fmt.ms(t.maxP99Ms)}`);
+  return reasons.length > 0 ? { gate: "p99", status: "failed", observed, threshold, reason: reasons.join("; ") } : { gate: "p99", status: "passed", observed, threshold };
+}
+
+/** Target p99 over baseline p99, each floored at P99_RATIO_FLOOR_MS (pure). */
+export function p99Ratio(targetMs: number, baselineMs: number): number {
+  return Math.max(targetMs, P99_RATIO_FLOOR_MS) / Math.max(baselineMs, P99_RATIO_FLOOR_MS);
+}
+
+function fmtRatio(r: number): string {
+  return `${r.toFixed(r < 10 ? 1 : 0)}×`;
 }
 
 /** Golden-set accuracy at least `minAccuracy`. */

@@ -2,7 +2,9 @@
  * Validate step 3: concurrent load with autocannon — a fixed number of
  * `POST /predict` requests at a fixed concurrency, bodies cycling through
  * real texts. Every answer's latency is recorded (errors included, since a
- * slow failure is still slow) to compute p50/p95/p99 exactly.
+ * slow failure is still slow) to compute p50/p95/p99 exactly. A batch's raw
+ * outcome (`LoadOutcome`) is kept apart from its summary so that batches of
+ * an interleaved run (interleave.ts) can be merged before summarizing.
  */
 import autocannon from "autocannon";
 import type { Endpoint } from "../http.js";
@@ -46,15 +48,18 @@ export function percentile(sorted: number[], q: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
 }
 
-/** Summarizes raw outcomes into LoadStats (pure). */
-export function summarizeLoad(input: {
+/** What one batch of load saw, before summarizing. */
+export interface LoadOutcome {
   latenciesMs: number[];
   statusCounts: Record<string, number>;
   networkErrors: number;
   timeouts: number;
   durationMs: number;
   cutShort: boolean;
-}): LoadStats {
+}
+
+/** Summarizes raw outcomes into LoadStats (pure). */
+export function summarizeLoad(input: LoadOutcome): LoadStats {
   const sorted = [...input.latenciesMs].sort((a, b) => a - b);
   const answered = Object.values(input.statusCounts).reduce((a, b) => a + b, 0);
   const non2xx = Object.entries(input.statusCounts)
@@ -81,7 +86,12 @@ export function summarizeLoad(input: {
 }
 
 /** Runs the load; `onDone` is called once per finished request (for a progress bar). */
-export function runLoad(endpoint: Endpoint, opts: LoadOptions, onDone?: () => void): Promise<LoadStats> {
+export async function runLoad(endpoint: Endpoint, opts: LoadOptions, onDone?: () => void): Promise<LoadStats> {
+  return summarizeLoad(await runLoadBatch(endpoint, opts, onDone));
+}
+
+/** Runs one batch of load and resolves with its raw outcome (the deadline cuts it short). */
+export function runLoadBatch(endpoint: Endpoint, opts: LoadOptions, onDone?: () => void): Promise<LoadOutcome> {
   const texts = opts.texts.length > 0 ? opts.texts : ["The service works as expected."];
   const headers = { ...endpoint.headers, "content-type": "application/json" };
   const requests = texts.slice(0, 64).map((text) => ({ method: "POST" as const, path: "/predict", headers, body: JSON.stringify({ text }) }));
@@ -108,15 +118,13 @@ export function runLoad(endpoint: Endpoint, opts: LoadOptions, onDone?: () => vo
       (err) => {
         clearTimeout(deadline);
         if (err) return reject(err);
-        resolve(
-          summarizeLoad({ latenciesMs, statusCounts, networkErrors, timeouts, durationMs: lastAt - started, cutShort }),
-        );
+        resolve({ latenciesMs, statusCounts, networkErrors, timeouts, durationMs: lastAt - started, cutShort });
       },
     );
     const deadline = setTimeout(() => {
       cutShort = true;
       instance.stop();
-    }, opts.deadlineMs);
+    }, Math.max(0, opts.deadlineMs));
     instance.on("response", (_client, statusCode, _bytes, responseTime) => {
       lastAt = performance.now();
       latenciesMs.push(responseTime);

@@ -2,7 +2,9 @@
  * Runs the four validate steps in order (health → smoke → load → quality),
  * prints one line per step, and collects the measurements and gate verdicts
  * into a report. A target that never answers is `Unreachable` (exit 3); a
- * failed health or smoke gate skips the steps after it.
+ * failed health or smoke gate skips the steps after it. With a baseline the
+ * load is interleaved between target and baseline (interleave.ts), and the
+ * p99 gate compares the two.
  */
 import type { Color } from "../admin-client.js";
 import { Unreachable } from "../errors.js";
@@ -20,9 +22,11 @@ import {
   failedGates,
   type GateName,
   type GateResult,
+  type P99Baseline,
   type Thresholds,
 } from "./gates.js";
 import { checkHealth, type HealthOptions, type HealthOutcome } from "./health.js";
+import { runInterleavedLoad } from "./interleave.js";
 import { type LoadStats, runLoad } from "./load.js";
 import { type GoldenExample, PredictionsFailed, predictLabels, type QualityStats, readGoldenSet, scoreQuality } from "./quality.js";
 import { runSmoke, type SmokeOutcome } from "./smoke.js";
@@ -59,6 +63,9 @@ export interface ValidationReport {
   health: Omit<HealthOutcome, "lastProblem"> & { lastProblem?: string };
   smoke: SmokeOutcome | null;
   load: LoadStats | null;
+  /** The baseline's load, interleaved with the target's in `loadRounds` rounds; null without a baseline. */
+  baselineLoad: LoadStats | null;
+  loadRounds: number | null;
   quality: (QualityStats & { goldenSet: string }) | null;
   gates: GateResult[];
   passed: boolean;
@@ -103,6 +110,8 @@ export async function runValidation(plan: ValidationPlan, printer: Printer): Pro
       health,
       smoke: null,
       load: null,
+      baselineLoad: null,
+      loadRounds: null,
       quality: null,
       ...rest,
       gates,
@@ -137,24 +146,33 @@ export async function runValidation(plan: ValidationPlan, printer: Printer): Pro
     return report({ smoke });
   }
 
-  // 3. load
-  const bar = startProgress(printer, "load", plan.load.requests, "req");
+  // 3. load (interleaved with the baseline's when there is one)
+  const base = plan.baseline;
+  const bar = startProgress(printer, "load", plan.load.requests * (base ? 2 : 1), "req");
+  const loadOptions = { ...plan.load, timeoutMs: plan.timeoutMs, texts: golden.map((e) => e.text) };
   let load: LoadStats;
+  let baselineLoad: LoadStats | null = null;
+  let loadRounds: number | null = null;
   try {
-    load = await runLoad(
-      target.endpoint,
-      { ...plan.load, timeoutMs: plan.timeoutMs, texts: golden.map((e) => e.text) },
-      () => bar.tick(),
-    );
+    if (base) {
+      ({ target: load, baseline: baselineLoad, rounds: loadRounds } = await runInterleavedLoad(target.endpoint, base.endpoint, loadOptions, () => bar.tick()));
+    } else {
+      load = await runLoad(target.endpoint, loadOptions, () => bar.tick());
+    }
   } finally {
     bar.stop();
   }
-  const loadGates = [assessErrorRate(load, t), assessP99(load, t)];
+  const p99Baseline: P99Baseline = base && baselineLoad ? { name: base.name, load: baselineLoad } : { name: null, why: `no baseline (${plan.baselineNote})` };
+  const loadGates = [assessErrorRate(load, t), assessP99(load, p99Baseline, t)];
   gates.push(...loadGates);
+  const concurrency = Math.min(plan.load.concurrency, plan.load.requests);
+  const against = base && baselineLoad
+    ? `, interleaved with ${base.name} in ${loadRounds} round${loadRounds === 1 ? "" : "s"} (${base.name} p99 ${fmt.ms(baselineLoad.p99Ms)}, errors ${fmt.pct(baselineLoad.errorRate)})`
+    : "";
   printer.step(
-    loadGates.every((g) => g.status === "passed") ? "ok" : "fail",
+    loadGates.every((g) => g.status === "passed" || g.status === "skipped") ? "ok" : "fail",
     "load",
-    `${load.total} requests at concurrency ${Math.min(plan.load.concurrency, plan.load.requests)}: ${fmt.rate(load.throughput)}, p50 ${fmt.ms(load.p50Ms)}, p95 ${fmt.ms(load.p95Ms)}, p99 ${fmt.ms(load.p99Ms)}, errors ${fmt.pct(load.errorRate)}${load.cutShort ? " (cut short by the deadline)" : ""}`,
+    `${load.total} requests at concurrency ${concurrency}: ${fmt.rate(load.throughput)}, p50 ${fmt.ms(load.p50Ms)}, p95 ${fmt.ms(load.p95Ms)}, p99 ${fmt.ms(load.p99Ms)}, errors ${fmt.pct(load.errorRate)}${against}${load.cutShort ? " (cut short by the deadline)" : ""}`,
   );
 
   // 4. quality
@@ -170,7 +188,7 @@ export async function runValidation(plan: ValidationPlan, printer: Printer): Pro
           (q.baseline ? `, ${q.baseline.name} ${fmt.pct(q.baseline.accuracy, 1)}, agreement ${fmt.pct(q.agreement, 1)}` : `, no baseline (${quality.skipReason})`)
       : `not measured: ${quality.problem}`,
   );
-  return report({ smoke, load, quality: q ? { ...q, goldenSet: plan.goldenPath } : null });
+  return report({ smoke, load, baselineLoad, loadRounds, quality: q ? { ...q, goldenSet: plan.goldenPath } : null });
 }
 
 interface QualityMeasurement {

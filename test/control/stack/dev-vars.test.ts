@@ -1,6 +1,8 @@
 // Covers control/src/stack/dev-vars.ts: a missing .dev.vars is created with
 // mode 0600 and two different random 32-byte hex tokens; an existing one is
-// read as is; a missing token is appended (and the file made private); the
+// read as is; a missing token is appended (and the file made private); a
+// hand-made file holding tokens with a wider mode is always made 0600 and
+// the old mode reported; a file without tokens is left alone; the
 // environment wins over the file; a token with spaces is a usage error.
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,18 +33,42 @@ describe("ensureDevVars", () => {
     expect(ensureDevVars(path.join(dir, "other"), {}).tokens.ADMIN_TOKEN).not.toBe(r.tokens.ADMIN_TOKEN);
   });
 
-  it("reads an existing file without changing it", () => {
-    writeFileSync(file, "ADMIN_TOKEN=admin-abc\nORIGIN_TOKEN=origin-def\n");
+  it("reads an existing private file without changing it", () => {
+    writeFileSync(file, "ADMIN_TOKEN=admin-abc\nORIGIN_TOKEN=origin-def\n", { mode: 0o600 });
     const before = readFileSync(file, "utf8");
-    expect(ensureDevVars(file, {})).toMatchObject({ created: false, added: [], tokens: { ADMIN_TOKEN: "admin-abc", ORIGIN_TOKEN: "origin-def" } });
+    expect(ensureDevVars(file, {})).toMatchObject({ created: false, added: [], tokens: { ADMIN_TOKEN: "admin-abc", ORIGIN_TOKEN: "origin-def" }, madePrivateFrom: null });
     expect(readFileSync(file, "utf8")).toBe(before);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it("makes a hand-made 0644 file holding both tokens 0600, and says what mode it had", () => {
+    writeFileSync(file, "ADMIN_TOKEN=admin-abc\nORIGIN_TOKEN=origin-def\n");
+    chmodSync(file, 0o644);
+    const before = readFileSync(file, "utf8");
+    expect(ensureDevVars(file, {})).toMatchObject({ created: false, added: [], madePrivateFrom: 0o644 });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, "utf8")).toBe(before);
+  });
+
+  it("also when the tokens come from the environment but the file still holds one", () => {
+    writeFileSync(file, "ALERT_WEBHOOK_URL=https://hooks.chat.test/T000/B000/xyz\n");
+    chmodSync(file, 0o664);
+    expect(ensureDevVars(file, { ADMIN_TOKEN: "env-admin", ORIGIN_TOKEN: "env-origin" }).madePrivateFrom).toBe(0o664);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it("leaves a file without tokens as it is", () => {
+    writeFileSync(file, "# nothing secret here\nBAKE_SECONDS=30\n");
+    chmodSync(file, 0o644);
+    expect(ensureDevVars(file, { ADMIN_TOKEN: "env-admin", ORIGIN_TOKEN: "env-origin" }).madePrivateFrom).toBeNull();
+    expect(statSync(file).mode & 0o777).toBe(0o644);
   });
 
   it("appends a missing token and makes the file private", () => {
     writeFileSync(file, "ADMIN_TOKEN=admin-abc");
     chmodSync(file, 0o644);
     const r = ensureDevVars(file, {});
-    expect(r).toMatchObject({ created: false, added: ["ORIGIN_TOKEN"], tokens: { ADMIN_TOKEN: "admin-abc" } });
+    expect(r).toMatchObject({ created: false, added: ["ORIGIN_TOKEN"], tokens: { ADMIN_TOKEN: "admin-abc" }, madePrivateFrom: 0o644 });
     expect(readFileSync(file, "utf8")).toBe(`ADMIN_TOKEN=admin-abc\nORIGIN_TOKEN=${r.tokens.ORIGIN_TOKEN}\n`);
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });

@@ -1,6 +1,8 @@
 // Covers control/src/validate/gates.ts: one test per gate rule — passed,
 // failed (measured bad) and error (could not measure) kept apart, skipped
-// regression without a baseline, and the digest comparison.
+// regression without a baseline, the p99 gate as a ratio to the baseline's
+// p99 (floored), with the optional absolute limit, and "not compared"
+// without either; and the digest comparison.
 import { describe, expect, it } from "vitest";
 import {
   assessAccuracy,
@@ -11,13 +13,16 @@ import {
   assessSmoke,
   digestMatches,
   failedGates,
+  P99_RATIO_FLOOR_MS,
+  type P99Baseline,
+  p99Ratio,
   type Thresholds,
 } from "../../../control/src/validate/gates.js";
 import type { HealthOutcome } from "../../../control/src/validate/health.js";
 import { summarizeLoad } from "../../../control/src/validate/load.js";
 import type { QualityStats } from "../../../control/src/validate/quality.js";
 
-const T: Thresholds = { maxErrorRate: 0.01, maxP99Ms: 500, minAccuracy: 0.7, maxRegression: 0.02 };
+const T: Thresholds = { maxErrorRate: 0.01, maxP99Ms: null, maxP99Ratio: 2, minAccuracy: 0.7, maxRegression: 0.02 };
 const DIGEST = "sha256:" + "ab".repeat(32);
 const healthy = (version = "v2"): HealthOutcome => ({
   health: { status: "healthy", model_version: version, model_name: "sentiment", model_digest: DIGEST, uptime_seconds: 1, request_count: 0, error_rate: 0 },
@@ -80,9 +85,40 @@ describe("error-rate gate", () => {
 });
 
 describe("p99 gate", () => {
-  it("passes at or under the limit", () => expect(assessP99(load({ "200": 3 }, [10, 20, 500]), T).status).toBe("passed"));
-  it("fails above the limit", () => expect(assessP99(load({ "200": 3 }, [10, 20, 501]), T).status).toBe("failed"));
-  it("is an error when no request got an answer", () => expect(assessP99(load({}, [], 5), T).status).toBe("error"));
+  /** A run whose p99 is `p99` ms (100 answers, the slowest ones at `p99`). */
+  const at = (p99: number) => load({ "200": 100 }, [...Array.from({ length: 98 }, () => 5), p99, p99]);
+  const blue = (p99: number): P99Baseline => ({ name: "blue", load: at(p99) });
+  const none: P99Baseline = { name: null, why: "no baseline (--baseline none)" };
+
+  it("passes at or under the ratio to the baseline's p99", () => {
+    const g = assessP99(at(400), blue(200), T);
+    expect(g).toMatchObject({ status: "passed", observed: "400 ms (2.0× blue's 200 ms)", threshold: "≤ 2.0× blue's" });
+  });
+  it("fails above the ratio, saying both p99s", () => {
+    const g = assessP99(at(401), blue(200), T);
+    expect(g.status).toBe("failed");
+    expect(g.reason).toBe("p99 401 ms is 2.0× blue's 200 ms measured in the same run (allowed 2.0×)");
+  });
+  it("floors both p99s, so jitter between small ones is not a failure", () => {
+    expect(p99Ratio(30, 5)).toBe(1);
+    expect(p99Ratio(2 * P99_RATIO_FLOOR_MS, 5)).toBe(2);
+    expect(assessP99(at(P99_RATIO_FLOOR_MS * 2), blue(3), T).status).toBe("passed");
+    expect(assessP99(at(P99_RATIO_FLOOR_MS * 2 + 1), blue(3), T).status).toBe("failed");
+  });
+  it("applies --max-p99-ms as well when given", () => {
+    const both = { ...T, maxP99Ms: 250 };
+    expect(assessP99(at(300), blue(200), both)).toMatchObject({ status: "failed", threshold: "≤ 2.0× blue's, ≤ 250 ms", reason: "p99 latency 300 ms is above 250 ms" });
+    expect(assessP99(at(240), blue(200), both).status).toBe("passed");
+  });
+  it("falls back to --max-p99-ms without a baseline", () => {
+    expect(assessP99(at(500), none, { ...T, maxP99Ms: 500 })).toMatchObject({ status: "passed", threshold: "≤ 500 ms" });
+    expect(assessP99(at(501), none, { ...T, maxP99Ms: 500 }).status).toBe("failed");
+  });
+  it("is 'not compared' (skipped) without a baseline or an absolute limit, saying why", () => {
+    expect(assessP99(at(900), none, T)).toMatchObject({ status: "skipped", observed: "900 ms, not compared", threshold: "not compared", reason: "no baseline (--baseline none), and no --max-p99-ms" });
+    expect(assessP99(at(900), { name: "blue", load: load({}, [], 50) }, T)).toMatchObject({ status: "skipped", reason: "blue got no answer to compare with, and no --max-p99-ms" });
+  });
+  it("is an error when no request got an answer", () => expect(assessP99(load({}, [], 5), blue(10), T).status).toBe("error"));
 });
 
 describe("accuracy gate", () => {
@@ -105,6 +141,6 @@ describe("regression gate", () => {
 });
 
 it("failedGates keeps failed and error gates, not passed or skipped ones", () => {
-  const gates = [assessP99(load({ "200": 1 }, [1]), T), assessRegression(quality(0.8, null), T), assessErrorRate(load({}, []), T), assessAccuracy(quality(0.1, null), T)];
+  const gates = [assessP99(load({ "200": 1 }, [1]), { name: null, why: "none" }, T), assessRegression(quality(0.8, null), T), assessErrorRate(load({}, []), T), assessAccuracy(quality(0.1, null), T)];
   expect(failedGates(gates).map((g) => g.gate)).toEqual(["error-rate", "accuracy"]);
 });
