@@ -30,10 +30,12 @@ RUN node -e ' \
       fs.writeFileSync("package.json", JSON.stringify(pkg, null, 2) + "\n");' \
  && npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 # Sources the launcher and the Worker import: one line per folder, so a new
-# shared folder (e.g. contract/) is one more COPY line here.
+# shared folder is one more COPY line here. contract/ holds the shapes the
+# Worker and the launcher share with the model server and the CLI; the model
+# server's own sources are not needed (the launcher runs --router-only).
 COPY tsconfig.json wrangler.toml ./
 COPY worker/src worker/src
-COPY model-server/src model-server/src
+COPY contract contract
 COPY control/src control/src
 # KV and the Durable Object live here; compose mounts a volume so the routing
 # state and history survive `docker compose down && up`.

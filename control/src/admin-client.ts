@@ -6,7 +6,7 @@
  */
 import { userInfo } from "node:os";
 import { z } from "zod";
-import { ErrorBody } from "../../model-server/src/api.js";
+import { ErrorBody } from "../../contract/errors.js";
 import { GateFailed, UsageError, Unreachable } from "./errors.js";
 import { type Endpoint, type HttpAnswer, NetworkFailure, send } from "./http.js";
 

@@ -9,9 +9,8 @@
 import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { errorBody, type ErrorCode } from "./api.js";
-import { ApiError } from "./api-error.js";
-import { UploadAbortedError } from "./body-limit.js";
+import { UploadAbortedError } from "../../contract/body-limit.js";
+import { ApiError, errorBody, type ErrorCode } from "../../contract/errors.js";
 import type { Faults } from "./faults.js";
 import type { Lifecycle } from "./lifecycle.js";
 import { errorFields, type Logger } from "./logger.js";

@@ -8,7 +8,7 @@
  */
 import type { Server } from "node:http";
 import type { Socket } from "node:net";
-import { errorBody } from "./api.js";
+import { errorBody } from "../../contract/errors.js";
 import type { ConnectionTracker } from "./connections.js";
 import type { Logger } from "./logger.js";
 

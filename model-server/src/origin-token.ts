@@ -5,7 +5,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
-import { ApiError } from "./api-error.js";
+import { ApiError } from "../../contract/errors.js";
 
 export const ORIGIN_TOKEN_HEADER = "x-origin-token";
 

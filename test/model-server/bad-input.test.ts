@@ -4,7 +4,8 @@
 // Content-Length, a lying Content-Length, a huge declared one); and that bad
 // input changes nothing (error_rate stays 0, good requests still work).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ErrorBody, HealthyResponse, MAX_BATCH_TEXTS, MAX_BODY_BYTES, Prediction } from "../../model-server/src/api.js";
+import { ErrorBody } from "../../contract/errors.js";
+import { HealthyResponse, MAX_BATCH_TEXTS, MAX_BODY_BYTES, Prediction } from "../../contract/prediction.js";
 import { call, postChunked, postJson, rawExchange, statusesIn } from "../helpers/http.js";
 import { startModelServer, type ModelServerHandle } from "../helpers/model-server.js";
 

@@ -3,7 +3,8 @@
 // no /fault without FAULT_CONTROL, and /health's error_rate over a recent
 // window (old errors age out; request_count keeps counting).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ErrorBody, HealthyResponse } from "../../model-server/src/api.js";
+import { ErrorBody } from "../../contract/errors.js";
+import { HealthyResponse } from "../../contract/prediction.js";
 import { call, postJson } from "../helpers/http.js";
 import { startModelServer, type ModelServerHandle } from "../helpers/model-server.js";
 

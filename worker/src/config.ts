@@ -5,7 +5,7 @@
  * controller's policy vars are parsed by controller/rollout-policy.ts.
  */
 import { z } from "zod";
-import { DEFAULT_MAX_TEXT_CHARS } from "../../model-server/src/api.js";
+import { DEFAULT_MAX_TEXT_CHARS } from "../../contract/prediction.js";
 import { ProxyPathsVar, type ProxyPaths } from "./proxy-paths.js";
 import type { Color } from "./telemetry-types.js";
 

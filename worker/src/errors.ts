@@ -3,14 +3,14 @@
  * Handlers throw `HttpError`; app.ts's onError turns it into an answer, and
  * anything else into a logged 500.
  */
-import { ERROR_STATUS, errorBody, type ErrorCode } from "../../model-server/src/api.js";
+import { ERROR_STATUS, errorBody, type ErrorCode } from "../../contract/errors.js";
 
 /**
  * A known failure with its §6 code; the status follows from the code. The
  * same class as the model server's, so the request-body checks shared with it
- * (model-server/src/json-body.ts) throw errors the router's onError knows.
+ * (contract/json-body.ts) throw errors the router's onError knows.
  */
-export { ApiError as HttpError } from "../../model-server/src/api-error.js";
+export { ApiError as HttpError } from "../../contract/errors.js";
 
 /** Builds a §6 JSON error answer. */
 export function errorResponse(

@@ -6,7 +6,7 @@
  * nowhere); answers carry x-bluegreen-color,
  * x-bluegreen-epoch and, when the standby served, x-bluegreen-failover.
  */
-import { MAX_BODY_BYTES } from "../../model-server/src/api.js";
+import { MAX_BODY_BYTES } from "../../contract/prediction.js";
 import type { RouterConfig } from "./config.js";
 import type { ControllerLink } from "./controller-link.js";
 import { errorResponse } from "./errors.js";

@@ -190,7 +190,7 @@ export function renderGates(printer: Printer, gates: GateResult[]): string {
 
 const GATE_HINTS: Record<GateName, string> = {
   health: "check the model server's log; --expect-version/--expect-digest must match the model it loads (MODEL_VERSION, MODEL_DIR)",
-  smoke: "the target breaks the API contract (model-server/src/api.ts); fix it before it takes traffic",
+  smoke: "the target breaks the prediction API (contract/prediction.ts); fix it before it takes traffic",
   "error-rate": "look at the target's errors (its log, FAULT_RATE), or raise --max-error-rate if this rate is acceptable",
   p99: "look at what slows the target (its log, FAULT_LATENCY_MS, CPU), or raise --max-p99-ratio (or --max-p99-ms) if this latency is acceptable",
   accuracy: "the model scores too low on the golden set; deploy a better model, or lower --min-accuracy",

@@ -3,7 +3,7 @@
  * the target answers healthy or the attempts run out. Decides nothing: the
  * health gate in gates.ts judges the outcome.
  */
-import { HealthResponse, type HealthyResponse } from "../../../model-server/src/api.js";
+import { HealthResponse, type HealthyResponse } from "../../../contract/prediction.js";
 import { type Endpoint, NetworkFailure, send, sleep } from "../http.js";
 
 export interface HealthOptions {

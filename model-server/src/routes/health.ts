@@ -4,8 +4,8 @@
  * loading, warming up or draining. Ready is 200 only once loaded and warm.
  */
 import { Hono } from "hono";
-import { ApiError } from "../api-error.js";
-import type { HealthResponse, ReadyResponse } from "../api.js";
+import { ApiError } from "../../../contract/errors.js";
+import type { HealthResponse, ReadyResponse } from "../../../contract/prediction.js";
 import type { Lifecycle, Phase } from "../lifecycle.js";
 import type { PredictionMetrics } from "../metrics.js";
 

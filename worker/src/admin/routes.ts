@@ -5,13 +5,13 @@
  * routing cache so the next request here already follows a flip.
  */
 import { Hono, type Context } from "hono";
+import { readBodyWithLimit } from "../../../contract/body-limit.js";
+import { issueDetails } from "../../../contract/errors.js";
+import { decodeJson, requireJsonContentType } from "../../../contract/json-body.js";
 import type { z } from "zod";
-import { issueDetails } from "../../../model-server/src/api.js";
 import type { AppEnv } from "../app-env.js";
 import { controllerStub } from "../controller-link.js";
 import type { CommandResult, DeploymentController } from "../controller/deployment-controller.js";
-import { readBodyWithLimit } from "../../../model-server/src/body-limit.js";
-import { decodeJson, requireJsonContentType } from "../../../model-server/src/json-body.js";
 import { HttpError } from "../errors.js";
 import { COLORS, otherColor, type Color } from "../telemetry-types.js";
 import { adminAuth } from "./auth.js";
