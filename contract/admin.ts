@@ -1,18 +1,14 @@
 /**
- * The admin API's requests and its history answers (docs/architecture.md
- * "Admin API"): the bodies of POST /admin/flip and /admin/rollback, the
- * queries of GET /admin/history and /admin/timeline, the actor and preview
- * headers, and the answers of flip, rollback and history.
- * Bodies are strict: an unknown field is a 400, so a typo such as
- * "expectedEpcoh" cannot silently skip the compare-and-set. Answers are
- * strict too: a client that accepted shapes the router never sends would
- * hide drift instead of catching it.
+ * The admin API's requests (docs/architecture.md "Admin API"): the bodies of
+ * POST /admin/flip and /admin/rollback, the queries of GET /admin/history and
+ * /admin/timeline, the actor and preview headers, and why a command may be
+ * refused. Bodies are strict: an unknown field is a 400, so a typo such as
+ * "expectedEpcoh" cannot silently skip the compare-and-set. The answers are
+ * in history.ts, status.ts and timeline.ts.
  */
 import * as z from "zod/mini";
-import { Color, COLORS } from "./colors.js";
-import { CONTROLLER_ACTOR, HistoryEntry, IsoTime } from "./history.js";
-import { Phase } from "./routing.js";
-import { TIMELINE_MAX_MINUTES } from "./timeline.js";
+import { COLORS } from "./colors.js";
+import { CONTROLLER_ACTOR } from "./history.js";
 import "./zod-messages.js";
 
 const reason = z.string().check(z.trim(), z.minLength(1), z.maxLength(500));
@@ -34,6 +30,11 @@ export const RollbackBody = z.strictObject({
   force: z.optional(z.boolean()),
 });
 export type RollbackBody = z.infer<typeof RollbackBody>;
+
+/** Width of one timeline bucket. */
+export const TIMELINE_BUCKET_SECONDS = 5;
+/** How far back the timeline reaches (GET /admin/timeline?minutes= at most). */
+export const TIMELINE_MAX_MINUTES = 15;
 
 /** Most history rows one GET /admin/history answers. */
 export const MAX_HISTORY_LIMIT = 500;
@@ -72,25 +73,6 @@ export const Actor = z._default(
 
 /** x-bluegreen-preview: the colour to send a preview request to. */
 export const PreviewColor = z.enum(COLORS, { error: 'x-bluegreen-preview must be "blue" or "green"' });
-
-/** The routing state as admin answers show it: times in ISO 8601, the standby named. */
-export const StateView = z.strictObject({
-  active: Color,
-  standby: Color,
-  epoch,
-  phase: Phase,
-  updatedAt: IsoTime,
-  reason: z.string(),
-});
-export type StateView = z.infer<typeof StateView>;
-
-/** The answer of POST /admin/flip and /admin/rollback: the new state and the history row. */
-export const CommandAnswer = z.strictObject({ state: StateView, entry: HistoryEntry });
-export type CommandAnswer = z.infer<typeof CommandAnswer>;
-
-/** The answer of GET /admin/history: rows newest first. */
-export const HistoryAnswer = z.strictObject({ entries: z.array(HistoryEntry) });
-export type HistoryAnswer = z.infer<typeof HistoryAnswer>;
 
 /** Why a flip or rollback was refused: a 409 `conflict` with `details.reason`. */
 export const REFUSAL_REASONS = ["epoch_mismatch", "already_active", "target_unhealthy", "nothing_to_roll_back"] as const;

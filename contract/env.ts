@@ -257,19 +257,20 @@ export function originsVar(): EnvVar<string[]> {
 
 const schemaCache = new WeakMap<EnvSpec, z.ZodMiniType<Record<string, unknown>, unknown>>();
 
-/** Reads every var of `spec` from `env`; throws ConfigError naming each bad one. */
-export function parseEnv<S extends EnvSpec>(what: string, spec: S, env: Readonly<Record<string, unknown>>): EnvValues<S> {
+/** Reads every var of `spec` from `env` (a Worker's Env, process.env, a plain record); throws ConfigError naming each bad one. */
+export function parseEnv<S extends EnvSpec>(what: string, spec: S, env: object): EnvValues<S> {
+  const vars = env as Readonly<Record<string, unknown>>;
   let schema = schemaCache.get(spec);
   if (schema === undefined) {
     schema = z.object(Object.fromEntries(Object.entries(spec).map(([name, v]) => [name, v.schema])));
     schemaCache.set(spec, schema);
   }
-  const picked = Object.fromEntries(Object.keys(spec).map((name) => [name, env[name]]));
+  const picked = Object.fromEntries(Object.keys(spec).map((name) => [name, vars[name]]));
   const parsed = schema.safeParse(picked);
   if (parsed.success) return parsed.data as EnvValues<S>;
   const problems = parsed.error.issues.map((issue): EnvIssue => {
     const variable = String(issue.path[0] ?? "(env)");
-    return { variable, message: issue.message, shown: shownValue(env[variable], spec[variable]?.secret === true) };
+    return { variable, message: issue.message, shown: shownValue(vars[variable], spec[variable]?.secret === true) };
   });
   throw new ConfigError(what, problems);
 }

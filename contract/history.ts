@@ -1,10 +1,14 @@
 /**
  * The flip/rollback history as every admin answer shows it: one row per
  * change (GET /admin/history, the `entry` of flip and rollback, the status's
- * `lastFlip`, the timeline's markers).
+ * `lastFlip`, the timeline's markers), and the answers of POST /admin/flip,
+ * /admin/rollback and GET /admin/history. Answers are strict: a client that
+ * accepted shapes the router never sends would hide drift instead of
+ * catching it.
  */
 import * as z from "zod/mini";
 import { Color } from "./colors.js";
+import { Phase } from "./routing.js";
 import "./zod-messages.js";
 
 /** An ISO 8601 time, as every admin answer writes times. */
@@ -39,3 +43,22 @@ export const HistoryEntry = z.strictObject({
   metrics: z.nullable(Metrics),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
+
+/** The routing state as admin answers show it: times in ISO 8601, the standby named. */
+export const StateView = z.strictObject({
+  active: Color,
+  standby: Color,
+  epoch: z.int().check(z.nonnegative()),
+  phase: Phase,
+  updatedAt: IsoTime,
+  reason: z.string(),
+});
+export type StateView = z.infer<typeof StateView>;
+
+/** The answer of POST /admin/flip and /admin/rollback: the new state and the history row. */
+export const CommandAnswer = z.strictObject({ state: StateView, entry: HistoryEntry });
+export type CommandAnswer = z.infer<typeof CommandAnswer>;
+
+/** The answer of GET /admin/history: rows newest first. */
+export const HistoryAnswer = z.strictObject({ entries: z.array(HistoryEntry) });
+export type HistoryAnswer = z.infer<typeof HistoryAnswer>;

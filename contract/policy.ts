@@ -64,18 +64,24 @@ export const RolloutPolicy = z
   );
 export type RolloutPolicy = z.infer<typeof RolloutPolicy>;
 
+/** What the rollback rule concludes of a colour's windows. */
+export const VERDICTS = ["healthy", "failed", "inconclusive"] as const;
+/** What the controller does about it. */
+export const VERDICT_ACTIONS = ["none", "rollback"] as const;
+
 /** What the ConfigError of a bad policy says it was reading. */
 export const POLICY_WHAT = "rollout policy";
 
 /** Reads the rollout policy from env vars (unset or blank → default); throws ConfigError naming every bad var. */
-export function policyFromEnv(env: Readonly<Record<string, unknown>>): RolloutPolicy {
+export function policyFromEnv(env: object): RolloutPolicy {
   const e = parseEnv(POLICY_WHAT, POLICY_VARS, env);
+  const raw = env as PolicyEnv;
   if (e.SLOW_WINDOW_SECONDS < e.FAST_WINDOW_SECONDS) {
     throw new ConfigError(POLICY_WHAT, [
       {
         variable: "SLOW_WINDOW_SECONDS",
         message: `must be at least FAST_WINDOW_SECONDS (${e.FAST_WINDOW_SECONDS})`,
-        shown: env.SLOW_WINDOW_SECONDS === undefined ? `(default ${e.SLOW_WINDOW_SECONDS})` : shownValue(env.SLOW_WINDOW_SECONDS, false),
+        shown: raw.SLOW_WINDOW_SECONDS === undefined ? `(default ${e.SLOW_WINDOW_SECONDS})` : shownValue(raw.SLOW_WINDOW_SECONDS, false),
       },
     ]);
   }

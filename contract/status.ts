@@ -8,7 +8,8 @@
 import * as z from "zod/mini";
 import { Color } from "./colors.js";
 import { HistoryEntry, IsoTime } from "./history.js";
-import { RolloutPolicy } from "./policy.js";
+import { RolloutPolicy, VERDICT_ACTIONS, VERDICTS } from "./policy.js";
+import { OriginProbe } from "./probe.js";
 import { HealthStatus, Phase } from "./routing.js";
 import { HISTOGRAM_LENGTH } from "./telemetry.js";
 import "./zod-messages.js";
@@ -36,19 +37,6 @@ export const WindowMetrics = z.strictObject({
 });
 export type WindowMetrics = z.infer<typeof WindowMetrics>;
 
-/** One origin's answer to the controller's /health probe. */
-export const OriginProbe = z.strictObject({
-  url: z.string().check(z.maxLength(2_000)),
-  ok: z.boolean(),
-  /** HTTP status; null when no answer came (timeout, connect error). */
-  status: z.nullable(z.int()),
-  latencyMs: ms,
-  version: z.optional(z.string().check(z.maxLength(200))),
-  digest: z.optional(z.string().check(z.maxLength(200))),
-  error: z.optional(z.string().check(z.maxLength(500))),
-});
-export type OriginProbe = z.infer<typeof OriginProbe>;
-
 /** A colour's health: the routing state's status and the last probe's facts. */
 export const ColorHealth = z.strictObject({
   status: HealthStatus,
@@ -72,9 +60,6 @@ export const ColorStatus = z.strictObject({
   metrics: z.strictObject({ fast: WindowMetrics, slow: WindowMetrics }),
 });
 export type ColorStatus = z.infer<typeof ColorStatus>;
-
-export const VERDICTS = ["healthy", "failed", "inconclusive"] as const;
-export const VERDICT_ACTIONS = ["none", "rollback"] as const;
 
 /** The last evaluation of the rollback rule. */
 export const Verdict = z.strictObject({

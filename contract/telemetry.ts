@@ -73,6 +73,7 @@ export const TelemetryEnvelopeSchema = z.object({
   ...envelope,
   buckets: z.array(z.unknown()).check(z.maxLength(MAX_REPORT_BUCKETS)),
 });
+export type TelemetryEnvelope = z.infer<typeof TelemetryEnvelopeSchema>;
 
 /** Index of the histogram bucket that holds `ms`. */
 export function latencyBucket(ms: number): number {

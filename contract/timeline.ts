@@ -4,13 +4,9 @@
  * rollbacks in the range marked.
  */
 import * as z from "zod/mini";
+import { TIMELINE_BUCKET_SECONDS, TIMELINE_MAX_MINUTES } from "./admin.js";
 import { HistoryEntry, IsoTime } from "./history.js";
 import "./zod-messages.js";
-
-/** Width of one timeline bucket. */
-export const TIMELINE_BUCKET_SECONDS = 5;
-/** How far back the timeline reaches. */
-export const TIMELINE_MAX_MINUTES = 15;
 
 const time = IsoTime;
 const count = z.int().check(z.nonnegative());

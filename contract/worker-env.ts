@@ -79,7 +79,7 @@ export type WorkerVars = EnvStrings<typeof WORKER_VARS>;
 export const ROUTER_WHAT = "Worker configuration";
 
 /** Reads the router's vars; throws ConfigError naming each bad one (its message holds no value). */
-export function parseRouterVars(env: Readonly<Record<string, unknown>>): RouterVars {
+export function parseRouterVars(env: object): RouterVars {
   return parseEnv(ROUTER_WHAT, ROUTER_VARS, env);
 }
 
@@ -97,7 +97,7 @@ export interface EnvCheck {
 }
 
 /** Checks every router and rollout-policy var of `vars` with the Worker's own parsers. */
-export function checkWorkerEnv(vars: Readonly<Record<string, unknown>>): EnvCheck {
+export function checkWorkerEnv(vars: object): EnvCheck {
   const problems: EnvProblem[] = [];
   for (const parse of [parseRouterVars, policyFromEnv]) {
     try {

@@ -11,10 +11,11 @@
  * per isolate and deployment). A cold isolate reads KV first; when the
  * controller is unreachable, KV is read again at most once per KV_REREAD_MS.
  */
-import { HttpError } from "./errors.js";
+import { RoutingStateSchema, type RoutingState } from "../../contract/routing.js";
 import type { RouterConfig } from "./config.js";
 import type { DeploymentController } from "./controller/deployment-controller.js";
-import { readRoutingFromKv, RoutingCache, RoutingStateSchema, type RoutingState } from "./routing-state.js";
+import { HttpError } from "./errors.js";
+import { readRoutingFromKv, RoutingCache } from "./routing-state.js";
 import { syncReason, TelemetryBuffer, trailingWaitMs, type SyncClock } from "./telemetry.js";
 
 /** At most one KV read per isolate and deployment in this long, after the cold read. */

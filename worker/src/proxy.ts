@@ -6,7 +6,7 @@
  * error, timeout or an HTTP answer — or a request the runtime refused to
  * build, which is none of these.
  */
-import type { ErrorClass } from "./telemetry-types.js";
+import type { ErrorClass } from "../../contract/telemetry.js";
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) plus ones the runtime sets itself. */
 const HOP_BY_HOP = [

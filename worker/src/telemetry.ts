@@ -4,13 +4,8 @@
  * in the TelemetryReport shape, and the rule for when to send them to the
  * DeploymentController. Never one controller call per request.
  */
-import {
-  emptyCounts,
-  latencyBucket,
-  type Color,
-  type ErrorClass,
-  type SecondBucket,
-} from "./telemetry-types.js";
+import type { Color } from "../../contract/colors.js";
+import { emptyCounts, latencyBucket, type ErrorClass, type SecondBucket } from "../../contract/telemetry.js";
 
 /** A pending-error batch is sent early once this many requests were served since the last sync. */
 export const EARLY_FLUSH_SERVED = 50;

@@ -8,7 +8,7 @@
  * origins Cloudflare can reach, secrets set outside the file.
  */
 import { isIP } from "node:net";
-import { checkWorkerEnv, SECRET_VARS } from "../../../worker/src/env-check.js";
+import { checkWorkerEnv, SECRET_VARS } from "../../../contract/worker-env.js";
 
 /** The secrets the router needs; ALERT_WEBHOOK_URL is optional. */
 export const REQUIRED_SECRETS = ["ADMIN_TOKEN", "ORIGIN_TOKEN"] as const;

@@ -5,7 +5,7 @@
  * (exit 2) that names each var, its value and where it came from. Before
  * this, `BAKE_SECONDS=abc` started a stack whose automatic rollback was off.
  */
-import { checkWorkerEnv } from "../../../worker/src/env-check.js";
+import { checkWorkerEnv } from "../../../contract/worker-env.js";
 import { UsageError } from "../errors.js";
 import { routerVars } from "./local-router.js";
 

@@ -7,8 +7,9 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
+import type { RoutingState } from "../../../contract/routing.js";
 import { HISTORY_QUARANTINE_TABLE, HISTORY_TABLE, STORAGE_KEYS } from "../../../worker/src/controller/state-store.js";
-import { routingKvKey, type RoutingState } from "../../../worker/src/routing-state.js";
+import { routingKvKey } from "../../../worker/src/routing-state.js";
 import { controller, flipDirect, testEnv } from "../helpers.js";
 import { everyCallWorks, repairs, seed, storedValue } from "./stored-state.js";
 

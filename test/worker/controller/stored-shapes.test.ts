@@ -20,7 +20,7 @@ import {
 } from "../../../worker/src/controller/stored-shapes.js";
 import { MetricWindows } from "../../../worker/src/controller/metric-windows.js";
 import { Timeline } from "../../../worker/src/controller/timeline.js";
-import type { RoutingState } from "../../../worker/src/routing-state.js";
+import type { RoutingState } from "../../../contract/routing.js";
 import { bucket } from "./builders.js";
 
 const NOW = 1_764_150_000_000;

@@ -11,11 +11,12 @@
  * webhook's token): it is never logged, and redact() keeps it out of error
  * messages.
  */
-import { z } from "zod";
-import type { RoutingState } from "../routing-state.js";
-import type { Color } from "../telemetry-types.js";
-import type { WindowMetrics } from "./metric-windows.js";
-import type { HistoryEntry, ProbeResult } from "./transitions.js";
+import * as z from "zod/mini";
+import type { Color } from "../../../contract/colors.js";
+import type { HistoryEntry } from "../../../contract/history.js";
+import type { RoutingState } from "../../../contract/routing.js";
+import type { WindowMetrics } from "../../../contract/status.js";
+import type { ProbeResult } from "./rpc-schemas.js";
 
 /** How long one webhook POST may take. */
 export const ALERT_TIMEOUT_MS = 5_000;
@@ -34,9 +35,9 @@ export const AlertSchema = z.object({
   text: z.string(),
   /** Unix ms the event happened. */
   createdAt: z.number(),
-  attempts: z.int().min(0),
-  lastAttemptAt: z.number().optional(),
-  lastError: z.string().optional(),
+  attempts: z.int().check(z.minimum(0)),
+  lastAttemptAt: z.optional(z.number()),
+  lastError: z.optional(z.string()),
 });
 export type Alert = z.infer<typeof AlertSchema>;
 

@@ -11,9 +11,15 @@
  * routing state and sends the alert (alert-outbox.ts).
  */
 import { DurableObject } from "cloudflare:workers";
+import { TIMELINE_MAX_MINUTES } from "../../../contract/admin.js";
+import { COLORS, type Color } from "../../../contract/colors.js";
+import { CONTROLLER_ACTOR, type HistoryEntry } from "../../../contract/history.js";
+import type { RolloutPolicy } from "../../../contract/policy.js";
+import type { RoutingState } from "../../../contract/routing.js";
+import { TelemetryEnvelopeSchema, type TelemetryReport } from "../../../contract/telemetry.js";
+import type { TimelineView } from "../../../contract/timeline.js";
 import { routerConfig } from "../config.js";
-import { standbyOf, type RoutingState } from "../routing-state.js";
-import { COLORS, type Color, type TelemetryReport } from "../telemetry-types.js";
+import { standbyOf } from "../routing-state.js";
 import { AlertOutbox } from "./alert-outbox.js";
 import { autoRollbackText, bakePassedText, standbyUnhealthyText } from "./alerts.js";
 import { ControllerConfig } from "./controller-config.js";
@@ -21,13 +27,12 @@ import { colorWindows, historyMetrics, verdictRecord, type ColorWindows, type Ve
 import { probePool } from "./health-probe.js";
 import { KvSync } from "./kv-sync.js";
 import { assessBake, assessRollout, type Assessment } from "./rollback-policy.js";
-import type { RolloutPolicy } from "./rollout-policy.js";
-import { FlipCommandSchema, parseRpc, ProbeResultSchema, RollbackCommandSchema, TelemetryReportSchema } from "./rpc-schemas.js";
-import { CONTROLLER_ACTOR, StateStore } from "./state-store.js";
-import { TIMELINE_MAX_MINUTES, timelineView, type TimelineView } from "./timeline.js";
-import { TrafficMemory } from "./traffic-memory.js";
-import { planBakePassed, planFlip, planRollback, type FlipCommand, type HistoryEntry, type ProbeResult, type Refusal, type RollbackCommand } from "./transitions.js";
+import { FlipCommandSchema, parseRpc, ProbeResultSchema, RollbackCommandSchema, type ProbeResult } from "./rpc-schemas.js";
+import { StateStore } from "./state-store.js";
 import { controllerStatus, type ControllerStatus } from "./status.js";
+import { timelineView } from "./timeline.js";
+import { TrafficMemory } from "./traffic-memory.js";
+import { planBakePassed, planFlip, planRollback, type FlipCommand, type Refusal, type RollbackCommand } from "./transitions.js";
 
 /** History rows read for the timeline's flip and rollback markers. */
 const TIMELINE_MARKER_ROWS = 100;
@@ -74,7 +79,7 @@ export class DeploymentController extends DurableObject<Env> {
 
   /** Takes an isolate's batched outcomes, judges the active colour, acts; answers the routing state. */
   async report(report: TelemetryReport): Promise<RoutingState> {
-    const parsed = parseRpc(TelemetryReportSchema, report, "telemetry report") as TelemetryReport;
+    const parsed = parseRpc(TelemetryEnvelopeSchema, report, "telemetry report");
     const nowMs = Date.now();
     const invalid = this.#traffic.addToWindows(parsed, nowMs);
     if (invalid > 0) console.warn(`controller ${this.#deployment()}: dropped ${invalid} malformed buckets from ${parsed.isolateId}`);
@@ -132,7 +137,7 @@ export class DeploymentController extends DurableObject<Env> {
   /** Stores a colour's latest /health probe result (the alarm's, or an outside checker's); answers the routing state. */
   async recordProbe(color: Color, probe: ProbeResult): Promise<RoutingState> {
     if (!COLORS.includes(color)) throw new TypeError(`unknown colour ${String(color)}`);
-    this.#record(color, parseRpc(ProbeResultSchema, probe, "probe result") as ProbeResult, Date.now());
+    this.#record(color, parseRpc(ProbeResultSchema, probe, "probe result"), Date.now());
     void this.#alerts.deliver();
     return this.#kv.answer();
   }

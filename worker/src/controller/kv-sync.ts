@@ -4,7 +4,8 @@
  * after a failed write the next attempt waits KV_RETRY_AFTER_MS unless a
  * change, the alarm or the cron asks for one at once.
  */
-import { routingKvKey, type RoutingState } from "../routing-state.js";
+import type { RoutingState } from "../../../contract/routing.js";
+import { routingKvKey } from "../routing-state.js";
 import type { StateStore } from "./state-store.js";
 
 /** After a failed KV write, wait this long before trying again on the next call. */

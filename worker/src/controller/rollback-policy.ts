@@ -8,11 +8,12 @@
  * failed window can roll back, and only an explicitly healthy one lets the
  * bake pass.
  */
-import type { HealthStatus, Phase } from "../routing-state.js";
-import { otherColor, type Color } from "../telemetry-types.js";
-import type { SecondTotals, WindowMetrics } from "./metric-windows.js";
+import { otherColor, type Color } from "../../../contract/colors.js";
+import type { RolloutPolicy } from "../../../contract/policy.js";
+import type { HealthStatus, Phase } from "../../../contract/routing.js";
+import type { WindowMetrics } from "../../../contract/status.js";
 import { countAboveMs, histogramCount } from "./histogram.js";
-import type { RolloutPolicy } from "./rollout-policy.js";
+import type { SecondTotals } from "./metric-windows.js";
 import { wilsonInterval } from "./wilson.js";
 
 /**
