@@ -255,6 +255,13 @@ export function originsVar(): EnvVar<string[]> {
   });
 }
 
+/** A var's value when unset (its default); throws for a var that is required. */
+export function defaultOf<T>(v: EnvVar<T>): T {
+  const parsed = v.schema.safeParse(undefined);
+  if (!parsed.success) throw new TypeError(`no default: ${parsed.error.issues[0]?.message ?? "unreadable"}`);
+  return parsed.data;
+}
+
 const schemaCache = new WeakMap<EnvSpec, z.ZodMiniType<Record<string, unknown>, unknown>>();
 
 /** Reads every var of `spec` from `env` (a Worker's Env, process.env, a plain record); throws ConfigError naming each bad one. */
