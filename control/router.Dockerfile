@@ -1,8 +1,8 @@
-# Router image (DESIGN.md §8): the router Worker under local workerd
-# (Miniflare) in a Node image, run by the stack launcher in router-only mode —
-# the compose stack's entry point on :8787. Production runs the Worker on
-# Cloudflare (`npm run deploy`); this image is the local/containers twin.
-# Build from the repository root:
+# Router image (docs/architecture.md "Local stack and deployment"): the router
+# Worker under local workerd (Miniflare) in a Node image, run by the stack
+# launcher in router-only mode — the compose stack's entry point on :8787.
+# Production runs the Worker on Cloudflare (`npm run deploy`); this image is
+# the local/containers twin. Build from the repository root:
 #   docker build -f control/router.Dockerfile -t bluegreen-edge/router .
 #   docker run --init -p 127.0.0.1:8787:8787 -e ADMIN_TOKEN=… -e ORIGIN_TOKEN=… \
 #     -e BLUE_ORIGINS=http://blue:8000 -e GREEN_ORIGINS=http://green:8000 bluegreen-edge/router

@@ -1,7 +1,7 @@
 /**
  * The model server's Hono app: routes, request ids, access log, prediction
  * metrics, 404/405, and the one error handler that turns ApiError into its
- * §6 JSON answer (a 413 drains the rest of the upload, upload-drain.ts), an
+ * JSON error answer (a 413 drains the rest of the upload, upload-drain.ts), an
  * upload the client broke off into one log line, and anything else into a
  * logged 500. No process wiring here, so tests can drive it with
  * `app.request()`.
@@ -53,7 +53,7 @@ const ALLOWED: Readonly<Record<string, string>> = {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Maps an HTTPException raised inside hono to the closest §6 code. */
+/** Maps an HTTPException raised inside hono to the closest error code. */
 function codeForStatus(status: number): ErrorCode {
   if (status === 401) return "unauthorized";
   if (status === 404) return "not_found";

@@ -1,7 +1,8 @@
 /**
- * Origin-token check for /predict* and /fault (DESIGN.md §2): only the router
- * (or an operator) holding ORIGIN_TOKEN may call them. Compared in constant
- * time over sha256 digests, so neither content nor length leaks by timing.
+ * Origin-token check for /predict* and /fault (docs/architecture.md
+ * "Prediction API"): only the router (or an operator) holding ORIGIN_TOKEN
+ * may call them. Compared in constant time over sha256 digests, so neither
+ * content nor length leaks by timing.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";

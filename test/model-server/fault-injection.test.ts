@@ -28,7 +28,7 @@ const predictStatuses = (s: ModelServerHandle, n: number) =>
 const setFaults = (s: ModelServerHandle, body: unknown) => postJson(`${s.url}/fault`, body, {}, "PUT");
 
 describe("FAULT_RATE=1 from env", () => {
-  it("every prediction answers 500 with a §6 body, and health reports it", async () => {
+  it("every prediction answers 500 with an error envelope, and health reports it", async () => {
     expect(new Set(await predictStatuses(alwaysFailing, 10))).toEqual(new Set([500]));
     const res = await postJson(`${alwaysFailing.url}/predict/batch`, { texts: ["a"] });
     expect(res.status).toBe(500);

@@ -1,9 +1,10 @@
 /**
- * Edge validation of /predict and /predict/batch (DESIGN.md §3): the same
- * zod schemas and limits as the model server (contract/prediction.ts),
- * checked before any origin is contacted. The body is read with a byte cap
- * while it streams in, so an oversized or endless body costs at most
- * MAX_BODY_BYTES plus one chunk, never an unbounded buffer.
+ * Edge validation of /predict and /predict/batch (docs/architecture.md
+ * "Router"): the same zod schemas and limits as the model server
+ * (contract/prediction.ts), checked before any origin is contacted. The body
+ * is read with a byte cap while it streams in, so an oversized or endless
+ * body costs at most MAX_BODY_BYTES plus one chunk, never an unbounded
+ * buffer.
  */
 import type * as z from "zod/mini";
 import { decodeJson, parseWith, requireJsonContentType } from "../../contract/json-body.js";

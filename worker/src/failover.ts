@@ -1,10 +1,10 @@
 /**
- * Serving one request from the pools (DESIGN.md §3): the active colour's
- * next origin; on a connect error, timeout or 5xx, once more on the standby
- * colour when it is healthy and FAILOVER=standby. Every attempt of a
- * prediction is counted against the colour it went to (other paths count
- * nowhere); answers carry x-bluegreen-color,
- * x-bluegreen-epoch and, when the standby served, x-bluegreen-failover.
+ * Serving one request from the pools (docs/architecture.md "Router"): the
+ * active colour's next origin; on a connect error, timeout or 5xx, once more
+ * on the standby colour when it is healthy and FAILOVER=standby. Every
+ * attempt of a prediction is counted against the colour it went to (other
+ * paths count nowhere); answers carry x-bluegreen-color, x-bluegreen-epoch
+ * and, when the standby served, x-bluegreen-failover.
  */
 import type { Color } from "../../contract/colors.js";
 import { MAX_BODY_BYTES } from "../../contract/prediction.js";

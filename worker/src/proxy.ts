@@ -1,6 +1,6 @@
 /**
- * One request to one origin (DESIGN.md §3): the headers the origin gets
- * (x-origin-token, x-request-id; no hop-by-hop headers, no client
+ * One request to one origin (docs/architecture.md "Router"): the headers the
+ * origin gets (x-origin-token, x-request-id; no hop-by-hop headers, no client
  * credentials, nothing holding the admin token), a per-origin timeout up to
  * the response headers, and the classification of the outcome as connect
  * error, timeout or an HTTP answer — or a request the runtime refused to

@@ -1,5 +1,5 @@
 /**
- * Per-isolate outcome counters (DESIGN.md §3 "Telemetry"): requests, errors
+ * Per-isolate outcome counters (docs/architecture.md "Router"): requests, errors
  * by class and a latency histogram per colour, grouped by wall-clock second
  * in the TelemetryReport shape, and the rule for when to send them to the
  * DeploymentController. Never one controller call per request.

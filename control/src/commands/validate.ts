@@ -1,5 +1,5 @@
 /**
- * `bluegreen validate` (DESIGN.md §7): builds a validation plan from flags and
+ * `bluegreen validate` (docs/cli.md): builds a validation plan from flags and
  * config — target, baseline, thresholds — runs it, prints the gate table and
  * fails with the gate that did not pass. `rollout` reuses the flags and plan.
  */

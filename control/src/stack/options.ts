@@ -1,8 +1,8 @@
 /**
- * Options of the local stack (`npm start`, DESIGN.md §8): each one from its
- * flag, else its environment variable, else the default; validated with zod,
- * and a bad value is a usage error that names the flag, the variable and
- * where the value came from.
+ * Options of the local stack (`npm start`, docs/architecture.md "Env vars"):
+ * each one from its flag, else its environment variable, else the default;
+ * validated with zod, and a bad value is a usage error that names the flag,
+ * the variable and where the value came from.
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";

@@ -1,11 +1,11 @@
 /**
- * The local stack's life cycle (DESIGN.md §8): state dir and tokens, port
- * checks, blue and green model servers, the router in local workerd with KV
- * and the Durable Object persisted in the state dir; stopped together — the
- * router first, then the model servers (SIGTERM: they drain). The router's
- * vars are checked with the Worker's own parsers before anything starts. A
- * part that dies on its own (a model server, or workerd) is reported through
- * `onDied`.
+ * The local stack's life cycle (docs/architecture.md "Local stack and
+ * deployment"): state dir and tokens, port checks, blue and green model
+ * servers, the router in local workerd with KV and the Durable Object
+ * persisted in the state dir; stopped together — the router first, then the
+ * model servers (SIGTERM: they drain). The router's vars are checked with the
+ * Worker's own parsers before anything starts. A part that dies on its own (a
+ * model server, or workerd) is reported through `onDied`.
  */
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";

@@ -70,7 +70,7 @@ export async function checkHealth(
   return { health: null, attempts, elapsedMs: performance.now() - started, reachable, ...(lastProblem ? { lastProblem } : {}) };
 }
 
-/** ": <message>" from a DESIGN §6 error body, or "". */
+/** ": <message>" from an error envelope, or "". */
 export function errorMessage(json: unknown): string {
   const msg = (json as { error?: { message?: unknown } } | undefined)?.error?.message;
   return typeof msg === "string" ? `: ${msg}` : "";

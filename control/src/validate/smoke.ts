@@ -1,9 +1,9 @@
 /**
  * Validate step 2: a handful of requests that check every answer against the
- * prediction API (contract/prediction.ts, contract/errors.ts): predictions and a batch, bad input
- * answered with a §6 error body, `/ready`. A server error that itself follows
- * the contract is retried and left to the error-rate gate; an answer that
- * breaks the contract is a violation.
+ * prediction API (contract/prediction.ts, contract/errors.ts): predictions
+ * and a batch, bad input answered with the error envelope, `/ready`. A server
+ * error that itself follows the contract is retried and left to the
+ * error-rate gate; an answer that breaks the contract is a violation.
  */
 import * as z from "zod/mini";
 import { ErrorBody } from "../../../contract/errors.js";

@@ -1,6 +1,7 @@
 /**
- * `POST /predict` and `POST /predict/batch` (DESIGN.md §2): validate, apply
- * injected faults, predict, and check the model's answer against the schema.
+ * `POST /predict` and `POST /predict/batch` (docs/architecture.md "Prediction
+ * API"): validate, apply injected faults, predict, and check the model's
+ * answer against the schema.
  */
 import { Hono } from "hono";
 import { ApiError } from "../../../contract/errors.js";

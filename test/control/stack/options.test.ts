@@ -1,4 +1,4 @@
-// Covers control/src/stack/options.ts: defaults (the DESIGN.md §8 ports and
+// Covers control/src/stack/options.ts: defaults (the documented ports and
 // versions), flags over env over defaults, bad values as usage errors (exit
 // 2) that name the flag, the variable and the source, --var, distinct
 // ports, and the router-only rules (origins required there, refused elsewhere).

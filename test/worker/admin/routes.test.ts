@@ -6,7 +6,7 @@
 // unless force, rollback rules, history newest first with ?limit, the
 // actor names reserved for the controller (400), strict bodies (unknown
 // fields, wrong types, bad JSON, wrong content type) and 405/404 for wrong
-// methods and paths — all answered as §6 JSON.
+// methods and paths — all answered with the error envelope.
 import { describe, expect, it } from "vitest";
 import { CommandAnswer, HistoryAnswer } from "../../../contract/history.js";
 import { AdminStatus } from "../../../contract/status.js";

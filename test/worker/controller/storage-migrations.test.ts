@@ -3,7 +3,7 @@
 // comes next (status, report, alarm, flip, rollback, history) answers
 // normally and leaves the value in today's shape, and every call works
 // afterwards. The shapes (docs/storage.md "Migrations"):
-//   - `routing` without `health` (DESIGN.md §3): health from the stored
+//   - `routing` without `health` (the first version): health from the stored
 //     probes, updatedAt moved on so the KV copy is rewritten with it;
 //   - `probe:<colour>` of the first version, without latencyMs/origins;
 //   - history rows of the first version, metrics NULL for manual changes.
@@ -48,7 +48,7 @@ function expectNoRepair(e: Env): Promise<void> {
   return repairs(e).then((r) => expect(r).toEqual([]));
 }
 
-describe("routing state without health (DESIGN.md §3)", () => {
+describe("routing state without health (the first version)", () => {
   const writeOld = (storage: DurableObjectStorage) => {
     const { health: _health, ...old } = storage.kv.get<RoutingState>(STORAGE_KEYS.routing)!;
     storage.kv.put(STORAGE_KEYS.routing, old);

@@ -1,11 +1,11 @@
 /**
- * Alerts (DESIGN.md §4): the Slack-compatible `{"text"}` messages the
- * controller sends to ALERT_WEBHOOK_URL on an automatic rollback, a standby
- * that became unhealthy and a bake that passed, and their delivery. An alert
- * is first put in the outbox (storage key `alert_outbox`) together with the
- * change it reports, then posted; one that could not be delivered stays in
- * the outbox and is retried on the next alarm, so a webhook that is down
- * never blocks (or loses) a rollback.
+ * Alerts (docs/architecture.md "Controller"): the Slack-compatible `{"text"}`
+ * messages the controller sends to ALERT_WEBHOOK_URL on an automatic
+ * rollback, a standby that became unhealthy and a bake that passed, and their
+ * delivery. An alert is first put in the outbox (storage key `alert_outbox`)
+ * together with the change it reports, then posted; one that could not be
+ * delivered stays in the outbox and is retried on the next alarm, so a
+ * webhook that is down never blocks (or loses) a rollback.
  *
  * Alert texts carry no secrets. The webhook URL is one (it holds the
  * webhook's token): it is never logged, and redact() keeps it out of error

@@ -1,7 +1,8 @@
 /**
- * The DeploymentController Durable Object (DESIGN.md §4): one per deployment
- * (`idFromName(DEPLOYMENT_NAME)`), the authority for its routing state.
- * Reached only through the RPC methods below, and woken by its alarm.
+ * The DeploymentController Durable Object (docs/architecture.md
+ * "Controller"): one per deployment (`idFromName(DEPLOYMENT_NAME)`), the
+ * authority for its routing state. Reached only through the RPC methods
+ * below, and woken by its alarm.
  *
  * It decides nothing itself: transitions.ts plans flips and rollbacks,
  * rollback-policy.ts judges the windows and the bake. This class stores

@@ -1,7 +1,7 @@
 /**
- * Active health checks of the origins (DESIGN.md §4 "Alarm"): one GET
- * /health per origin with the origin token and a short timeout, and the
- * pure rule that turns a pool's answers into the colour's ProbeResult.
+ * Active health checks of the origins (docs/architecture.md "Controller"):
+ * one GET /health per origin with the origin token and a short timeout, and
+ * the pure rule that turns a pool's answers into the colour's ProbeResult.
  * The controller's alarm calls `probePool` for each colour and stores the
  * result (state-store.ts `probe:<colour>`).
  */

@@ -1,10 +1,11 @@
 /**
  * Sliding windows of 1-second buckets per colour, fed by the isolates'
- * batched reports (DESIGN.md §3 "Telemetry", §4). One ring per colour with a
- * slot per second, so memory is fixed by `capacitySeconds`; a slot is reused
- * when its second leaves the ring. Time is always passed in (`nowSeconds`,
- * the controller's clock), which keeps this pure and lets tests replay
- * timelines. Serializes to plain JSON so the Durable Object can persist it.
+ * batched reports (docs/architecture.md "Router", "Controller"). One ring per
+ * colour with a slot per second, so memory is fixed by `capacitySeconds`; a
+ * slot is reused when its second leaves the ring. Time is always passed in
+ * (`nowSeconds`, the controller's clock), which keeps this pure and lets
+ * tests replay timelines. Serializes to plain JSON so the Durable Object can
+ * persist it.
  */
 import * as z from "zod/mini";
 import { COLORS, type Color } from "../../../contract/colors.js";

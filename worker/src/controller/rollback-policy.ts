@@ -1,5 +1,5 @@
 /**
- * The rollback rule (DESIGN.md §4, docs/rollback-policy.md) as pure
+ * The rollback rule (docs/rollback-policy.md) as pure
  * functions: `assessWindow` judges one window, `assessRollout` decides the
  * verdict and whether to roll back now, `assessBake` whether the bake is
  * over. The Durable Object stores state, calls these and acts on the answer.

@@ -1,8 +1,9 @@
 /**
- * The controller's state transitions (DESIGN.md §4), as pure functions:
- * given the current routing state, the colours' last probes and a command,
- * decide the next state and the history entry — or a refusal. The Durable
- * Object stores and acts; nothing here touches storage or the network.
+ * The controller's state transitions (docs/architecture.md "Controller"), as
+ * pure functions: given the current routing state, the colours' last probes
+ * and a command, decide the next state and the history entry — or a refusal.
+ * The Durable Object stores and acts; nothing here touches storage or the
+ * network.
  *
  *   stable ──flip──▶ baking ──(bake passed)──▶ stable
  *   baking | stable ──rollback──▶ rolled_back ──flip──▶ baking
