@@ -3,7 +3,7 @@
  * for one environment (its vars and bindings, resolved the way wrangler
  * resolves them) and, when known, the secrets, list one check per line —
  * ok, problem (the deploy would be broken), warning or info. The vars are
- * judged by the Worker's own parsers (worker/src/env-check.ts); the rest is
+ * judged by the Worker's own parsers (contract/worker-env.ts); the rest is
  * what a deploy needs that the Worker cannot check for itself: real KV ids,
  * origins Cloudflare can reach, secrets set outside the file.
  */

@@ -93,7 +93,7 @@ export class DeploymentController extends DurableObject<Env> {
   /** Flips traffic to `cmd.to` and starts a bake (CAS on expectedEpoch); re-arms automatic rollback. */
   async flip(cmd: FlipCommand): Promise<CommandResult> {
     const parsed = parseRpc(FlipCommandSchema, cmd, "flip command");
-    // A bake whose length is not known cannot start: a bad policy var refuses the flip (PolicyConfigError).
+    // A bake whose length is not known cannot start: a bad policy var refuses the flip (ConfigError).
     const policy = this.#config.strictPolicy();
     const nowMs = Date.now();
     const current = this.#store.routing(nowMs);
