@@ -1,7 +1,7 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
-// Two projects (DESIGN.md §1): `workerd` runs the router Worker inside local
+// Two projects: `workerd` runs the router Worker inside local
 // workerd; `node` runs the model server, the CLI and the end-to-end drills as
 // real processes on loopback.
 export default defineConfig({

@@ -1,8 +1,8 @@
-# Router image (DESIGN.md §8): the router Worker under local workerd
-# (Miniflare) in a Node image, run by the stack launcher in router-only mode —
-# the compose stack's entry point on :8787. Production runs the Worker on
-# Cloudflare (`npm run deploy`); this image is the local/containers twin.
-# Build from the repository root:
+# Router image (docs/architecture.md "Local stack and deployment"): the router
+# Worker under local workerd (Miniflare) in a Node image, run by the stack
+# launcher in router-only mode — the compose stack's entry point on :8787.
+# Production runs the Worker on Cloudflare (`npm run deploy`); this image is
+# the local/containers twin. Build from the repository root:
 #   docker build -f control/router.Dockerfile -t bluegreen-edge/router .
 #   docker run --init -p 127.0.0.1:8787:8787 -e ADMIN_TOKEN=… -e ORIGIN_TOKEN=… \
 #     -e BLUE_ORIGINS=http://blue:8000 -e GREEN_ORIGINS=http://green:8000 bluegreen-edge/router
@@ -30,10 +30,12 @@ RUN node -e ' \
       fs.writeFileSync("package.json", JSON.stringify(pkg, null, 2) + "\n");' \
  && npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 # Sources the launcher and the Worker import: one line per folder, so a new
-# shared folder (e.g. contract/) is one more COPY line here.
+# shared folder is one more COPY line here. contract/ holds the shapes the
+# Worker and the launcher share with the model server and the CLI; the model
+# server's own sources are not needed (the launcher runs --router-only).
 COPY tsconfig.json wrangler.toml ./
 COPY worker/src worker/src
-COPY model-server/src model-server/src
+COPY contract contract
 COPY control/src control/src
 # KV and the Durable Object live here; compose mounts a volume so the routing
 # state and history survive `docker compose down && up`.

@@ -1,6 +1,6 @@
 /**
  * The bench's results as markdown tables (pasted into docs/benchmarks.md)
- * and the targets of issue 6, each met or missed by how much (pure).
+ * and the targets of docs/benchmarks.md, each met or missed by how much (pure).
  */
 import type { LoadStats } from "../src/validate/load.js";
 import type { Cost } from "./cost.js";

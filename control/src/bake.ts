@@ -3,7 +3,8 @@
  * flip, is the bake still running, passed, rolled back, or taken over by
  * another flip? (Acting on it is commands/rollout.ts's job.)
  */
-import type { Color, Status } from "./admin-client.js";
+import type { Color } from "../../contract/colors.js";
+import type { AdminStatus } from "../../contract/status.js";
 
 export type BakeState = "baking" | "passed" | "rolled-back" | "superseded";
 
@@ -14,7 +15,7 @@ export interface BakeExpectation {
 }
 
 /** Where the bake stands in `status`. */
-export function assessBake(status: Pick<Status, "active" | "phase" | "epoch">, e: BakeExpectation): BakeState {
+export function assessBake(status: Pick<AdminStatus, "active" | "phase" | "epoch">, e: BakeExpectation): BakeState {
   if (status.active !== e.target || status.phase === "rolled_back") return "rolled-back";
   if (status.epoch !== e.flipEpoch) return "superseded";
   if (status.phase === "stable") return "passed";

@@ -1,5 +1,5 @@
 /**
- * The `bluegreen` program (DESIGN.md §7): commander wiring, the global
+ * The `bluegreen` program (docs/cli.md): commander wiring, the global
  * config flags, and the one place that turns errors into a message (what
  * happened, why, how to fix it) and an exit code.
  */

@@ -1,5 +1,5 @@
 /**
- * CLI configuration (DESIGN.md §7): each setting comes from its flag, else the
+ * CLI configuration (docs/cli.md): each setting comes from its flag, else the
  * environment, else `.dev.vars` in the working directory, else the local-stack
  * default; every value is validated with zod and remembers where it came from,
  * so an error can say which variable to fix.

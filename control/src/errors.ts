@@ -1,10 +1,10 @@
 /**
  * The CLI's typed errors. Each one carries what happened (`message`), why
- * (`reason`) and how to fix it (`hint`), and the exit code of DESIGN.md §7.
+ * (`reason`) and how to fix it (`hint`), and the exit code (docs/cli.md).
  * `cli.ts` is the one place that turns them into output and an exit code.
  */
 
-/** Exit codes of DESIGN.md §7 (130 is the shell's convention for Ctrl-C). */
+/** Exit codes (docs/cli.md) (130 is the shell's convention for Ctrl-C). */
 export const EXIT = {
   ok: 0,
   failed: 1,

@@ -53,7 +53,7 @@ async function freePort(): Promise<number> {
 async function startServer(version: string): Promise<{ proc: ChildProcess; url: string }> {
   const port = await freePort();
   const loader = pathToFileURL(join(REPO_ROOT, "node_modules/tsx/dist/loader.mjs")).href;
-  const proc = spawn(process.execPath, ["--import", loader, join(REPO_ROOT, "model-server/src/main.ts")], {
+  const proc = spawn(process.execPath, ["--import", loader, join(REPO_ROOT, "model-server/main.ts")], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: String(port), MODEL_VERSION: version },
     stdio: ["ignore", "ignore", "inherit"],

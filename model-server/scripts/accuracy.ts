@@ -9,9 +9,11 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { type Label, LABELS } from "../src/api.js";
-import { agreementRate, type Evaluation, evaluate } from "../src/model/evaluate.js";
-import { type GoldenExample, readGoldenSet } from "../src/model/golden-set.js";
+import type { GoldenExample } from "../../contract/golden-set.js";
+import { type Label, LABELS } from "../../contract/prediction.js";
+import { agreementRate, type Evaluation } from "../../contract/scoring.js";
+import { evaluate } from "../src/model/evaluate.js";
+import { readGoldenSet } from "../src/model/golden-set.js";
 import { loadModel } from "../src/model/load.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));

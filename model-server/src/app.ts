@@ -1,7 +1,7 @@
 /**
  * The model server's Hono app: routes, request ids, access log, prediction
  * metrics, 404/405, and the one error handler that turns ApiError into its
- * §6 JSON answer (a 413 drains the rest of the upload, upload-drain.ts), an
+ * JSON error answer (a 413 drains the rest of the upload, upload-drain.ts), an
  * upload the client broke off into one log line, and anything else into a
  * logged 500. No process wiring here, so tests can drive it with
  * `app.request()`.
@@ -9,9 +9,8 @@
 import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { errorBody, type ErrorCode } from "./api.js";
-import { ApiError } from "./api-error.js";
-import { UploadAbortedError } from "./body-limit.js";
+import { UploadAbortedError } from "../../contract/body-limit.js";
+import { ApiError, errorBody, type ErrorCode } from "../../contract/errors.js";
 import type { Faults } from "./faults.js";
 import type { Lifecycle } from "./lifecycle.js";
 import { errorFields, type Logger } from "./logger.js";
@@ -54,7 +53,7 @@ const ALLOWED: Readonly<Record<string, string>> = {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Maps an HTTPException raised inside hono to the closest §6 code. */
+/** Maps an HTTPException raised inside hono to the closest error code. */
 function codeForStatus(status: number): ErrorCode {
   if (status === 401) return "unauthorized";
   if (status === 404) return "not_found";

@@ -1,14 +1,15 @@
 /**
  * Answers HTTP protocol errors that never reach the app (malformed request
  * line or headers, bytes after a body that Content-Length ended, oversized
- * headers, slow clients) with the DESIGN.md §6 JSON shape instead of Node's
- * bare text, then closes the connection. Mirrors Node's default: only when
- * nothing has been written on the socket yet. A client that hangs up in the
- * middle of a request's body is logged by that request (app.ts), not here.
+ * headers, slow clients) with the error envelope (contract/errors.ts) instead
+ * of Node's bare text, then closes the connection. Mirrors Node's default:
+ * only when nothing has been written on the socket yet. A client that hangs
+ * up in the middle of a request's body is logged by that request (app.ts),
+ * not here.
  */
 import type { Server } from "node:http";
 import type { Socket } from "node:net";
-import { errorBody } from "./api.js";
+import { errorBody } from "../../contract/errors.js";
 import type { ConnectionTracker } from "./connections.js";
 import type { Logger } from "./logger.js";
 

@@ -1,18 +1,22 @@
 /**
- * Model-server configuration from the environment (DESIGN.md §2), validated
- * with zod. Empty strings count as unset, as docker-compose's `${VAR:-}` gives.
+ * Model-server configuration from the environment, declared with the
+ * contract's env helpers (contract/env.ts): unset or blank means the
+ * default (docker-compose's `${VAR:-}` gives blanks), and a bad value is a
+ * ConfigError naming the var (never the origin token's value).
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { z } from "zod";
-import { DEFAULT_MAX_TEXT_CHARS } from "./api.js";
+import { boolVar, ConfigError, intVar, parseEnv, rateVar, secretVar, textVar } from "../../contract/env.js";
+import { DEFAULT_MAX_TEXT_CHARS } from "../../contract/prediction.js";
+
+export { ConfigError };
 
 /**
  * Candidate locations of the shipped artifacts, relative to this file: the
  * source layout (model-server/src/config.ts) and the built one
- * (dist/model-server/config.js, with model-server/models beside dist/).
+ * (dist/model-server/src/config.js, with model-server/models beside dist/).
  */
-const SHIPPED_MODEL_DIRS = ["../models", "../../model-server/models"];
+const SHIPPED_MODEL_DIRS = ["../models", "../../../model-server/models"];
 
 /** The shipped `model-server/models`, resolved from this file, not the cwd. */
 export function defaultModelDir(): string {
@@ -20,41 +24,38 @@ export function defaultModelDir(): string {
   return candidates.find((dir) => existsSync(dir)) ?? candidates[0]!;
 }
 
+const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 /** A path segment: no slashes, no "..", so `$MODEL_DIR/$NAME/$VERSION` stays inside MODEL_DIR. */
-const segment = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
-  .refine((s) => !s.includes(".."), "must not contain '..'");
+function segmentProblem(s: string): string | null {
+  if (!SEGMENT.test(s)) return "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit";
+  return s.includes("..") ? "must not contain '..'" : null;
+}
 
-const intIn = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, "must be a whole number")
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
-
-const rate = z
-  .string()
-  .regex(/^(\d+(\.\d*)?|\.\d+)$/, "must be a number between 0 and 1")
-  .transform(Number)
-  .pipe(z.number().min(0, "must be between 0 and 1").max(1, "must be between 0 and 1"));
-
-const flag = z.enum(["0", "1", "true", "false"], { error: "must be 1/true or 0/false" }).transform((v) => v === "1" || v === "true");
-
-export const ConfigEnv = z.object({
-  PORT: intIn(0, 65_535).default(8000),
-  HOST: z.string().min(1).default("127.0.0.1"),
-  MODEL_NAME: segment.default("sentiment"),
-  MODEL_VERSION: segment.default("v1"),
-  MODEL_DIR: z.string().min(1).optional(),
-  MAX_TEXT_CHARS: intIn(1, 1_000_000).default(DEFAULT_MAX_TEXT_CHARS),
-  ORIGIN_TOKEN: z.string().min(1).optional(),
-  FAULT_RATE: rate.default(0),
-  FAULT_LATENCY_MS: intIn(0, 600_000).default(0),
-  FAULT_CONTROL: flag.default(false),
-  ERROR_WINDOW_SECONDS: intIn(1, 3_600).default(60),
-  SHUTDOWN_GRACE_MS: intIn(0, 600_000).default(10_000),
-});
+/** The model server's vars, each with its default. */
+export const MODEL_SERVER_VARS = {
+  /** Listen port (0: any free port; the `listening` log line names it). */
+  PORT: intVar({ default: 8000, min: 0, max: 65_535 }),
+  /** Listen address. */
+  HOST: textVar({ default: "127.0.0.1" }),
+  MODEL_NAME: textVar({ default: "sentiment", problem: segmentProblem }),
+  MODEL_VERSION: textVar({ default: "v1", problem: segmentProblem }),
+  /** Artifacts root; the model is loaded from `MODEL_DIR/MODEL_NAME/MODEL_VERSION`. */
+  MODEL_DIR: textVar({ defaultText: "model-server/models" }),
+  MAX_TEXT_CHARS: intVar({ default: DEFAULT_MAX_TEXT_CHARS, min: 1, max: 1_000_000 }),
+  /** When set, /predict* and /fault need `x-origin-token`. */
+  ORIGIN_TOKEN: secretVar(),
+  /** Share of predictions answered 500 (drills). */
+  FAULT_RATE: rateVar({ default: 0 }),
+  /** Delay added to every prediction (drills). */
+  FAULT_LATENCY_MS: intVar({ default: 0, min: 0, max: 600_000 }),
+  /** Mounts `GET/PUT /fault`. */
+  FAULT_CONTROL: boolVar({ default: false }),
+  /** The window of /health's `error_rate`. */
+  ERROR_WINDOW_SECONDS: intVar({ default: 60, min: 1, max: 3_600 }),
+  /** How long SIGTERM waits for in-flight requests. */
+  SHUTDOWN_GRACE_MS: intVar({ default: 10_000, min: 0, max: 600_000 }),
+};
 
 export interface Config {
   port: number;
@@ -74,26 +75,9 @@ export interface Config {
   shutdownGraceMs: number;
 }
 
-/** Raised for a bad environment; `issues` name the variables, never their secret values. */
-export class ConfigError extends Error {
-  override name = "ConfigError";
-  constructor(readonly issues: string[]) {
-    super(`invalid configuration: ${issues.join("; ")}`);
-  }
-}
-
 /** Parses and validates the model-server env; throws ConfigError. */
-export function loadConfig(env: NodeJS.ProcessEnv): Config {
-  const present = Object.fromEntries(
-    Object.keys(ConfigEnv.shape)
-      .map((k) => [k, env[k]] as const)
-      .filter(([, v]) => v !== undefined && v !== ""),
-  );
-  const parsed = ConfigEnv.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`));
-  }
-  const e = parsed.data;
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const e = parseEnv("model-server configuration", MODEL_SERVER_VARS, env);
   return {
     port: e.PORT,
     host: e.HOST,

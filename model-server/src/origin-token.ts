@@ -1,11 +1,12 @@
 /**
- * Origin-token check for /predict* and /fault (DESIGN.md §2): only the router
- * (or an operator) holding ORIGIN_TOKEN may call them. Compared in constant
- * time over sha256 digests, so neither content nor length leaks by timing.
+ * Origin-token check for /predict* and /fault (docs/architecture.md
+ * "Prediction API"): only the router (or an operator) holding ORIGIN_TOKEN
+ * may call them. Compared in constant time over sha256 digests, so neither
+ * content nor length leaks by timing.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
-import { ApiError } from "./api-error.js";
+import { ApiError } from "../../contract/errors.js";
 
 export const ORIGIN_TOKEN_HEADER = "x-origin-token";
 

@@ -3,7 +3,7 @@
  * (so first requests do not pay for lazy initialisation and JIT), each
  * checked against the response schema so a broken model is caught at start.
  */
-import { Prediction } from "./api.js";
+import { Prediction } from "../../contract/prediction.js";
 import type { SentimentModel } from "./model/types.js";
 
 const WARMUP_TEXTS = [

@@ -1,12 +1,12 @@
-// Drill (c) of issue 15, graceful stop, against the containers: the active
-// colour's model server runs under docker-init (PID 1, `init: true`) with
-// node as its child; its predictions are slowed to 1.5 s (PUT /fault on its
-// published port) so that, at 30 req/s through the router, dozens are in
-// flight when `docker stop` sends SIGTERM. Node logs the signal, drains
-// (in_flight > 0), every prediction it logged while draining reached its
-// client as a 200 from that colour (not a failover), it exits 0 well within
-// stop_grace_period, and no client request fails (new ones go to the
-// standby). Figures printed with `[containers]`.
+// Container drill (c) (docs/drills.md "Containers"), graceful stop, against
+// the containers: the active colour's model server runs under docker-init
+// (PID 1, `init: true`) with node as its child; its predictions are slowed to
+// 1.5 s (PUT /fault on its published port) so that, at 30 req/s through the
+// router, dozens are in flight when `docker stop` sends SIGTERM. Node logs
+// the signal, drains (in_flight > 0), every prediction it logged while
+// draining reached its client as a 200 from that colour (not a failover), it
+// exits 0 well within stop_grace_period, and no client request fails (new
+// ones go to the standby). Figures printed with `[containers]`.
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setFault, startLoad, summarize, waitUntil, type Sample } from "../helpers/drill.js";

@@ -1,10 +1,11 @@
-// Drill (b) of issue 15, green dies, against the containers: 50 predictions a
-// second through the router's published port; flip to green (admin API, the
-// run's own ADMIN_TOKEN), then `docker kill` the green container. The
-// controller rolls back to blue within 3 s of the kill, no user request fails
-// (the router fails over to blue meanwhile), and the controller shows green
-// unhealthy; `docker start` brings green back and it is healthy again, to
-// the engine and to the controller. Figures printed with `[containers]`.
+// Container drill (b) (docs/drills.md "Containers"), green dies, against the
+// containers: 50 predictions a second through the router's published port;
+// flip to green (admin API, the run's own ADMIN_TOKEN), then `docker kill`
+// the green container. The controller rolls back to blue within 3 s of the
+// kill, no user request fails (the router fails over to blue meanwhile), and
+// the controller shows green unhealthy; `docker start` brings green back and
+// it is healthy again, to the engine and to the controller. Figures printed
+// with `[containers]`.
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { admin, startLoad, summarize, waitUntil, type Sample } from "../helpers/drill.js";

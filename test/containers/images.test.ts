@@ -1,11 +1,12 @@
-// Drill (f) of issue 15, image facts, for the model-server and router images
-// this run built: each runs as a non-root user (image config and the uid a
-// container gets), has a node HEALTHCHECK, and holds no test files and none
-// of package.json's devDependencies — except, in the router image, the three
-// it runs (miniflare, wrangler, tsx; control/router.Dockerfile says why) —
-// and `npm ls --omit=dev` finds its production tree complete. The checks run
-// in throwaway containers (`docker run --rm --network none`, labelled so the
-// teardown finds any left). Sizes printed with `[containers]`.
+// Container drill (f) (docs/drills.md "Containers"), image facts, for the
+// model-server and router images this run built: each runs as a non-root user
+// (image config and the uid a container gets), has a node HEALTHCHECK, and
+// holds no test files and none of package.json's devDependencies — except, in
+// the router image, the three it runs (miniflare, wrangler, tsx;
+// control/router.Dockerfile says why) — and `npm ls --omit=dev` finds its
+// production tree complete. The checks run in throwaway containers (`docker
+// run --rm --network none`, labelled so the teardown finds any left). Sizes
+// printed with `[containers]`.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";

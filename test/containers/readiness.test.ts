@@ -1,11 +1,11 @@
-// Drill (a) of issue 15, readiness: the compose project the global setup
-// started (docker-compose.yml + compose.drills.yml) is compose's own stack —
-// the drills' router command is docker-compose.yml's plus `--var`s — and
-// every service became `healthy` within its healthcheck start_period,
-// measured by the engine (State.StartedAt → End of its first passing probe);
-// the router started only once blue and green were healthy (depends_on);
-// traffic answers on the published 127.0.0.1 ports only. Figures printed
-// with `[containers]`.
+// Container drill (a) (docs/drills.md "Containers"), readiness: the compose
+// project the global setup started (docker-compose.yml + compose.drills.yml)
+// is compose's own stack — the drills' router command is docker-compose.yml's
+// plus `--var`s — and every service became `healthy` within its healthcheck
+// start_period, measured by the engine (State.StartedAt → End of its first
+// passing probe); the router started only once blue and green were healthy
+// (depends_on); traffic answers on the published 127.0.0.1 ports only.
+// Figures printed with `[containers]`.
 import { beforeAll, describe, expect, it } from "vitest";
 import { ADDRESS_HOLDERS, containerName, dockerOk, inspectContainer, SERVICES } from "./helpers/docker.js";
 import { currentRun, routerCommands, routerOf } from "./helpers/run.js";

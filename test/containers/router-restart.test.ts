@@ -1,15 +1,16 @@
-// Drill (d) of issue 15, the router restarted mid-bake, against the
-// containers: a flip starts a bake (BAKE_SECONDS 600 in compose.drills.yml),
-// then `docker compose restart router` under 40 req/s. The router's KV and
-// Durable Object live in the project's router-state volume, so phase, epoch,
-// bake start and deadline and the history are the same afterwards, and
-// traffic goes on to the same colour at the same epoch. The launcher got
-// SIGTERM (it logs the stop, with the engine's timestamp) and the restart
-// took less than its stop_grace_period. Requests fail only while the router
-// is down: every failure got no answer at all (no HTTP error), ended after
-// the SIGTERM and was sent before the router answered again — that window is
-// measured (the launcher does not drain: requests in flight at the SIGTERM
-// are cut, and counted). Figures printed with `[containers]`.
+// Container drill (d) (docs/drills.md "Containers"), the router restarted
+// mid-bake, against the containers: a flip starts a bake (BAKE_SECONDS 600 in
+// compose.drills.yml), then `docker compose restart router` under 40 req/s.
+// The router's KV and Durable Object live in the project's router-state
+// volume, so phase, epoch, bake start and deadline and the history are the
+// same afterwards, and traffic goes on to the same colour at the same epoch.
+// The launcher got SIGTERM (it logs the stop, with the engine's timestamp)
+// and the restart took less than its stop_grace_period. Requests fail only
+// while the router is down: every failure got no answer at all (no HTTP
+// error), ended after the SIGTERM and was sent before the router answered
+// again — that window is measured (the launcher does not drain: requests in
+// flight at the SIGTERM are cut, and counted). Figures printed with
+// `[containers]`.
 import { setTimeout as sleep } from "node:timers/promises";
 import { beforeAll, describe, expect, it } from "vitest";
 import { admin, startLoad, waitUntil, type Sample } from "../helpers/drill.js";

@@ -1,11 +1,12 @@
-// Drill (e) of issue 15, the standby dies while idle, against the containers:
-// with no traffic, `docker stop` of the standby colour's container makes the
-// controller (probing every HEALTH_INTERVAL_SECONDS of compose.drills.yml)
-// show it unhealthy within that interval + 2 s, sends one "standby … is
-// unhealthy" alert to the webhook receiver service over the compose network,
-// and a flip to it without `force` is refused 409 target_unhealthy (routing
-// unchanged). `docker start` brings it back and the controller shows it
-// healthy again. Figures printed with `[containers]`.
+// Container drill (e) (docs/drills.md "Containers"), the standby dies while
+// idle, against the containers: with no traffic, `docker stop` of the standby
+// colour's container makes the controller (probing every
+// HEALTH_INTERVAL_SECONDS of compose.drills.yml) show it unhealthy within
+// that interval + 2 s, sends one "standby … is unhealthy" alert to the
+// webhook receiver service over the compose network, and a flip to it without
+// `force` is refused 409 target_unhealthy (routing unchanged). `docker start`
+// brings it back and the controller shows it healthy again. Figures printed
+// with `[containers]`.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminAnswer, waitUntil } from "../helpers/drill.js";
 import { containerName, dockerOk, waitHealthy } from "./helpers/docker.js";

@@ -1,8 +1,9 @@
-// `npm run test:containers` (issue 15): the colours and the router as real
-// containers on the local Docker engine, one compose project per run
-// (global-setup.ts), drills (a)–(f) against it. Kept out of `npm test`
-// (vitest.config.ts excludes test/containers/). The files share one project,
-// so they run one at a time; each leaves the stack healthy for the next.
+// `npm run test:containers` (docs/drills.md "Containers"): the colours and
+// the router as real containers on the local Docker engine, one compose
+// project per run (global-setup.ts), drills (a)–(f) against it. Kept out of
+// `npm test` (vitest.config.ts excludes test/containers/). The files share
+// one project, so they run one at a time; each leaves the stack healthy for
+// the next.
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 

@@ -1,16 +1,23 @@
-// Covers the parsing half of control/src/admin-client.ts: the lenient status
-// schema (unknown fields pass, the router's current shape parses), colorView
-// for the per-colour numbers, bakeSecondsLeft, and the history shapes.
+// Covers the parsing half of control/src/admin-client.ts: a status as the
+// router answers it parses with the contract's schema (contract/status.ts),
+// and the shapes an older, lenient client accepted — unknown fields, colours
+// at the top level, one metrics window, health as a string, history as a
+// bare array or under `history` — are refused; colorView takes each colour's
+// fast window; bakeSecondsLeft counts down to bake.endsAt.
 import { describe, expect, it } from "vitest";
-import { bakeSecondsLeft, colorView, StatusSchema } from "../../control/src/admin-client.js";
+import { HistoryAnswer } from "../../contract/history.js";
+import { AdminStatus } from "../../contract/status.js";
+import { bakeSecondsLeft, colorView } from "../../control/src/admin-client.js";
 
-const window = (color: string, seconds: number, requests: number, http5xx: number, counted = seconds) => ({
+const LATENCY = new Array<number>(19).fill(0);
+const window = (color: "blue" | "green", seconds: number, requests: number, http5xx: number, counted = seconds) => ({
   color, seconds, fromSecond: 1_767_225_600 - counted + 1, toSecond: 1_767_225_600, requests, errors: { total: http5xx, http5xx, timeout: 0, connect: 0 },
-  errorRate: requests ? http5xx / requests : null, p50Ms: requests ? 10 : null, p99Ms: requests ? 75 : null,
+  errorRate: requests ? http5xx / requests : null, p50Ms: requests ? 10 : null, p99Ms: requests ? 75 : null, latency: LATENCY,
 });
-const health = (status: string, version: string | null) => ({ status, checkedAt: "2026-01-01T00:00:00.000Z", latencyMs: 3, version, digest: version && "sha256:ab", error: null, origins: [] });
+const health = (status: "healthy" | "unknown", version: string | null) => ({ status, checkedAt: "2026-01-01T00:00:00.000Z", latencyMs: 3, version, digest: version && "sha256:ab", error: null, origins: [] });
+const entry = { at: "2026-01-01T00:00:00.000Z", from: "blue", to: "green", epoch: 4, kind: "manual", action: "flip", reason: "r", actor: "me", metrics: { color: "blue", verdict: "healthy" } };
 
-/** A status as the router answers it today (trimmed), plus a field the CLI does not know. */
+/** A status as the router answers it. */
 const routerStatus = {
   deployment: "default",
   active: "green",
@@ -19,28 +26,49 @@ const routerStatus = {
   phase: "baking",
   updatedAt: "2026-01-01T00:00:00.000Z",
   reason: "rollout of green",
-  bake: { startedAt: "2026-01-01T00:00:00.000Z", endsAt: "2026-01-01T00:02:00.000Z" },
+  bake: { startedAt: "2026-01-01T00:00:00.000Z", endsAt: "2026-01-01T00:02:00.000Z", remainingSeconds: 120 },
   colors: {
     blue: { role: "standby", origins: [{ url: "http://127.0.0.1:8001", coolingDown: false }], health: health("healthy", "v1"), version: "v1", metrics: { fast: window("blue", 10, 0, 0), slow: window("blue", 60, 50, 0, 40) } },
     green: { role: "active", origins: [{ url: "http://127.0.0.1:8002", coolingDown: false }], health: health("unknown", null), version: null, metrics: { fast: window("green", 10, 200, 2), slow: window("green", 60, 400, 2) } },
   },
-  policy: { fastWindowSeconds: 10, slowWindowSeconds: 60, bakeSeconds: 120 },
+  policy: {
+    fastWindowSeconds: 10, slowWindowSeconds: 60, minRequests: 20, maxErrorRate: 0.05, maxP99Ms: null, guardStable: false, bakeSeconds: 120, healthIntervalSeconds: 10,
+    alertsConfigured: false, failover: "standby", originTimeoutMs: 30_000, flagTtlMs: 1_000, reportIntervalMs: 1_000, maxTextChars: 10_000,
+  },
   verdict: { at: "2026-01-01T00:00:00.000Z", color: "green", phase: "baking", epoch: 4, verdict: "healthy", action: "none", window: null, reason: "fast window (10s): 2/200 errors …" },
   autoRollbackArmed: true,
   alerts: { pending: 0, oldestAt: null, lastError: null },
+  lastFlip: entry,
+  kvCurrent: true,
   nextAlarmAt: "2026-01-01T00:00:10.000Z",
-  lastFlip: { at: "2026-01-01T00:00:00.000Z", from: "blue", to: "green", epoch: 4, kind: "manual", action: "flip", reason: "r", actor: "me", metrics: { color: "blue", verdict: "healthy" } },
-  somethingNew: { anything: true },
 };
 
-describe("StatusSchema + colorView", () => {
-  it("parses the router's status and keeps unknown fields", () => {
-    const s = StatusSchema.parse(routerStatus);
-    expect((s as Record<string, unknown>).somethingNew).toEqual({ anything: true });
+describe("AdminStatus, strictly", () => {
+  it("parses the router's status", () => {
+    expect(AdminStatus.parse(routerStatus)).toEqual(routerStatus);
   });
 
+  it.each([
+    ["an unknown field", { ...routerStatus, somethingNew: { anything: true } }],
+    ["colours at the top level instead of under colors", { ...routerStatus, colors: undefined, blue: routerStatus.colors.blue }],
+    ["one metrics window instead of fast and slow", { ...routerStatus, colors: { ...routerStatus.colors, blue: { ...routerStatus.colors.blue, metrics: window("blue", 10, 0, 0) } } }],
+    ["health as a string", { ...routerStatus, colors: { ...routerStatus.colors, blue: { ...routerStatus.colors.blue, health: "healthy" } } }],
+    ["a missing field", { ...routerStatus, kvCurrent: undefined }],
+    ["no routing state at all", { hello: "world" }],
+  ])("refuses %s", (_what, answer) => {
+    expect(AdminStatus.safeParse(answer).success).toBe(false);
+  });
+
+  it("takes history only as {entries}", () => {
+    expect(HistoryAnswer.parse({ entries: [entry] }).entries).toEqual([entry]);
+    for (const lenient of [[entry], { history: [entry] }, { entries: [{ ...entry, at: 5 }] }]) expect(HistoryAnswer.safeParse(lenient).success).toBe(false);
+  });
+});
+
+describe("colorView", () => {
+  const s = AdminStatus.parse(routerStatus);
+
   it("takes the fast window's numbers for each colour", () => {
-    const s = StatusSchema.parse(routerStatus);
     expect(colorView(s, "green")).toEqual({
       color: "green", active: true, origins: ["http://127.0.0.1:8002"], health: "unknown", version: null,
       requests: 200, errorRate: 0.01, p50Ms: 10, p99Ms: 75, windowSeconds: 10,
@@ -49,37 +77,21 @@ describe("StatusSchema + colorView", () => {
   });
 
   it("gives the seconds a window actually counted: fewer than its length right after a flip", () => {
-    const s = StatusSchema.parse({
+    const cut = AdminStatus.parse({
       ...routerStatus,
       colors: { ...routerStatus.colors, green: { ...routerStatus.colors.green, metrics: { fast: window("green", 10, 60, 0, 3), slow: window("green", 60, 60, 0, 3) } } },
     });
-    expect(colorView(s, "green")).toMatchObject({ requests: 60, windowSeconds: 3 });
-    expect(s.verdict).toMatchObject({ verdict: "healthy" });
-    expect(s.autoRollbackArmed).toBe(true);
-  });
-
-  it("reads flatter shapes too: colours at the top level, one metrics window, error counts", () => {
-    const s = StatusSchema.parse({ active: "blue", epoch: 1, phase: "stable", blue: { origins: ["http://o"], health: "healthy", metrics: { requests: 10, errors: 1 } } });
-    expect(colorView(s, "blue")).toMatchObject({ origins: ["http://o"], health: "healthy", requests: 10, errorRate: 0.1 });
-    expect(colorView(s, "green")).toMatchObject({ health: "unknown", requests: null });
-  });
-
-  it("rejects an answer without the routing state", () => {
-    expect(StatusSchema.safeParse({ hello: "world" }).success).toBe(false);
+    expect(colorView(cut, "green")).toMatchObject({ requests: 60, windowSeconds: 3 });
   });
 });
 
 describe("bakeSecondsLeft", () => {
-  const s = StatusSchema.parse(routerStatus);
+  const s = AdminStatus.parse(routerStatus);
   it("counts down to bake.endsAt", () => {
     expect(bakeSecondsLeft(s, Date.parse("2026-01-01T00:01:30.000Z"))).toBe(30);
     expect(bakeSecondsLeft(s, Date.parse("2026-01-01T00:03:00.000Z"))).toBe(0);
   });
-  it("falls back to the last flip plus the policy's bake length", () => {
-    const noBake = StatusSchema.parse({ ...routerStatus, bake: null });
-    expect(bakeSecondsLeft(noBake, Date.parse("2026-01-01T00:01:00.000Z"))).toBe(60);
-  });
   it("is null when not baking", () => {
-    expect(bakeSecondsLeft(StatusSchema.parse({ ...routerStatus, phase: "stable" }), Date.now())).toBeNull();
+    expect(bakeSecondsLeft(AdminStatus.parse({ ...routerStatus, phase: "stable", bake: null }), Date.now())).toBeNull();
   });
 });

@@ -92,7 +92,7 @@ describe("control/router.Dockerfile structure", () => {
     expect(install).toMatch(/npm ci --omit=dev/);
     expect(install).toMatch(/for \(const name of \["miniflare", "wrangler", "tsx"\]\)/);
     const sources = instructions("COPY").flatMap((i) => i.args.split(/\s+/).slice(0, -1));
-    expect(sources).toEqual(expect.arrayContaining(["wrangler.toml", "worker/src", "control/src", "model-server/src"]));
+    expect(sources).toEqual(expect.arrayContaining(["wrangler.toml", "worker/src", "contract", "control/src"]));
     for (const src of sources) expect(existsSync(path.join(REPO_ROOT, src)), src).toBe(true);
   });
 

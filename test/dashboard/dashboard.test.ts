@@ -1,17 +1,17 @@
-// The operator dashboard (issue 7) in Debian's Chromium against real parts on
-// loopback: blue = model server v1, green = v2 with FAULT_CONTROL=1, the real
-// router Worker in local workerd, and 50 predictions a second through it.
-// Covers, in order: without a token the page shows the prompt, holds no data
-// and calls no API; a wrong token shows the API's 401 message and is
+// The operator dashboard (GET /admin) in Debian's Chromium against real parts
+// on loopback: blue = model server v1, green = v2 with FAULT_CONTROL=1, the
+// real router Worker in local workerd, and 50 predictions a second through
+// it. Covers, in order: without a token the page shows the prompt, holds no
+// data and calls no API; a wrong token shows the API's 401 message and is
 // forgotten; the right one shows blue active with both colours' versions and
 // health; no "Roll back" at the first epoch or once rolled back, where the
 // API refuses one (it says why instead); a flip to green with a reason (sent
 // with expectedEpoch) shows green baking, the history row, a "Roll back"
 // button, and never blue's verdict as the verdict on green; faults in green
 // bring the automatic rollback onto the page (history, chart markers); a
-// stale epoch shows the 409 message; at 390 px nothing overflows;
-// a token that stops working brings the prompt back and clears the data; the
-// token never appears in a URL. Screenshots: test-artifacts/dashboard/*.png.
+// stale epoch shows the 409 message; at 390 px nothing overflows; a token
+// that stops working brings the prompt back and clears the data; the token
+// never appears in a URL. Screenshots: test-artifacts/dashboard/*.png.
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";

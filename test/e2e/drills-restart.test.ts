@@ -1,4 +1,4 @@
-// End-to-end drill (d) of issue 6 item 3: the router restarted mid-bake.
+// End-to-end drill (d) of docs/drills.md: the router restarted mid-bake.
 // Real processes on loopback: blue = model server v1, green = v2, and the
 // router run by the `npm start` launcher (control/src/stack/main.ts
 // --router-only, as the compose router service runs it) on a free port with
@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_POLICY } from "../../contract/policy.js";
 import { admin, startLoad, summarize, waitUntil, type AdminTarget, type Sample } from "../helpers/drill.js";
 import { type ModelServerHandle, startModelServer } from "../helpers/model-server.js";
 import { freePort, startStack, type StackProcess } from "../helpers/stack.js";
@@ -22,8 +23,8 @@ import { freePort, startStack, type StackProcess } from "../helpers/stack.js";
 const ORIGIN_TOKEN = "drill-origin-token-8e41";
 const ADMIN_TOKEN = "drill-admin-token-8e41-2b7c90d1";
 const BAKE_SECONDS = 25;
-/** wrangler.toml's HEALTH_INTERVAL_SECONDS: the alarm comes at least this often, so the bake ends no later than this after its deadline. */
-const HEALTH_INTERVAL_SECONDS = 10;
+/** The default HEALTH_INTERVAL_SECONDS: the alarm comes at least this often, so the bake ends no later than this after its deadline. */
+const HEALTH_INTERVAL_SECONDS = DEFAULT_POLICY.healthIntervalSeconds;
 /** No traffic for this long before the bake's deadline: the last report is older than the deadline, only the alarm can end the bake. */
 const QUIET_BEFORE_DEADLINE_MS = 2_000;
 

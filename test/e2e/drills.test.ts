@@ -1,8 +1,8 @@
-// End-to-end drills of issue 6 item 3 with real processes on loopback: blue =
-// model server v1, green = model server v2 (FAULT_CONTROL=1 on both), the
-// real router Worker in local workerd (test/helpers/router.ts), predictions
-// over real HTTP (test/helpers/drill.ts). Covers:
-// (a) four flips under constant load (80 req/s, ~6 s): 0 failed requests,
+// End-to-end drills (a), (c) and (e) of docs/drills.md with real processes on
+// loopback: blue = model server v1, green = model server v2 (FAULT_CONTROL=1
+// on both), the real router Worker in local workerd (test/helpers/router.ts),
+// predictions over real HTTP (test/helpers/drill.ts). Covers: (a) four flips
+// under constant load (80 req/s, ~6 s): 0 failed requests,
 //     every answer's model_version matches its x-bluegreen-color, and each
 //     flip converges — no request sent after the flip answered is served by
 //     the old colour later than FLAG_TTL_MS (one isolate here: at once);
@@ -17,6 +17,8 @@
 // measured number is printed with the prefix `[drill]` (docs/drills.md).
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { defaultOf } from "../../contract/env.js";
+import { ROUTER_VARS } from "../../contract/worker-env.js";
 import { admin, adminAnswer, predictionCount, setFault, startLoad, summarize, waitUntil, type Sample } from "../helpers/drill.js";
 import { type ModelServerHandle, parseJsonLine, startModelServer } from "../helpers/model-server.js";
 import { type RouterHandle, startRouter } from "../helpers/router.js";
@@ -26,8 +28,8 @@ const ORIGIN_TOKEN = "drill-origin-token-3d9b";
 const VERSION = { blue: "v1", green: "v2" } as const;
 type Color = keyof typeof VERSION;
 const other = (c: Color): Color => (c === "blue" ? "green" : "blue");
-/** wrangler.toml's default, set explicitly so the bound asserted is the one the router runs with. */
-const FLAG_TTL_MS = 1_000;
+/** The router's default, set explicitly so the bound asserted is the one the router runs with. */
+const FLAG_TTL_MS = defaultOf(ROUTER_VARS.FLAG_TTL_MS);
 /** PROBE_TIMEOUT_MS of worker/src/controller/health-probe.ts (not imported: that module needs the Workers types). */
 const PROBE_TIMEOUT_MS = 3_000;
 

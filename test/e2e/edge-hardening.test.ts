@@ -1,6 +1,6 @@
 // What an anonymous client can no longer do to a deployment, with the real
 // router Worker in local workerd (test/helpers/router.ts), real model servers
-// on loopback (blue v1; green v2 with FAULT_CONTROL=1) and wrangler.toml's
+// on loopback (blue v1; green v2 with FAULT_CONTROL=1) and the default
 // telemetry timing: 100 GET/HEAD requests with a body are 400 at
 // the edge and leave a freshly flipped, healthy green alone (no rollback, no
 // telemetry); junk requests (30 per prediction, even on an allowed path) do
@@ -12,13 +12,15 @@
 import { request } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { defaultOf } from "../../contract/env.js";
+import { ROUTER_VARS } from "../../contract/worker-env.js";
 import { admin, setFault, startLoad, summarize, waitUntil, type Sample } from "../helpers/drill.js";
 import { type ModelServerHandle, startModelServer } from "../helpers/model-server.js";
 import { type RouterHandle, startRouter } from "../helpers/router.js";
 
 const ORIGIN_TOKEN = "hardening-origin-token-4d7a";
-/** wrangler.toml's REPORT_INTERVAL_MS, which these routers keep. */
-const REPORT_INTERVAL_MS = 1_000;
+/** The default REPORT_INTERVAL_MS, which these routers keep. */
+const REPORT_INTERVAL_MS = defaultOf(ROUTER_VARS.REPORT_INTERVAL_MS);
 
 let blue: ModelServerHandle;
 let green: ModelServerHandle;

@@ -9,7 +9,7 @@
 import { request } from "node:http";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_BODY_BYTES } from "../../model-server/src/api.js";
+import { MAX_BODY_BYTES } from "../../contract/prediction.js";
 import { admin, predictionCount, waitUntil } from "../helpers/drill.js";
 import { postChunked } from "../helpers/http.js";
 import { type ModelServerHandle, startModelServer } from "../helpers/model-server.js";

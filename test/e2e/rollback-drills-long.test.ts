@@ -1,4 +1,4 @@
-// The two long rollback drills (issue 4 "Done when"), same setup as
+// The two long rollback drills (docs/drills.md (b)), same setup as
 // rollback-drills.test.ts — real model servers on loopback, the real router
 // in local workerd with the default policy, 50 predictions a second over
 // real HTTP — run concurrently (each with its own green and router) so they

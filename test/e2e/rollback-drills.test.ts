@@ -1,4 +1,4 @@
-// End-to-end rollback drills (DESIGN.md §4, issue 4 "Done when"), with real
+// End-to-end rollback drills (docs/rollback-policy.md), with real
 // origins on loopback: blue = model server v1, green = model server v2 with
 // FAULT_CONTROL=1 (faults switched with PUT /fault), the real router Worker
 // in local workerd (test/helpers/router.ts) with the default policy and

@@ -8,9 +8,7 @@ import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { AFINN_FILES } from "../../model-server/src/model/kinds/afinn-lexicon.js";
-import { formatLexiconTsv, parseLexiconTsv } from "../../model-server/src/model/lexicon-tsv.js";
-import { type WrittenArtifact, writeModelArtifact } from "../../model-server/src/model/write-artifact.js";
+import { AFINN_FILES, formatLexiconTsv, parseLexiconTsv, type WrittenArtifact, writeModelArtifact } from "../../model-server/index.js";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** The shipped artifacts root (`model-server/models`). */

@@ -2,12 +2,7 @@
  * In-process builders for model-server unit tests: a fake SentimentModel and
  * the app wired over it (no process, no socket), with captured log lines.
  */
-import { createApp, type AppDeps } from "../../model-server/src/app.js";
-import { Faults } from "../../model-server/src/faults.js";
-import { Lifecycle } from "../../model-server/src/lifecycle.js";
-import { createLogger } from "../../model-server/src/logger.js";
-import { PredictionMetrics } from "../../model-server/src/metrics.js";
-import type { ModelOutput, SentimentModel } from "../../model-server/src/model/types.js";
+import { createApp, type AppDeps, Faults, Lifecycle, createLogger, PredictionMetrics, type ModelOutput, type SentimentModel } from "../../model-server/index.js";
 
 /** A tiny deterministic model: "good" → positive, "bad" → negative, else neutral. */
 export function fakeModel(overrides: Partial<SentimentModel> = {}): SentimentModel {

@@ -1,5 +1,5 @@
 /**
- * Starts real model-server processes (`node --import tsx model-server/src/main.ts`)
+ * Starts real model-server processes (`node --import tsx model-server/main.ts`)
  * on loopback for tests and vitest globalSetups: PORT=0 by default, waits for
  * the `listening` log line and for `/ready`, and always cleans up (every
  * process still running when the test process exits is killed).
@@ -12,8 +12,8 @@ import { createInterface } from "node:readline";
 
 /** Repository root (this file lives in test/helpers/). */
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-/** The server's source entry point. */
-export const MODEL_SERVER_ENTRY = join(REPO_ROOT, "model-server/src/main.ts");
+/** The server's program (model-server/main.ts), run from source with tsx. */
+export const MODEL_SERVER_ENTRY = join(REPO_ROOT, "model-server/main.ts");
 /** tsx's loader by absolute URL, so the server can run from any cwd. */
 const TSX_LOADER = pathToFileURL(join(REPO_ROOT, "node_modules/tsx/dist/loader.mjs")).href;
 

@@ -1,9 +1,10 @@
-// Covers: model-server/src/app.ts in process (fake model, no socket) — route
+// Covers: the model server's app.ts in process (fake model, no socket) — route
 // contracts, 503 while loading/warming/draining, 404/405, the one error
 // handler (a bug is a logged 500), origin token, injected faults and their
 // effect on request_count/error_rate, request ids.
 import { describe, expect, it } from "vitest";
-import { BatchResponse, ErrorBody, HealthyResponse, Prediction, ReadyResponse, UnhealthyResponse } from "../../model-server/src/api.js";
+import { ErrorBody } from "../../contract/errors.js";
+import { BatchResponse, HealthyResponse, Prediction, ReadyResponse, UnhealthyResponse } from "../../contract/prediction.js";
 import { buildTestApp, fakeModel, jsonInit } from "../helpers/model-server-fixtures.js";
 
 describe("routes", () => {

@@ -1,10 +1,11 @@
 // Covers: bad input against a real model-server process — a table of more
-// than 15 malformed requests, each a 4xx JSON error of DESIGN.md §6 and never
-// a 5xx; the 64 KiB limit enforced while reading (chunked with no
+// than 15 malformed requests, each a 4xx error envelope (contract/errors.ts)
+// and never a 5xx; the 64 KiB limit enforced while reading (chunked with no
 // Content-Length, a lying Content-Length, a huge declared one); and that bad
 // input changes nothing (error_rate stays 0, good requests still work).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ErrorBody, HealthyResponse, MAX_BATCH_TEXTS, MAX_BODY_BYTES, Prediction } from "../../model-server/src/api.js";
+import { ErrorBody } from "../../contract/errors.js";
+import { HealthyResponse, MAX_BATCH_TEXTS, MAX_BODY_BYTES, Prediction } from "../../contract/prediction.js";
 import { call, postChunked, postJson, rawExchange, statusesIn } from "../helpers/http.js";
 import { startModelServer, type ModelServerHandle } from "../helpers/model-server.js";
 

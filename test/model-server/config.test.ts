@@ -1,10 +1,10 @@
-// Covers: model-server/src/config.ts — defaults, parsing of every variable,
+// Covers: the model server's config.ts — defaults, parsing of every variable,
 // clear errors for bad values (never echoing the origin token), the shipped
 // MODEL_DIR default, and the redacted view used for logging.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, defaultModelDir, loadConfig, redactedConfig } from "../../model-server/src/config.js";
+import { ConfigError, defaultModelDir, loadConfig, redactedConfig } from "../../model-server/index.js";
 import { REPO_ROOT } from "../helpers/model-server.js";
 
 describe("loadConfig", () => {

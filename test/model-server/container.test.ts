@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { HealthyResponse, Prediction } from "../../model-server/src/api.js";
+import { HealthyResponse, Prediction } from "../../contract/prediction.js";
 import { call, postJson } from "../helpers/http.js";
 import { envOf, execForm, parseDockerfile } from "../helpers/dockerfile.js";
 import { REPO_ROOT, startWithCommand, type ModelServerHandle } from "../helpers/model-server.js";

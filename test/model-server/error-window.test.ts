@@ -1,7 +1,7 @@
-// Covers: model-server/src/error-window.ts — 1-second buckets, the window
+// Covers: the model server's error-window.ts — 1-second buckets, the window
 // forgets requests older than N seconds, ring slots are reused correctly.
 import { describe, expect, it } from "vitest";
-import { ErrorWindow } from "../../model-server/src/error-window.js";
+import { ErrorWindow } from "../../model-server/index.js";
 
 function clock(startMs = 1_000_000) {
   let t = startMs;

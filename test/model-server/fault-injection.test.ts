@@ -3,7 +3,8 @@
 // no /fault without FAULT_CONTROL, and /health's error_rate over a recent
 // window (old errors age out; request_count keeps counting).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ErrorBody, HealthyResponse } from "../../model-server/src/api.js";
+import { ErrorBody } from "../../contract/errors.js";
+import { HealthyResponse } from "../../contract/prediction.js";
 import { call, postJson } from "../helpers/http.js";
 import { startModelServer, type ModelServerHandle } from "../helpers/model-server.js";
 
@@ -27,7 +28,7 @@ const predictStatuses = (s: ModelServerHandle, n: number) =>
 const setFaults = (s: ModelServerHandle, body: unknown) => postJson(`${s.url}/fault`, body, {}, "PUT");
 
 describe("FAULT_RATE=1 from env", () => {
-  it("every prediction answers 500 with a §6 body, and health reports it", async () => {
+  it("every prediction answers 500 with an error envelope, and health reports it", async () => {
     expect(new Set(await predictStatuses(alwaysFailing, 10))).toEqual(new Set([500]));
     const res = await postJson(`${alwaysFailing.url}/predict/batch`, { texts: ["a"] });
     expect(res.status).toBe(500);

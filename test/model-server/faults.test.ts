@@ -1,7 +1,7 @@
-// Covers: model-server/src/faults.ts — the fault decision (rate, latency),
+// Covers: the model server's faults.ts — the fault decision (rate, latency),
 // partial updates, and the strict `PUT /fault` body schema.
 import { describe, expect, it } from "vitest";
-import { FaultUpdate, Faults } from "../../model-server/src/faults.js";
+import { FaultUpdate, Faults } from "../../model-server/index.js";
 
 describe("Faults", () => {
   it("never fails at rate 0 and always at rate 1", () => {

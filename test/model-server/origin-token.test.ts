@@ -4,7 +4,8 @@
 // any log line or error body; requests turned away with 401 do not count in
 // /health's request_count.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ErrorBody, HealthyResponse, Prediction } from "../../model-server/src/api.js";
+import { ErrorBody } from "../../contract/errors.js";
+import { HealthyResponse, Prediction } from "../../contract/prediction.js";
 import { call, postJson } from "../helpers/http.js";
 import { startModelServer, type ModelServerHandle } from "../helpers/model-server.js";
 

@@ -6,7 +6,8 @@
 // counted the 413s as requests but not as errors, and logged no error.
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ErrorBody, HealthyResponse } from "../../model-server/src/api.js";
+import { ErrorBody } from "../../contract/errors.js";
+import { HealthyResponse } from "../../contract/prediction.js";
 import { call, postJson } from "../helpers/http.js";
 import { startModelServer, type ModelServerHandle } from "../helpers/model-server.js";
 

@@ -1,11 +1,13 @@
 // Covers: the real model-server process (v1 and v2) over HTTP on loopback —
-// the listening line, every route's contract parsed with the api.ts schemas,
-// the seed client's flow, /health's digest matching the verified artifact,
-// 404/405 as JSON, and that v1 and v2 are different models.
+// the listening line, every route's answer parsed with the contract's schemas
+// (contract/prediction.ts), the seed client's flow, /health's digest matching
+// the verified artifact, 404/405 as JSON, and that v1 and v2 are different
+// models.
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BatchResponse, ErrorBody, HealthyResponse, Prediction, ReadyResponse } from "../../model-server/src/api.js";
-import { loadModel } from "../../model-server/src/model/load.js";
+import { ErrorBody } from "../../contract/errors.js";
+import { BatchResponse, HealthyResponse, Prediction, ReadyResponse } from "../../contract/prediction.js";
+import { loadModel } from "../../model-server/index.js";
 import { call, postJson } from "../helpers/http.js";
 import { REPO_ROOT, startModelServer, type ModelServerHandle } from "../helpers/model-server.js";
 

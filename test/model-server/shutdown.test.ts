@@ -7,7 +7,7 @@
 // during the drain exits 1 at once.
 import { connect, type Socket } from "node:net";
 import { describe, expect, it } from "vitest";
-import { Prediction } from "../../model-server/src/api.js";
+import { Prediction } from "../../contract/prediction.js";
 import { call, postJson } from "../helpers/http.js";
 import { startModelServer, type ModelServerHandle } from "../helpers/model-server.js";
 

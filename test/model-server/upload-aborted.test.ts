@@ -5,7 +5,7 @@
 // count it in /health (request_count and error_rate unchanged).
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HealthyResponse } from "../../model-server/src/api.js";
+import { HealthyResponse } from "../../contract/prediction.js";
 import { call } from "../helpers/http.js";
 import { startModelServer, type ModelServerHandle } from "../helpers/model-server.js";
 

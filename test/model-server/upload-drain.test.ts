@@ -1,12 +1,12 @@
-// Covers: model-server/src/upload-drain.ts and its use in app.ts (in process)
+// Covers: the model server's upload-drain.ts and its use in app.ts (in process)
 // — discardRest reads to the end, or stops at the byte or time bound, or
 // when the body breaks; an oversize upload's 413 is answered before the
 // upload is read, whole (Content-Length) and with Connection: close, and its
 // answer ends only once the rest is drained; a declared Content-Length above
 // the bound is not drained at all.
 import { describe, expect, it } from "vitest";
-import { ErrorBody } from "../../model-server/src/api.js";
-import { discardRest } from "../../model-server/src/upload-drain.js";
+import { ErrorBody } from "../../contract/errors.js";
+import { discardRest } from "../../model-server/index.js";
 import { buildTestApp } from "../helpers/model-server-fixtures.js";
 
 const CHUNK_BYTES = 16 * 1024;

@@ -1,8 +1,9 @@
 // Covers worker/src/config.ts and app.ts's error mapping: env vars parse once
-// per env object with DESIGN.md defaults; a bad var is a ConfigError that
-// names the var (never a secret's value) and is answered as a logged 500 —
-// not a 400 — by the router; unknown routes are §6 JSON too. PROXY_PATHS's
-// syntax is checked here; its matching in test/worker/proxy-paths.test.ts.
+// per env object with their defaults (contract/worker-env.ts); a bad var is a
+// ConfigError that names the var (never a secret's value) and is answered as
+// a logged 500 — not a 400 — by the router; unknown routes get the error
+// envelope too. PROXY_PATHS's syntax is checked here; its matching in
+// test/worker/proxy-paths.test.ts.
 import { describe, expect, it, vi } from "vitest";
 import { ConfigError, routerConfig } from "../../worker/src/config.js";
 import { errorOf, newIsolate, predictRequest, sendSettled, testEnv } from "./helpers.js";
@@ -14,7 +15,7 @@ const base = {
 };
 
 describe("routerConfig", () => {
-  it("applies DESIGN.md defaults and splits pools", () => {
+  it("applies the defaults and splits pools", () => {
     expect(routerConfig({ ...base })).toEqual({
       deployment: "prod",
       origins: { blue: ["http://127.0.0.1:8001"], green: ["https://g1.example.com", "https://g2.example.com/api"] },

@@ -1,10 +1,11 @@
 // Covers worker/src/edge-validation.ts: malformed /predict and /predict/batch
-// requests are answered 4xx with §6 JSON at the edge and never reach an
-// origin (both pools are a recorder origin that logs every request it gets);
-// the body cap is enforced while the body streams in, not after buffering it;
-// past the cap the rest is read and dropped (bounded) so the client can read
-// its 413 (test/e2e/edge-abuse.test.ts checks that over real sockets).
-import { MAX_BATCH_TEXTS, MAX_BODY_BYTES } from "../../model-server/src/api.js";
+// requests are answered 4xx with the error envelope at the edge and never
+// reach an origin (both pools are a recorder origin that logs every request
+// it gets); the body cap is enforced while the body streams in, not after
+// buffering it; past the cap the rest is read and dropped (bounded) so the
+// client can read its 413 (test/e2e/edge-abuse.test.ts checks that over real
+// sockets).
+import { MAX_BATCH_TEXTS, MAX_BODY_BYTES } from "../../contract/prediction.js";
 import { describe, expect, it } from "vitest";
 import { DRAIN_MAX_BYTES } from "../../worker/src/edge-body.js";
 import { errorOf, newIsolate, origins, recorded, sendSettled, testEnv } from "./helpers.js";

@@ -96,7 +96,8 @@ describe("when the standby fails too", () => {
     expect(res.status).toBe(500);
     expect(res.headers.get("x-bluegreen-color")).toBe("green");
     expect(res.headers.has("x-bluegreen-failover")).toBe(false);
-    expect((await errorOf(res)).code).toBeTruthy(); // the model server's own §6 body, kept while blue was tried
+    // The model server's own error body (its injected fault), kept while blue was tried — not one the router made up.
+    expect(await errorOf(res)).toEqual({ code: "internal", message: "injected fault (FAULT_RATE)" });
 
     const both = await sendSettled(newIsolate(), { ...e, GREEN_ORIGINS: origins.TEST_DEAD_ORIGIN }, predictRequest());
     expect(both.status).toBe(502);

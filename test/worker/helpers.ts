@@ -4,10 +4,11 @@
 // by global-setup.ts. Not a test file.
 import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { ErrorBody } from "../../contract/errors.js";
+import type { RoutingState } from "../../contract/routing.js";
 import { createRouter } from "../../worker/src/app.js";
 import { controllerStub } from "../../worker/src/controller-link.js";
 import { STORAGE_KEYS } from "../../worker/src/controller/state-store.js";
-import type { RoutingState } from "../../worker/src/routing-state.js";
 
 /** Bindings global-setup.ts adds for tests only. */
 export interface TestBindings {
@@ -220,11 +221,8 @@ export async function setFault(url: string, fault: { rate?: number; latencyMs?: 
   if (res.status !== 200) throw new Error(`PUT /fault answered ${res.status}: ${await res.text()}`);
 }
 
-/** The JSON of a §6 error answer (asserting its shape). */
-export async function errorOf(res: Response): Promise<{ code: string; message: string; details?: unknown }> {
-  const body = (await res.json()) as { error?: { code: string; message: string; details?: unknown } };
-  if (!body.error || typeof body.error.code !== "string" || typeof body.error.message !== "string") {
-    throw new Error(`not a §6 error body: ${JSON.stringify(body)}`);
-  }
-  return body.error;
+/** The error of an error answer (asserting the envelope). */
+export async function errorOf(res: Response): Promise<ErrorBody["error"]> {
+  // Strictly the contract's envelope: an error answer in any other shape fails the test that reads it.
+  return ErrorBody.parse(await res.json()).error;
 }

@@ -1,9 +1,11 @@
 // Covers worker/src/proxy-paths.ts's rules directly: what an exact entry and
-// a /prefix/* entry match (and what they do not), which entries are refused,
+// a /prefix/* entry match (and what they do not), which entries are refused
+// (the PROXY_PATHS parser's proxyPathProblem, contract/worker-env.ts),
 // and the /fault guard in every spelling an origin might decode. The router's
 // use of them, with recorder origins, is in proxy.test.ts.
 import { describe, expect, it } from "vitest";
-import { allowsPath, compileProxyPaths, entryProblem, isFaultPath } from "../../worker/src/proxy-paths.js";
+import { proxyPathProblem as entryProblem } from "../../contract/worker-env.js";
+import { allowsPath, compileProxyPaths, isFaultPath } from "../../worker/src/proxy-paths.js";
 
 describe("allowsPath", () => {
   const paths = compileProxyPaths(["/robots.txt", "/static/*", "/api/v1/*"]);
@@ -31,7 +33,7 @@ describe("allowsPath", () => {
   });
 });
 
-describe("entryProblem", () => {
+describe("proxyPathProblem", () => {
   it.each(["/robots.txt", "/static/*", "/*", "/", "/a-b_c.d~e/f@g:h"])("accepts %s", (entry) => {
     expect(entryProblem(entry)).toBeNull();
   });

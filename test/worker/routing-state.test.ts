@@ -1,10 +1,10 @@
-// Covers worker/src/routing-state.ts and controller-link.ts — the read path of
-// DESIGN.md §3 against real model servers (blue v1, green v2) on loopback:
-// traffic follows the flag (through SELF, the wrangler.toml Worker); a flip is
-// seen by the next request in the same isolate and, in a second isolate,
-// within FLAG_TTL_MS plus one controller round trip; a cold isolate reads KV
-// first; an unreachable controller leaves the isolate serving from KV; no
-// state anywhere is a 503.
+// Covers worker/src/routing-state.ts and controller-link.ts — the read path
+// of docs/architecture.md "Routing state" against real model servers (blue
+// v1, green v2) on loopback: traffic follows the flag (through SELF, the
+// wrangler.toml Worker); a flip is seen by the next request in the same
+// isolate and, in a second isolate, within FLAG_TTL_MS plus one controller
+// round trip; a cold isolate reads KV first; an unreachable controller leaves
+// the isolate serving from KV; no state anywhere is a 503.
 import { SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";

@@ -7,7 +7,7 @@
 // the last ones by the trailing flush, with no extra call; and the pure sync
 // rule, the trailing flush's wait and the buffer.
 import { describe, expect, it } from "vitest";
-import { emptyCounts, latencyBucket } from "../../worker/src/telemetry-types.js";
+import { emptyCounts, latencyBucket } from "../../contract/telemetry.js";
 import { EARLY_FLUSH_ERRORS, EARLY_FLUSH_MIN_GAP_MS, EARLY_FLUSH_SERVED, MAX_BUFFER_AGE_MS, TelemetryBuffer, syncReason, trailingWaitMs } from "../../worker/src/telemetry.js";
 import { controller, countingEnv, flipStable, newIsolate, origins, predictRequest, send, testEnv, totalCalls, type Router } from "./helpers.js";
 

@@ -1,7 +1,7 @@
-// Covers the whole serving path during flips (DESIGN.md §3): ≥ 500
-// predictions sent from two isolates against real model servers (blue v1,
-// green v2) while an operator flips back and forth 10 times through one of
-// them's admin API — not one request fails, every answer comes from the
+// Covers the whole serving path during flips (docs/architecture.md "Router"):
+// ≥ 500 predictions sent from two isolates against real model servers (blue
+// v1, green v2) while an operator flips back and forth 10 times through one
+// of them's admin API — not one request fails, every answer comes from the
 // colour its headers name, and both colours serve.
 import { describe, expect, it } from "vitest";
 import { adminRequest, newIsolate, predictRequest, send, sendSettled, testEnv } from "./helpers.js";

@@ -2,7 +2,7 @@
  * The router's Hono app: per-request config and request id, a 400 for a
  * GET or HEAD that carries a body (no origin could be sent one), the
  * dashboard and the admin API, the router's own /health and /ready, the
- * traffic routes, and the one error handler — HttpError → its §6 JSON
+ * traffic routes, and the one error handler — HttpError → its JSON error
  * answer, a client gone mid-upload → one log line, anything else → a logged
  * 500.
  */

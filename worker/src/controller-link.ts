@@ -1,20 +1,22 @@
 /**
  * An isolate's link to its deployment's DeploymentController: the read path
- * of DESIGN.md §3. The hot path reads the in-memory copy; when it is older
- * than FLAG_TTL_MS (or outcomes are due to be reported) one background sync
- * — report pending telemetry, take the answer as the new routing state —
- * runs under ctx.waitUntil (stale-while-revalidate). Outcomes still pending
- * when a request ends get a trailing flush: the request keeps one timer
- * under ctx.waitUntil until the next sync would fall due anyway, so a burst
- * that stops shows in the controller's windows within REPORT_INTERVAL_MS
- * even if no request follows, at no extra controller call (one such timer
- * per isolate and deployment). A cold isolate reads KV first; when the
- * controller is unreachable, KV is read again at most once per KV_REREAD_MS.
+ * of docs/architecture.md "Routing state". The hot path reads the in-memory
+ * copy; when it is older than FLAG_TTL_MS (or outcomes are due to be
+ * reported) one background sync — report pending telemetry, take the answer
+ * as the new routing state — runs under ctx.waitUntil
+ * (stale-while-revalidate). Outcomes still pending when a request ends get a
+ * trailing flush: the request keeps one timer under ctx.waitUntil until the
+ * next sync would fall due anyway, so a burst that stops shows in the
+ * controller's windows within REPORT_INTERVAL_MS even if no request follows,
+ * at no extra controller call (one such timer per isolate and deployment). A
+ * cold isolate reads KV first; when the controller is unreachable, KV is read
+ * again at most once per KV_REREAD_MS.
  */
-import { HttpError } from "./errors.js";
+import { RoutingStateSchema, type RoutingState } from "../../contract/routing.js";
 import type { RouterConfig } from "./config.js";
 import type { DeploymentController } from "./controller/deployment-controller.js";
-import { readRoutingFromKv, RoutingCache, RoutingStateSchema, type RoutingState } from "./routing-state.js";
+import { HttpError } from "./errors.js";
+import { readRoutingFromKv, RoutingCache } from "./routing-state.js";
 import { syncReason, TelemetryBuffer, trailingWaitMs, type SyncClock } from "./telemetry.js";
 
 /** At most one KV read per isolate and deployment in this long, after the cold read. */

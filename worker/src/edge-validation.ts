@@ -1,22 +1,23 @@
 /**
- * Edge validation of /predict and /predict/batch (DESIGN.md §3): the same
- * zod schemas and limits as the model server (model-server/src/api.ts),
- * checked before any origin is contacted. The body is read with a byte cap
- * while it streams in, so an oversized or endless body costs at most
- * MAX_BODY_BYTES plus one chunk, never an unbounded buffer.
+ * Edge validation of /predict and /predict/batch (docs/architecture.md
+ * "Router"): the same zod schemas and limits as the model server
+ * (contract/prediction.ts), checked before any origin is contacted. The body
+ * is read with a byte cap while it streams in, so an oversized or endless
+ * body costs at most MAX_BODY_BYTES plus one chunk, never an unbounded
+ * buffer.
  */
-import type { z } from "zod";
-import { batchRequestSchema, MAX_BODY_BYTES, predictRequestSchema } from "../../model-server/src/api.js";
-import { decodeJson, parseWith, requireJsonContentType } from "../../model-server/src/json-body.js";
+import type * as z from "zod/mini";
+import { decodeJson, parseWith, requireJsonContentType } from "../../contract/json-body.js";
+import { batchRequestSchema, MAX_BODY_BYTES, predictRequestSchema } from "../../contract/prediction.js";
 import { readBodyCapped } from "./edge-body.js";
 
 /** The validated prediction routes and their body kind. */
 export const PREDICT_ROUTES = { "/predict": "single", "/predict/batch": "batch" } as const;
 export type PredictKind = (typeof PREDICT_ROUTES)[keyof typeof PREDICT_ROUTES];
 
-const schemaCache = new Map<string, z.ZodType>();
+const schemaCache = new Map<string, z.core.$ZodType>();
 
-function schemaFor(kind: PredictKind, maxChars: number): z.ZodType {
+function schemaFor(kind: PredictKind, maxChars: number): z.core.$ZodType {
   const key = `${kind}:${maxChars}`;
   let schema = schemaCache.get(key);
   if (schema === undefined) {

@@ -1,18 +1,18 @@
 /**
- * Typed errors of the router and the one JSON error shape of DESIGN.md §6.
+ * Typed errors of the router and the one JSON error shape (contract/errors.ts).
  * Handlers throw `HttpError`; app.ts's onError turns it into an answer, and
  * anything else into a logged 500.
  */
-import { ERROR_STATUS, errorBody, type ErrorCode } from "../../model-server/src/api.js";
+import { ERROR_STATUS, errorBody, type ErrorCode } from "../../contract/errors.js";
 
 /**
- * A known failure with its §6 code; the status follows from the code. The
+ * A known failure with its error code (contract/errors.ts); the status follows from the code. The
  * same class as the model server's, so the request-body checks shared with it
- * (model-server/src/json-body.ts) throw errors the router's onError knows.
+ * (contract/json-body.ts) throw errors the router's onError knows.
  */
-export { ApiError as HttpError } from "../../model-server/src/api-error.js";
+export { ApiError as HttpError } from "../../contract/errors.js";
 
-/** Builds a §6 JSON error answer. */
+/** Builds a JSON error answer (the contract's envelope). */
 export function errorResponse(
   code: ErrorCode,
   message: string,

@@ -1,19 +1,20 @@
 /**
- * Serving one request from the pools (DESIGN.md §3): the active colour's
- * next origin; on a connect error, timeout or 5xx, once more on the standby
- * colour when it is healthy and FAILOVER=standby. Every attempt of a
- * prediction is counted against the colour it went to (other paths count
- * nowhere); answers carry x-bluegreen-color,
- * x-bluegreen-epoch and, when the standby served, x-bluegreen-failover.
+ * Serving one request from the pools (docs/architecture.md "Router"): the
+ * active colour's next origin; on a connect error, timeout or 5xx, once more
+ * on the standby colour when it is healthy and FAILOVER=standby. Every
+ * attempt of a prediction is counted against the colour it went to (other
+ * paths count nowhere); answers carry x-bluegreen-color, x-bluegreen-epoch
+ * and, when the standby served, x-bluegreen-failover.
  */
-import { MAX_BODY_BYTES } from "../../model-server/src/api.js";
+import type { Color } from "../../contract/colors.js";
+import { MAX_BODY_BYTES } from "../../contract/prediction.js";
+import type { RoutingState } from "../../contract/routing.js";
 import type { RouterConfig } from "./config.js";
 import type { ControllerLink } from "./controller-link.js";
 import { errorResponse } from "./errors.js";
 import { ORIGIN_FAIL_TIMEOUT_MS, type PoolSet } from "./pools.js";
 import { answerHeaders, failed, fetchOrigin, type Attempt, type OriginRequest } from "./proxy.js";
-import { standbyOf, type RoutingState } from "./routing-state.js";
-import type { Color } from "./telemetry-types.js";
+import { standbyOf } from "./routing-state.js";
 
 export interface ServePlan {
   state: RoutingState;

@@ -8,34 +8,16 @@
  * the status and the active colour, which every routed answer shows in
  * x-bluegreen-color anyway; with the admin bearer token it adds the epoch,
  * phase, reason and both colours' health. Never a digest, a count or an
- * origin URL: those are in the admin API. A preview request
- * (x-bluegreen-preview + admin token) reads the named colour's own answer
- * instead (traffic.ts), which is how `bluegreen validate --via-router` works.
+ * origin URL: those are in the admin API (shapes: contract/router-health.ts).
+ * A preview request (x-bluegreen-preview + admin token) reads the named
+ * colour's own answer instead (traffic.ts), which is how `bluegreen validate
+ * --via-router` works.
  */
 import type { Context } from "hono";
-import { z } from "zod";
-import type { AppEnv } from "./app-env.js";
+import type { RouterHealth, RouterHealthAdmin } from "../../contract/router-health.js";
 import { isAdmin } from "./admin/auth.js";
-import { HealthStatus, Phase } from "./routing-state.js";
-import { COLORS } from "./telemetry-types.js";
+import type { AppEnv } from "./app-env.js";
 import { previewColor, proxyHandler } from "./traffic.js";
-
-/** The anonymous answer of GET /health and GET /ready. */
-export const RouterHealthSchema = z.object({
-  status: HealthStatus,
-  active: z.enum(COLORS),
-});
-export type RouterHealth = z.infer<typeof RouterHealthSchema>;
-
-/** The answer with the admin token: what the routing state says besides. */
-export const RouterHealthAdminSchema = RouterHealthSchema.extend({
-  epoch: z.int().nonnegative(),
-  phase: Phase,
-  reason: z.string(),
-  updatedAt: z.int().nonnegative(),
-  health: z.object({ blue: HealthStatus, green: HealthStatus }),
-});
-export type RouterHealthAdmin = z.infer<typeof RouterHealthAdminSchema>;
 
 /** GET /health and GET /ready (the same check; two names because checkers expect either). */
 export async function healthHandler(c: Context<AppEnv>): Promise<Response> {

@@ -1,5 +1,5 @@
 /**
- * The router Worker (DESIGN.md §3–§5): the entry point wires one router per
+ * The router Worker (docs/architecture.md): the entry point wires one router per
  * isolate and exports the DeploymentController Durable Object.
  */
 import { createRouter } from "./app.js";

@@ -1,7 +1,7 @@
 /**
- * Origin pools (DESIGN.md §3): round robin inside a colour's pool, and
- * passive health like nginx's max_fails=1/fail_timeout — an origin whose
- * request failed (connect error, timeout, 5xx) is skipped for
+ * Origin pools (docs/architecture.md "Router"): round robin inside a colour's
+ * pool, and passive health like nginx's max_fails=1/fail_timeout — an origin
+ * whose request failed (connect error, timeout, 5xx) is skipped for
  * ORIGIN_FAIL_TIMEOUT_MS in this isolate. If every origin of a pool is
  * cooling down, the one that recovers first is used rather than none.
  */

@@ -6,13 +6,10 @@
  *   /static/*       /static/ and every path below it
  *   /*              every path (still never /fault)
  * Entries are plain path characters: no `%`, `?`, `#`, `..`, `//`, and `*`
- * only as the final `/*`. Matching is case-sensitive on the path as the URL
- * parser normalised it. The matcher is built once per config.
+ * only as the final `/*` (the var's parser, contract/worker-env.ts, checks
+ * them). Matching is case-sensitive on the path as the URL parser
+ * normalised it. The matcher is built once per config.
  */
-import { z } from "zod";
-
-const ENTRY = /^\/(?:[A-Za-z0-9._~!$&'()+;=:@-]+\/)*(?:[A-Za-z0-9._~!$&'()+;=:@-]+|\*)?$/;
-const DOT_SEGMENT = /(^|\/)\.{1,2}(\/|$)/;
 
 /** A compiled PROXY_PATHS: exact paths and path prefixes. */
 export interface ProxyPaths {
@@ -21,16 +18,6 @@ export interface ProxyPaths {
   readonly exact: ReadonlySet<string>;
   /** Prefixes ending in "/" (from entries ending in "/*"). */
   readonly prefixes: readonly string[];
-}
-
-/** Why `entry` is not a valid PROXY_PATHS entry, or null when it is. */
-export function entryProblem(entry: string): string | null {
-  if (!entry.startsWith("/")) return `"${entry}" must start with "/"`;
-  if (DOT_SEGMENT.test(entry)) return `"${entry}" must not contain "." or ".." segments`;
-  if (!ENTRY.test(entry)) {
-    return `"${entry}" may hold only path characters (no %, ?, #, //, spaces), with "*" only as a final "/*"`;
-  }
-  return null;
 }
 
 /** Compiles validated entries into a matcher. */
@@ -43,19 +30,6 @@ export function compileProxyPaths(entries: readonly string[]): ProxyPaths {
   }
   return { entries: [...entries], exact, prefixes };
 }
-
-/** The PROXY_PATHS var: a comma-separated list, validated entry by entry. */
-export const ProxyPathsVar = z
-  .string()
-  .optional()
-  .transform((s) => (s ?? "").split(",").map((p) => p.trim()).filter((p) => p !== ""))
-  .superRefine((entries, ctx) => {
-    for (const entry of entries) {
-      const problem = entryProblem(entry);
-      if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
-    }
-  })
-  .transform(compileProxyPaths);
 
 /** Whether `pathname` (a URL's normalised path) is on the allow-list. */
 export function allowsPath(paths: ProxyPaths, pathname: string): boolean {

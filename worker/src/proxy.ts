@@ -1,12 +1,12 @@
 /**
- * One request to one origin (DESIGN.md §3): the headers the origin gets
- * (x-origin-token, x-request-id; no hop-by-hop headers, no client
+ * One request to one origin (docs/architecture.md "Router"): the headers the
+ * origin gets (x-origin-token, x-request-id; no hop-by-hop headers, no client
  * credentials, nothing holding the admin token), a per-origin timeout up to
  * the response headers, and the classification of the outcome as connect
  * error, timeout or an HTTP answer — or a request the runtime refused to
  * build, which is none of these.
  */
-import type { ErrorClass } from "./telemetry-types.js";
+import type { ErrorClass } from "../../contract/telemetry.js";
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) plus ones the runtime sets itself. */
 const HOP_BY_HOP = [

@@ -1,32 +1,12 @@
 /**
- * The routing state (DESIGN.md §3): its schema, its KV copy, and the
- * per-isolate cache that the hot path reads. The DeploymentController is the
- * authority; KV holds its durable, globally cached copy; each isolate keeps
- * the newest state it has seen in memory (controller-link.ts refreshes it).
+ * The routing state's life in the Worker (its shape is the contract's,
+ * contract/routing.ts): the initial state, its KV copy, and the per-isolate
+ * cache that the hot path reads. The DeploymentController is the authority;
+ * KV holds its durable, globally cached copy; each isolate keeps the newest
+ * state it has seen in memory (controller-link.ts refreshes it).
  */
-import { z } from "zod";
-import { COLORS, otherColor, type Color } from "./telemetry-types.js";
-
-export const PHASES = ["stable", "baking", "rolled_back"] as const;
-export const Phase = z.enum(PHASES);
-export type Phase = z.infer<typeof Phase>;
-
-/** A colour's health as its last probe found it; `unknown` before the first probe. */
-export const HealthStatus = z.enum(["unknown", "healthy", "unhealthy"]);
-export type HealthStatus = z.infer<typeof HealthStatus>;
-
-export const RoutingStateSchema = z.object({
-  active: z.enum(COLORS),
-  /** Bumped by every flip and rollback; never goes down. */
-  epoch: z.number().int().nonnegative(),
-  phase: Phase,
-  /** Unix ms of the last change (flip, rollback, bake end, health change). */
-  updatedAt: z.number().int().nonnegative(),
-  reason: z.string(),
-  /** Last probe result per colour, so isolates know whether the standby may take a failover. */
-  health: z.object({ blue: HealthStatus, green: HealthStatus }),
-});
-export type RoutingState = z.infer<typeof RoutingStateSchema>;
+import { otherColor, type Color } from "../../contract/colors.js";
+import { RoutingStateSchema, type RoutingState } from "../../contract/routing.js";
 
 /** Epoch a new deployment starts at (blue active, phase stable). */
 export const INITIAL_EPOCH = 1;

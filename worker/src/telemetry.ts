@@ -1,16 +1,11 @@
 /**
- * Per-isolate outcome counters (DESIGN.md §3 "Telemetry"): requests, errors
+ * Per-isolate outcome counters (docs/architecture.md "Router"): requests, errors
  * by class and a latency histogram per colour, grouped by wall-clock second
  * in the TelemetryReport shape, and the rule for when to send them to the
  * DeploymentController. Never one controller call per request.
  */
-import {
-  emptyCounts,
-  latencyBucket,
-  type Color,
-  type ErrorClass,
-  type SecondBucket,
-} from "./telemetry-types.js";
+import type { Color } from "../../contract/colors.js";
+import { emptyCounts, latencyBucket, type ErrorClass, type SecondBucket } from "../../contract/telemetry.js";
 
 /** A pending-error batch is sent early once this many requests were served since the last sync. */
 export const EARLY_FLUSH_SERVED = 50;

@@ -9,15 +9,15 @@
  * reach an origin's /fault are never passed on.
  */
 import type { Context } from "hono";
-import type { AppEnv } from "./app-env.js";
+import { PreviewColor } from "../../contract/admin.js";
+import type { Color } from "../../contract/colors.js";
 import { isAdmin, unauthorized } from "./admin/auth.js";
-import { PreviewColor } from "./admin/schemas.js";
+import type { AppEnv } from "./app-env.js";
 import { validatePrediction, type PredictKind } from "./edge-validation.js";
 import { HttpError } from "./errors.js";
 import { serve } from "./failover.js";
-import { originRequestHeaders } from "./proxy.js";
 import { allowsPath, isFaultPath } from "./proxy-paths.js";
-import type { Color } from "./telemetry-types.js";
+import { originRequestHeaders } from "./proxy.js";
 
 /** Origin routes a preview may read on the colour it names. */
 const PREVIEW_READS = new Set(["/health", "/ready"]);

@@ -3,12 +3,12 @@
  * for one environment (its vars and bindings, resolved the way wrangler
  * resolves them) and, when known, the secrets, list one check per line —
  * ok, problem (the deploy would be broken), warning or info. The vars are
- * judged by the Worker's own parsers (worker/src/env-check.ts); the rest is
+ * judged by the Worker's own parsers (contract/worker-env.ts); the rest is
  * what a deploy needs that the Worker cannot check for itself: real KV ids,
  * origins Cloudflare can reach, secrets set outside the file.
  */
 import { isIP } from "node:net";
-import { checkWorkerEnv, SECRET_VARS } from "../../../worker/src/env-check.js";
+import { checkWorkerEnv, SECRET_VARS } from "../../../contract/worker-env.js";
 
 /** The secrets the router needs; ALERT_WEBHOOK_URL is optional. */
 export const REQUIRED_SECRETS = ["ADMIN_TOKEN", "ORIGIN_TOKEN"] as const;

@@ -1,10 +1,10 @@
 /** `bluegreen flip <colour>` and `bluegreen rollback`: the admin API's two actions. */
 import type { Command } from "commander";
 import { z } from "zod";
-import { Color } from "../admin-client.js";
+import { Color } from "../../../contract/colors.js";
 import type { Context } from "../context.js";
-import { intFlag, parseFlags } from "../flags.js";
 import { UsageError } from "../errors.js";
+import { intFlag, parseFlags } from "../flags.js";
 import { colorTable } from "../output/status-view.js";
 import { renderPairs } from "../output/table.js";
 import { adminClient, statusPairs } from "./status.js";

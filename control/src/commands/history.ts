@@ -1,7 +1,7 @@
 /** `bluegreen history`: flips and rollbacks, newest first. */
 import type { Command } from "commander";
 import { z } from "zod";
-import type { FlipRecord } from "../admin-client.js";
+import type { HistoryEntry } from "../../../contract/history.js";
 import type { Context } from "../context.js";
 import { intFlag, parseFlags } from "../flags.js";
 import * as fmt from "../output/format.js";
@@ -20,15 +20,15 @@ export async function historyCommand(ctx: Context, cmd: Command): Promise<void> 
     return;
   }
   ctx.printer.result(
-    renderTable<FlipRecord>(
+    renderTable<HistoryEntry>(
       [
         { header: "at", value: (e) => fmt.when(e.at) },
-        { header: "action", value: (e) => e.action ?? "–" },
-        { header: "kind", value: (e) => e.kind ?? "–" },
-        { header: "from → to", value: (e) => `${e.from ?? "?"} → ${e.to ?? "?"}` },
-        { header: "epoch", value: (e) => (e.epoch === undefined ? "–" : String(e.epoch)), align: "right" },
-        { header: "actor", value: (e) => e.actor ?? "–" },
-        { header: "reason", value: (e) => e.reason ?? "" },
+        { header: "action", value: (e) => e.action },
+        { header: "kind", value: (e) => e.kind },
+        { header: "from → to", value: (e) => `${e.from} → ${e.to}` },
+        { header: "epoch", value: (e) => String(e.epoch), align: "right" },
+        { header: "actor", value: (e) => e.actor },
+        { header: "reason", value: (e) => e.reason },
       ],
       entries,
     ),

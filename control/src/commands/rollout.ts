@@ -6,7 +6,10 @@
  */
 import type { Command } from "commander";
 import { z } from "zod";
-import { type AdminClient, bakeSecondsLeft, type Color, colorView, otherColor, type FlipRecord, type Status } from "../admin-client.js";
+import { type Color, otherColor } from "../../../contract/colors.js";
+import type { HistoryEntry } from "../../../contract/history.js";
+import type { AdminStatus } from "../../../contract/status.js";
+import { type AdminClient, bakeSecondsLeft, colorView } from "../admin-client.js";
 import { assessBake, type BakeState } from "../bake.js";
 import type { Context } from "../context.js";
 import { GateFailed, Interrupted, Unreachable, UsageError } from "../errors.js";
@@ -34,10 +37,10 @@ const LOST_ROUTER_MS = 30_000;
 
 interface BakeResult {
   state: BakeState | "timeout" | "interrupted";
-  last: Status;
+  last: AdminStatus;
   seconds: number;
   /** The rollback (or other flip) that ended the bake, from the history. */
-  entry?: FlipRecord | undefined;
+  entry?: HistoryEntry | undefined;
 }
 
 /** The `rollout` action. */
@@ -94,7 +97,7 @@ async function watchBake(
   ctx: Context,
   client: AdminClient,
   o: { target: Color; flipEpoch: number; intervalMs: number; timeoutMs: number; signal: AbortSignal },
-  first: Status,
+  first: AdminStatus,
 ): Promise<BakeResult> {
   const view = new LiveView(ctx.printer);
   const started = Date.now();
@@ -131,7 +134,7 @@ async function watchBake(
 }
 
 /** The newest history entry (the rollback or flip that ended the bake), if the router answers. */
-async function latestChange(client: AdminClient): Promise<FlipRecord | undefined> {
+async function latestChange(client: AdminClient): Promise<HistoryEntry | undefined> {
   try {
     return (await client.history(1))[0];
   } catch {

@@ -1,5 +1,6 @@
 /** `bluegreen status`: the router's admin status, readable (or raw with --json). */
-import { AdminClient, type Status } from "../admin-client.js";
+import type { AdminStatus } from "../../../contract/status.js";
+import { AdminClient } from "../admin-client.js";
 import { requireAdminToken } from "../config.js";
 import type { Context } from "../context.js";
 import * as fmt from "../output/format.js";
@@ -12,30 +13,26 @@ export function adminClient(ctx: Context, needFor?: string): AdminClient {
 }
 
 /** Key facts of a status as label/value pairs. */
-export function statusPairs(status: Status, nowMs: number): Array<[string, string]> {
+export function statusPairs(status: AdminStatus, nowMs: number): Array<[string, string]> {
   const pairs: Array<[string, string]> = [["deployment", deploymentLine(status, nowMs)]];
   if (status.reason) pairs.push(["reason", status.reason]);
-  if (status.updatedAt) pairs.push(["updated", fmt.when(status.updatedAt)]);
+  pairs.push(["updated", fmt.when(status.updatedAt)]);
   const f = status.lastFlip;
   if (f) {
-    pairs.push(["last change", `${fmt.when(f.at)} ${f.from ?? "?"} → ${f.to ?? "?"} (${[f.kind, f.action].filter(Boolean).join(" ")}${f.actor ? ` by ${f.actor}` : ""})${f.reason ? `: ${f.reason}` : ""}`]);
+    pairs.push(["last change", `${fmt.when(f.at)} ${f.from} → ${f.to} (${f.kind} ${f.action}${f.actor ? ` by ${f.actor}` : ""})${f.reason ? `: ${f.reason}` : ""}`]);
   }
   const v = status.verdict;
   if (v) pairs.push(["verdict", `${v.verdict}${v.action === "rollback" ? " (rolled back)" : ""}${v.reason ? `: ${v.reason}` : ""}`]);
-  if (status.autoRollbackArmed !== undefined) {
-    pairs.push(["auto rollback", status.autoRollbackArmed ? "armed" : "disarmed until the next manual flip (one automatic flip per deployment)"]);
-  }
-  const p = status.policy as Record<string, unknown> | undefined;
-  if (p) {
-    const bits = [
-      typeof p.maxErrorRate === "number" && `error rate ≤ ${fmt.pct(p.maxErrorRate)}`,
-      typeof p.maxP99Ms === "number" && `p99 ≤ ${fmt.ms(p.maxP99Ms)}`,
-      typeof p.minRequests === "number" && `min ${p.minRequests} requests`,
-      typeof p.fastWindowSeconds === "number" && `windows ${p.fastWindowSeconds}s/${p.slowWindowSeconds}s`,
-      typeof p.bakeSeconds === "number" && `bake ${fmt.duration(p.bakeSeconds)}`,
-    ].filter(Boolean);
-    if (bits.length) pairs.push(["policy", bits.join(", ")]);
-  }
+  pairs.push(["auto rollback", status.autoRollbackArmed ? "armed" : "disarmed until the next manual flip (one automatic flip per deployment)"]);
+  const p = status.policy;
+  const bits = [
+    `error rate ≤ ${fmt.pct(p.maxErrorRate)}`,
+    p.maxP99Ms !== null && `p99 ≤ ${fmt.ms(p.maxP99Ms)}`,
+    `min ${p.minRequests} requests`,
+    `windows ${p.fastWindowSeconds}s/${p.slowWindowSeconds}s`,
+    `bake ${fmt.duration(p.bakeSeconds)}`,
+  ].filter(Boolean);
+  pairs.push(["policy", bits.join(", ")]);
   return pairs;
 }
 

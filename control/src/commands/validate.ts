@@ -1,18 +1,20 @@
 /**
- * `bluegreen validate` (DESIGN.md §7): builds a validation plan from flags and
+ * `bluegreen validate` (docs/cli.md): builds a validation plan from flags and
  * config — target, baseline, thresholds — runs it, prints the gate table and
  * fails with the gate that did not pass. `rollout` reuses the flags and plan.
  */
 import { type Command, Option } from "commander";
 import { z } from "zod";
-import { AdminClient, Color, otherColor, type Status } from "../admin-client.js";
+import { COLORS, otherColor, type Color } from "../../../contract/colors.js";
+import type { AdminStatus } from "../../../contract/status.js";
+import { AdminClient } from "../admin-client.js";
 import { requireAdminToken } from "../config.js";
 import type { Context } from "../context.js";
 import { GateFailed, UsageError } from "../errors.js";
 import { intFlag, msFlag, parseFlags, ratioFlag } from "../flags.js";
 import type { Endpoint } from "../http.js";
-import { renderTable } from "../output/table.js";
 import type { Printer } from "../output/printer.js";
+import { renderTable } from "../output/table.js";
 import type { GateName, GateResult } from "../validate/gates.js";
 import { DEFAULT_HEALTH_OPTIONS } from "../validate/health.js";
 import { DEFAULT_GOLDEN_PATH } from "../validate/quality.js";
@@ -31,13 +33,14 @@ export const VALIDATE_DEFAULTS = {
 } as const;
 
 const HttpUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).transform((u) => u.replace(/\/+$/, ""));
+const ColorFlag = z.enum(COLORS);
 
 export const ValidateFlags = z
   .object({
-    color: Color.optional(),
+    color: ColorFlag.optional(),
     url: HttpUrl.optional(),
     viaRouter: z.boolean().default(false),
-    baseline: z.union([z.enum(["active", "none"]), Color, HttpUrl], { error: "must be active, none, blue, green or a URL" }).default("active"),
+    baseline: z.union([z.enum(["active", "none"]), ColorFlag, HttpUrl], { error: "must be active, none, blue, green or a URL" }).default("active"),
     expectVersion: z.string().min(1).optional(),
     expectDigest: z.string().regex(/^(sha256:)?[0-9a-f]{64}$/i, { error: "must be a sha256 digest (sha256:<64 hex>)" }).optional(),
     requests: intFlag(1, 100_000),
@@ -113,7 +116,7 @@ function urlSide(ctx: Context, url: string): Side {
 }
 
 /** Asks the router for its status to find the serving colour; null with a reason when it cannot. */
-async function serving(ctx: Context): Promise<{ status: Status | null; why: string }> {
+async function serving(ctx: Context): Promise<{ status: AdminStatus | null; why: string }> {
   if (!ctx.config.adminToken) return { status: null, why: "no ADMIN_TOKEN to ask the router" };
   try {
     return { status: await new AdminClient(ctx.config.routerUrl, ctx.config.adminToken, 3000).status(), why: "" };
@@ -127,7 +130,7 @@ async function serving(ctx: Context): Promise<{ status: Status | null; why: stri
  * it (rollout); otherwise the router is asked, and if it cannot answer the
  * colour that is not the target is assumed to be serving.
  */
-export async function buildPlan(ctx: Context, flags: ValidateFlags, known?: Status): Promise<ValidationPlan> {
+export async function buildPlan(ctx: Context, flags: ValidateFlags, known?: AdminStatus): Promise<ValidationPlan> {
   const via = flags.viaRouter ? "router" : "direct";
   const target = flags.url ? urlSide(ctx, flags.url) : colorSide(ctx, flags.color ?? "green", via);
   let baseline: Side | null = null;
@@ -190,7 +193,7 @@ export function renderGates(printer: Printer, gates: GateResult[]): string {
 
 const GATE_HINTS: Record<GateName, string> = {
   health: "check the model server's log; --expect-version/--expect-digest must match the model it loads (MODEL_VERSION, MODEL_DIR)",
-  smoke: "the target breaks the API contract (model-server/src/api.ts); fix it before it takes traffic",
+  smoke: "the target breaks the prediction API (contract/prediction.ts); fix it before it takes traffic",
   "error-rate": "look at the target's errors (its log, FAULT_RATE), or raise --max-error-rate if this rate is acceptable",
   p99: "look at what slows the target (its log, FAULT_LATENCY_MS, CPU), or raise --max-p99-ratio (or --max-p99-ms) if this latency is acceptable",
   accuracy: "the model scores too low on the golden set; deploy a better model, or lower --min-accuracy",

@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import { z } from "zod";
-import type { Status } from "../admin-client.js";
+import type { AdminStatus } from "../../../contract/status.js";
 import type { Context } from "../context.js";
 import { parseFlags, intFlag } from "../flags.js";
 import { pause, trapInterrupt } from "../interrupt.js";
@@ -28,7 +28,7 @@ export async function watchCommand(ctx: Context, cmd: Command): Promise<void> {
   const title = `bluegreen watch · ${ctx.config.routerUrl} · every ${flags.interval} s · Ctrl-C to stop`;
   try {
     for (let n = 1; !stop.signal.aborted; n++) {
-      let status: Status;
+      let status: AdminStatus;
       try {
         status = await client.status();
       } catch (err) {

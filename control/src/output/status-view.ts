@@ -1,11 +1,13 @@
 /** How a router status reads for people: a colour table and one-line summaries. */
-import { bakeSecondsLeft, COLORS, type ColorView, colorView, type Status } from "../admin-client.js";
+import { COLORS } from "../../../contract/colors.js";
+import type { AdminStatus } from "../../../contract/status.js";
+import { bakeSecondsLeft, type ColorView, colorView } from "../admin-client.js";
 import * as fmt from "./format.js";
 import type { Printer } from "./printer.js";
 import { renderTable } from "./table.js";
 
 /** "green active · phase baking · epoch 4 · bake 1m12s left". */
-export function deploymentLine(status: Status, nowMs: number): string {
+export function deploymentLine(status: AdminStatus, nowMs: number): string {
   const left = bakeSecondsLeft(status, nowMs);
   // At 0 the controller ends the bake on its next alarm.
   const bake = left === null ? "" : left < 1 ? " · bake ending" : ` · bake ${fmt.duration(left)} left`;
@@ -18,13 +20,13 @@ export function colorSummary(v: ColorView): string {
 }
 
 /** One line for logs: time, deployment, both colours. */
-export function statusLine(status: Status, nowMs: number): string {
+export function statusLine(status: AdminStatus, nowMs: number): string {
   const time = new Date(nowMs).toISOString().slice(11, 19);
   return `${time}  ${deploymentLine(status, nowMs)}  |  ${COLORS.map((c) => colorSummary(colorView(status, c))).join("  |  ")}`;
 }
 
 /** The per-colour table. */
-export function colorTable(printer: Printer, status: Status): string {
+export function colorTable(printer: Printer, status: AdminStatus): string {
   const health = (h: string) => printer.color(h === "healthy" ? "green" : h === "unhealthy" ? "red" : "gray", h);
   return renderTable<ColorView>(
     [
@@ -33,7 +35,7 @@ export function colorTable(printer: Printer, status: Status): string {
       { header: "health", value: (v) => health(v.health) },
       { header: "version", value: (v) => v.version ?? "–" },
       { header: "requests", value: (v) => fmt.count(v.requests), align: "right" },
-      { header: "req/s", value: (v) => (v.requests !== null && v.windowSeconds ? (v.requests / v.windowSeconds).toFixed(1) : "–"), align: "right" },
+      { header: "req/s", value: (v) => (v.requests / v.windowSeconds).toFixed(1), align: "right" },
       { header: "errors", value: (v) => fmt.pct(v.errorRate), align: "right" },
       { header: "p50", value: (v) => fmt.ms(v.p50Ms), align: "right" },
       { header: "p99", value: (v) => fmt.ms(v.p99Ms), align: "right" },
@@ -43,14 +45,13 @@ export function colorTable(printer: Printer, status: Status): string {
   );
 }
 
-/** The window the per-colour numbers cover, e.g. "last 10 s", when the status says. */
-export function windowLabel(status: Status): string {
-  const p = status.policy as Record<string, unknown> | undefined;
-  return typeof p?.fastWindowSeconds === "number" ? `last ${p.fastWindowSeconds} s` : "recent window";
+/** The window the per-colour numbers cover, e.g. "last 10 s". */
+export function windowLabel(status: AdminStatus): string {
+  return `last ${status.policy.fastWindowSeconds} s`;
 }
 
 /** The block a live view redraws: a title, the deployment line, the colour table. */
-export function liveBlock(printer: Printer, status: Status, nowMs: number, title: string): string[] {
+export function liveBlock(printer: Printer, status: AdminStatus, nowMs: number, title: string): string[] {
   const time = new Date(nowMs).toISOString().slice(11, 19);
   return [
     `${title} · ${time}`,

@@ -176,7 +176,7 @@ function wranglerWorkerOptions() {
 /**
  * The vars the router Worker gets, secrets aside: wrangler.toml's [vars] (and
  * whatever wrangler reads from a .dev.vars beside it), the pools, then `vars`.
- * `npm start` checks these with worker/src/env-check.ts before starting anything.
+ * `npm start` checks these with contract/worker-env.ts before starting anything.
  */
 export function routerVars(opts: Pick<LocalRouterOptions, "blueOrigins" | "greenOrigins" | "vars">): Record<string, string> {
   return varsOf(wranglerWorkerOptions().bindings, opts);

@@ -1,11 +1,12 @@
 /**
- * `npm start` (DESIGN.md §8): blue v1 on 127.0.0.1:8001, green v2 on :8002
- * and the router on :8787 in local workerd, KV and the Durable Object kept
- * in `.bluegreen/`; `.dev.vars` created with random tokens when missing.
- * Runs until SIGINT/SIGTERM, then stops the router and the model servers
- * (they drain) and exits 0. Exit 2: bad option, bad router var (checked with
- * the Worker's own parsers before anything starts) or a port in use; exit 1:
- * a part failed to start or died (a model server, or the router's workerd). `--router-only` runs just the router in
+ * `npm start` (docs/architecture.md "Local stack and deployment"): blue v1 on
+ * 127.0.0.1:8001, green v2 on :8002 and the router on :8787 in local workerd,
+ * KV and the Durable Object kept in `.bluegreen/`; `.dev.vars` created with
+ * random tokens when missing. Runs until SIGINT/SIGTERM, then stops the
+ * router and the model servers (they drain) and exits 0. Exit 2: bad option,
+ * bad router var (checked with the Worker's own parsers before anything
+ * starts) or a port in use; exit 1: a part failed to start or died (a model
+ * server, or the router's workerd). `--router-only` runs just the router in
  * front of given origins (the compose router service).
  */
 import { CliError, EXIT } from "../errors.js";

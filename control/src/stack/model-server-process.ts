@@ -1,6 +1,7 @@
 /**
  * One colour's model server as a child process of the stack:
- * `node --import tsx model-server/src/main.ts` with its env (DESIGN.md §2),
+ * `node --import tsx model-server/main.ts` (the model server's program) with
+ * its env (docs/architecture.md "Env vars"),
  * its output handed over line by line, ready once it has logged `listening`
  * and answers 200 on /ready; stopped with SIGTERM (it drains), SIGKILL after
  * a grace period.
@@ -12,7 +13,7 @@ import { pathToFileURL } from "node:url";
 import { REPO_ROOT } from "./local-router.js";
 
 const TSX_LOADER = pathToFileURL(path.join(REPO_ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
-const ENTRY = path.join(REPO_ROOT, "model-server", "src", "main.ts");
+const ENTRY = path.join(REPO_ROOT, "model-server", "main.ts");
 const READY_POLL_MS = 100;
 /** Longer than the server's SHUTDOWN_GRACE_MS (10 s) so a drain can finish. */
 export const STOP_GRACE_MS = 15_000;

@@ -1,11 +1,12 @@
 /**
- * Options of the local stack (`npm start`, DESIGN.md §8): each one from its
- * flag, else its environment variable, else the default; validated with zod,
- * and a bad value is a usage error that names the flag, the variable and
- * where the value came from.
+ * Options of the local stack (`npm start`, docs/architecture.md "Env vars"):
+ * each one from its flag, else its environment variable, else the default;
+ * validated with zod, and a bad value is a usage error that names the flag,
+ * the variable and where the value came from.
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { readBoolean } from "../../../contract/env.js";
 import { UsageError } from "../errors.js";
 
 const port = z.coerce
@@ -17,9 +18,12 @@ const port = z.coerce
 const version = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: "must be a version like v1 (letters, digits, . _ -)" });
 const rate = z.coerce.number({ error: "must be a number" }).min(0, { error: "must be 0..1" }).max(1, { error: "must be 0..1" });
 const latency = z.coerce.number({ error: "must be a number" }).int({ error: "must be whole milliseconds" }).min(0).max(600_000);
-const bool = z
-  .union([z.boolean(), z.enum(["0", "1", "true", "false"])], { error: "must be 1/true or 0/false" })
-  .transform((v) => v === true || v === "1" || v === "true");
+/** A flag's `true`, or an env var read as every boolean var is (contract/env.ts: true/false/1/0, any case). */
+const bool = z.union([z.boolean(), z.string()]).transform((v, ctx) => {
+  const value = typeof v === "boolean" ? v : readBoolean(v);
+  if (value === undefined) ctx.issues.push({ code: "custom", message: "must be true, false, 1 or 0", input: v });
+  return value ?? false;
+});
 const host = z.string().regex(/^[0-9A-Za-z.:-]+$/, { error: "must be an IP address or host name" });
 const origins = z
   .string()

@@ -1,11 +1,11 @@
 /**
  * `npm start`'s check of the router's vars, before anything starts: the vars
  * the Worker would get (wrangler.toml's, the pools, `--var`) go through the
- * Worker's own parsers (worker/src/env-check.ts); a bad one is a usage error
+ * Worker's own parsers (contract/worker-env.ts); a bad one is a usage error
  * (exit 2) that names each var, its value and where it came from. Before
  * this, `BAKE_SECONDS=abc` started a stack whose automatic rollback was off.
  */
-import { checkWorkerEnv } from "../../../worker/src/env-check.js";
+import { checkWorkerEnv } from "../../../contract/worker-env.js";
 import { UsageError } from "../errors.js";
 import { routerVars } from "./local-router.js";
 

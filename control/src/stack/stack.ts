@@ -1,17 +1,18 @@
 /**
- * The local stack's life cycle (DESIGN.md §8): state dir and tokens, port
- * checks, blue and green model servers, the router in local workerd with KV
- * and the Durable Object persisted in the state dir; stopped together — the
- * router first, then the model servers (SIGTERM: they drain). The router's
- * vars are checked with the Worker's own parsers before anything starts. A
- * part that dies on its own (a model server, or workerd) is reported through
- * `onDied`.
+ * The local stack's life cycle (docs/architecture.md "Local stack and
+ * deployment"): state dir and tokens, port checks, blue and green model
+ * servers, the router in local workerd with KV and the Durable Object
+ * persisted in the state dir; stopped together — the router first, then the
+ * model servers (SIGTERM: they drain). The router's vars are checked with the
+ * Worker's own parsers before anything starts. A part that dies on its own (a
+ * model server, or workerd) is reported through `onDied`.
  */
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { z } from "zod";
-import type { Printer } from "../output/printer.js";
+import { COLORS, type Color } from "../../../contract/colors.js";
+import { AdminStatus } from "../../../contract/status.js";
 import { ms } from "../output/format.js";
+import type { Printer } from "../output/printer.js";
 import { type DevVarsResult, ensureDevVars } from "./dev-vars.js";
 import { startLocalRouter, type LocalRouter } from "./local-router.js";
 import { type ModelServerProcess, spawnModelServer, waitReady } from "./model-server-process.js";
@@ -21,8 +22,6 @@ import { assertRouterVars } from "./router-vars.js";
 
 const READY_TIMEOUT_MS = 30_000;
 const STATUS_TIMEOUT_MS = 5_000;
-const COLORS = ["blue", "green"] as const;
-type Color = (typeof COLORS)[number];
 
 /** Thrown by start() when a stop was asked for while starting. */
 export class StartAborted extends Error {
@@ -41,14 +40,12 @@ export class PartFailed extends Error {
   }
 }
 
-const RoutingSummary = z.looseObject({ active: z.string(), epoch: z.number(), phase: z.string() });
-
 /** What the banner needs once the stack is up. */
 export interface StackUp {
   routerUrl: string;
   colors: Array<{ color: Color; url: string; version: string }> | null;
   tokens: DevVarsResult;
-  routing: z.infer<typeof RoutingSummary> | null;
+  routing: Pick<AdminStatus, "active" | "epoch" | "phase"> | null;
 }
 
 /** The URL a client on this machine uses for a listen address. */
@@ -266,8 +263,9 @@ export class Stack {
         headers: { authorization: `Bearer ${adminToken}` },
         signal: AbortSignal.timeout(STATUS_TIMEOUT_MS),
       });
-      const parsed = RoutingSummary.safeParse(await res.json());
-      return res.ok && parsed.success ? parsed.data : null;
+      // The contract's status, strictly: a router of another version shows as "no routing state" here.
+      const parsed = AdminStatus.safeParse(await res.json());
+      return res.ok && parsed.success ? { active: parsed.data.active, epoch: parsed.data.epoch, phase: parsed.data.phase } : null;
     } catch {
       return null;
     }

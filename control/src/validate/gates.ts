@@ -1,5 +1,5 @@
 /**
- * Pure gate decisions for `validate` (DESIGN.md §7): each `assess*` takes what
+ * Pure gate decisions for `validate` (docs/cli.md): each `assess*` takes what
  * a step measured and the thresholds, and says passed / failed / error /
  * skipped with the observed value and the limit. "error" means the step could
  * not measure (kept apart from "failed", measured bad); neither passes.

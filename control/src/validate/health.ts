@@ -3,7 +3,7 @@
  * the target answers healthy or the attempts run out. Decides nothing: the
  * health gate in gates.ts judges the outcome.
  */
-import { HealthResponse, type HealthyResponse } from "../../../model-server/src/api.js";
+import { HealthResponse, type HealthyResponse } from "../../../contract/prediction.js";
 import { type Endpoint, NetworkFailure, send, sleep } from "../http.js";
 
 export interface HealthOptions {
@@ -70,7 +70,7 @@ export async function checkHealth(
   return { health: null, attempts, elapsedMs: performance.now() - started, reachable, ...(lastProblem ? { lastProblem } : {}) };
 }
 
-/** ": <message>" from a DESIGN §6 error body, or "". */
+/** ": <message>" from an error envelope, or "". */
 export function errorMessage(json: unknown): string {
   const msg = (json as { error?: { message?: unknown } } | undefined)?.error?.message;
   return typeof msg === "string" ? `: ${msg}` : "";

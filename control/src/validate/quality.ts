@@ -6,9 +6,9 @@
  * the two agree. Scoring is pure; fetching is separate.
  */
 import { readFileSync } from "node:fs";
-import { BatchResponse, type Label, MAX_BATCH_TEXTS } from "../../../model-server/src/api.js";
-import { agreementRate, scorePredictions } from "../../../model-server/src/model/evaluate.js";
-import { type GoldenExample, GoldenSetError, parseGoldenSet } from "../../../model-server/src/model/golden-set.js";
+import { type GoldenExample, GoldenSetError, parseGoldenSet } from "../../../contract/golden-set.js";
+import { BatchResponse, type Label, MAX_BATCH_TEXTS } from "../../../contract/prediction.js";
+import { agreementRate, scorePredictions } from "../../../contract/scoring.js";
 import { UsageError } from "../errors.js";
 import { type Endpoint, NetworkFailure, send, sleep } from "../http.js";
 import { errorMessage } from "./health.js";

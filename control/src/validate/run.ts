@@ -6,7 +6,7 @@
  * load is interleaved between target and baseline (interleave.ts), and the
  * p99 gate compares the two.
  */
-import type { Color } from "../admin-client.js";
+import type { Color } from "../../../contract/colors.js";
 import { Unreachable } from "../errors.js";
 import type { Endpoint } from "../http.js";
 import * as fmt from "../output/format.js";

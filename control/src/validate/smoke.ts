@@ -1,12 +1,13 @@
 /**
  * Validate step 2: a handful of requests that check every answer against the
- * API contract (model-server/src/api.ts): predictions and a batch, bad input
- * answered with a §6 error body, `/ready`. A server error that itself follows
- * the contract is retried and left to the error-rate gate; an answer that
- * breaks the contract is a violation.
+ * prediction API (contract/prediction.ts, contract/errors.ts): predictions
+ * and a batch, bad input answered with the error envelope, `/ready`. A server
+ * error that itself follows the contract is retried and left to the
+ * error-rate gate; an answer that breaks the contract is a violation.
  */
-import type { z } from "zod";
-import { BatchResponse, ErrorBody, Prediction } from "../../../model-server/src/api.js";
+import * as z from "zod/mini";
+import { ErrorBody } from "../../../contract/errors.js";
+import { BatchResponse, Prediction } from "../../../contract/prediction.js";
 import { UsageError } from "../errors.js";
 import { type Endpoint, NetworkFailure, send } from "../http.js";
 
@@ -22,7 +23,7 @@ interface SmokeCase {
   /** Expected status; 4xx cases accept any 4xx. */
   expect: 200 | "4xx";
   /** Schema of the expected answer; null = body not checked. */
-  schema: z.ZodType | null;
+  schema: z.core.$ZodType | null;
   /** How many items a batch answer must hold. */
   batchSize?: number;
 }
@@ -116,7 +117,7 @@ async function runCase(endpoint: Endpoint, c: SmokeCase, attempt: number, opts: 
   const statusOk = c.expect === "4xx" ? status >= 400 && status < 500 : status === c.expect;
   if (!statusOk) return { ...base, verdict: "violation", status, problem: `HTTP ${status}, expected ${c.expect}` };
   if (c.schema) {
-    const parsed = c.schema.safeParse(answer.json);
+    const parsed = z.safeParse(c.schema, answer.json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       return { ...base, verdict: "violation", status, problem: `answer does not match the schema (${issue?.path.join(".") || "body"}: ${issue?.message})` };

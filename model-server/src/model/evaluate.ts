@@ -1,69 +1,11 @@
 /**
- * Scores a model against labelled examples: accuracy, per-label precision /
- * recall / F1, confusion matrix, and the agreement rate of two models. Pure
- * functions over labels, so the CLI's quality gate can score predictions it
- * got over HTTP with the same code (`scorePredictions`).
+ * Scores a model in process against labelled examples, with the contract's
+ * scoring (contract/scoring.ts) — the same code `bluegreen validate` scores
+ * predictions it got over HTTP with.
  */
-import { type Label, LABELS } from "../api.js";
+import type { Label } from "../../../contract/prediction.js";
+import { scorePredictions, type Evaluation } from "../../../contract/scoring.js";
 import type { ModelOutput } from "./types.js";
-
-export interface LabelMetrics {
-  /** Of the texts predicted as this label, the share that had it (0 when none was predicted). */
-  precision: number;
-  /** Of the texts with this label, the share predicted as it (0 when there were none). */
-  recall: number;
-  f1: number;
-  /** Examples that have this label. */
-  support: number;
-  /** Examples predicted as this label. */
-  predicted: number;
-}
-
-/** confusion[actual][predicted] = count. */
-export type ConfusionMatrix = Record<Label, Record<Label, number>>;
-
-export interface Evaluation {
-  examples: number;
-  correct: number;
-  accuracy: number;
-  /** Unweighted mean of the per-label F1 scores. */
-  macroF1: number;
-  perLabel: Record<Label, LabelMetrics>;
-  confusion: ConfusionMatrix;
-}
-
-const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
-
-/** Scores predicted labels against actual ones (same order, same length, at least one). */
-export function scorePredictions(actual: readonly Label[], predicted: readonly Label[]): Evaluation {
-  if (actual.length !== predicted.length) throw new RangeError(`${actual.length} labels but ${predicted.length} predictions`);
-  if (actual.length === 0) throw new RangeError("cannot score zero examples");
-  const confusion = Object.fromEntries(
-    LABELS.map((a) => [a, Object.fromEntries(LABELS.map((p) => [p, 0]))]),
-  ) as ConfusionMatrix;
-  actual.forEach((a, i) => {
-    confusion[a][predicted[i] as Label] += 1;
-  });
-  const correct = LABELS.reduce((n, l) => n + confusion[l][l], 0);
-  const perLabel = Object.fromEntries(
-    LABELS.map((l) => {
-      const support = LABELS.reduce((n, p) => n + confusion[l][p], 0);
-      const predictedAs = LABELS.reduce((n, a) => n + confusion[a][l], 0);
-      const precision = ratio(confusion[l][l], predictedAs);
-      const recall = ratio(confusion[l][l], support);
-      const f1 = ratio(2 * precision * recall, precision + recall);
-      return [l, { precision, recall, f1, support, predicted: predictedAs }];
-    }),
-  ) as Record<Label, LabelMetrics>;
-  return {
-    examples: actual.length,
-    correct,
-    accuracy: correct / actual.length,
-    macroF1: LABELS.reduce((s, l) => s + perLabel[l].f1, 0) / LABELS.length,
-    perLabel,
-    confusion,
-  };
-}
 
 /** Runs `model` on every example and scores it; also returns each prediction, in order. */
 export function evaluate(
@@ -72,11 +14,4 @@ export function evaluate(
 ): Evaluation & { predictions: Label[] } {
   const predictions = examples.map((e) => model.predict(e.text).prediction);
   return { ...scorePredictions(examples.map((e) => e.label), predictions), predictions };
-}
-
-/** Share of positions where two models predicted the same label. */
-export function agreementRate(a: readonly Label[], b: readonly Label[]): number {
-  if (a.length !== b.length) throw new RangeError(`${a.length} predictions vs ${b.length}`);
-  if (a.length === 0) throw new RangeError("cannot compare zero predictions");
-  return a.filter((l, i) => l === b[i]).length / a.length;
 }

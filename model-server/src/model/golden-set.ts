@@ -1,44 +1,12 @@
 /**
- * Labelled examples for quality checks (`model-server/golden/*.jsonl`): one
- * JSON object per line, `{"text": "...", "label": "positive"|"negative"|"neutral"}`.
+ * Reads a golden set from disk (`model-server/golden/*.jsonl`); the format
+ * and its parser are the contract's (contract/golden-set.ts), shared with
+ * `bluegreen validate`.
  */
 import { readFile } from "node:fs/promises";
-import { z } from "zod";
-import { Label } from "../api.js";
+import { parseGoldenSet, type GoldenExample } from "../../../contract/golden-set.js";
 
-export const GoldenExample = z.strictObject({
-  text: z.string().refine((s) => s.trim().length > 0, { message: "text must not be blank" }),
-  label: Label,
-});
-export type GoldenExample = z.infer<typeof GoldenExample>;
-
-/** Raised on a malformed golden-set line; names the file and line. */
-export class GoldenSetError extends Error {
-  override name = "GoldenSetError";
-}
-
-/** Parses JSONL golden-set content (blank lines allowed); throws GoldenSetError naming the bad line. */
-export function parseGoldenSet(content: string, file = "golden set"): GoldenExample[] {
-  const examples: GoldenExample[] = [];
-  content.split("\n").forEach((line, i) => {
-    if (line.trim() === "") return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      throw new GoldenSetError(`${file}:${i + 1}: not valid JSON`);
-    }
-    const parsed = GoldenExample.safeParse(value);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((e) => `${e.path.join(".") || "(line)"}: ${e.message}`).join("; ");
-      throw new GoldenSetError(`${file}:${i + 1}: ${issues}`);
-    }
-    examples.push(parsed.data);
-  });
-  return examples;
-}
-
-/** Reads and parses a golden-set JSONL file. */
+/** Reads and parses a golden-set JSONL file; throws GoldenSetError naming a bad line. */
 export async function readGoldenSet(file: string): Promise<GoldenExample[]> {
   return parseGoldenSet(await readFile(file, "utf8"), file);
 }

@@ -7,7 +7,7 @@
  */
 import { lstat, readFile, realpath } from "node:fs/promises";
 import path from "node:path";
-import { LABELS } from "../api.js";
+import { LABELS } from "../../../contract/prediction.js";
 import { modelDigest, sha256Hex } from "./digest.js";
 import { KIND_BUILDERS } from "./kinds/registry.js";
 import { MANIFEST_FILE, MAX_FILE_BYTES, type Manifest, Manifest as ManifestSchema } from "./manifest.js";

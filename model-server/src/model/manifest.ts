@@ -5,7 +5,7 @@
  * in a manifest cannot silently drop a check.
  */
 import { z } from "zod";
-import { LABELS } from "../api.js";
+import { LABELS } from "../../../contract/prediction.js";
 
 /** The model kinds this server can run; each has a builder in `./kinds/`. */
 export const MODEL_KINDS = ["afinn-lexicon", "vader-rules"] as const;

@@ -3,7 +3,7 @@
  * `./load.ts` reads `dir/manifest.json`, verifies every file's sha256 and
  * returns one of these, or throws `ModelLoadError` with a clear message.
  */
-import type { Label } from "../api.js";
+import type { Label } from "../../../contract/prediction.js";
 
 export interface ModelOutput {
   prediction: Label;

@@ -5,7 +5,7 @@
  */
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { LABELS } from "../api.js";
+import { LABELS } from "../../../contract/prediction.js";
 import { modelDigest, sha256Hex } from "./digest.js";
 import { compareCodePoints, MANIFEST_FILE, type Manifest, parseManifest, serializeManifest } from "./manifest.js";
 

@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import { FaultUpdate, type Faults } from "../faults.js";
-import { readJsonBody } from "../json-body.js";
+import { readJsonBody } from "../../../contract/json-body.js";
 import type { Logger } from "../logger.js";
 
 const MAX_FAULT_BODY_BYTES = 1024;

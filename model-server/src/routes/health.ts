@@ -1,11 +1,12 @@
 /**
- * `GET /health` and `GET /ready` (DESIGN.md §2). Health is 200 with the model
- * identity and recent traffic only while ready; 503 with a reason while
- * loading, warming up or draining. Ready is 200 only once loaded and warm.
+ * `GET /health` and `GET /ready` (docs/architecture.md "Prediction API").
+ * Health is 200 with the model identity and recent traffic only while ready;
+ * 503 with a reason while loading, warming up or draining. Ready is 200 only
+ * once loaded and warm.
  */
 import { Hono } from "hono";
-import { ApiError } from "../api-error.js";
-import type { HealthResponse, ReadyResponse } from "../api.js";
+import { ApiError } from "../../../contract/errors.js";
+import type { HealthResponse, ReadyResponse } from "../../../contract/prediction.js";
 import type { Lifecycle, Phase } from "../lifecycle.js";
 import type { PredictionMetrics } from "../metrics.js";
 

@@ -1,12 +1,13 @@
 /**
- * `POST /predict` and `POST /predict/batch` (DESIGN.md §2): validate, apply
- * injected faults, predict, and check the model's answer against the schema.
+ * `POST /predict` and `POST /predict/batch` (docs/architecture.md "Prediction
+ * API"): validate, apply injected faults, predict, and check the model's
+ * answer against the schema.
  */
 import { Hono } from "hono";
-import { batchRequestSchema, MAX_BODY_BYTES, Prediction, predictRequestSchema } from "../api.js";
-import { ApiError } from "../api-error.js";
+import { ApiError } from "../../../contract/errors.js";
+import { readJsonBody } from "../../../contract/json-body.js";
+import { batchRequestSchema, MAX_BODY_BYTES, Prediction, predictRequestSchema } from "../../../contract/prediction.js";
 import type { Faults } from "../faults.js";
-import { readJsonBody } from "../json-body.js";
 import type { Lifecycle } from "../lifecycle.js";
 import type { SentimentModel } from "../model/types.js";
 

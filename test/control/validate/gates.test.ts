@@ -25,7 +25,7 @@ import type { QualityStats } from "../../../control/src/validate/quality.js";
 const T: Thresholds = { maxErrorRate: 0.01, maxP99Ms: null, maxP99Ratio: 2, minAccuracy: 0.7, maxRegression: 0.02 };
 const DIGEST = "sha256:" + "ab".repeat(32);
 const healthy = (version = "v2"): HealthOutcome => ({
-  health: { status: "healthy", model_version: version, model_name: "sentiment", model_digest: DIGEST, uptime_seconds: 1, request_count: 0, error_rate: 0 },
+  health: { status: "healthy", model_version: version, model_name: "sentiment", model_digest: DIGEST, uptime_seconds: 1, request_count: 0, error_rate: 0, error_window_seconds: 60 },
   attempts: 1,
   elapsedMs: 3,
   reachable: true,

@@ -5,10 +5,8 @@
 // lower, and the models:accuracy report (model-server/scripts/accuracy.ts).
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { evaluate } from "../../../model-server/src/model/evaluate.js";
-import { type GoldenExample, readGoldenSet } from "../../../model-server/src/model/golden-set.js";
-import { loadModel } from "../../../model-server/src/model/load.js";
-import type { SentimentModel } from "../../../model-server/src/model/types.js";
+import type { GoldenExample } from "../../../contract/golden-set.js";
+import { evaluate, readGoldenSet, loadModel, type SentimentModel } from "../../../model-server/index.js";
 import { type AccuracyReport, accuracyReport, formatReport } from "../../../model-server/scripts/accuracy.js";
 import { GOLDEN_SET_FILE, makeTmpDir, makeWorseModel, removeDir, SHIPPED_MODELS_DIR } from "../../helpers/model-artifacts.js";
 

@@ -6,8 +6,7 @@ import { createHash } from "node:crypto";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadModel } from "../../../model-server/src/model/load.js";
-import { writeModelArtifact } from "../../../model-server/src/model/write-artifact.js";
+import { loadModel, writeModelArtifact } from "../../../model-server/index.js";
 import { buildModels } from "../../../model-server/scripts/build-models.js";
 import { makeTmpDir, removeDir, SHIPPED_MODELS_DIR } from "../../helpers/model-artifacts.js";
 

@@ -1,9 +1,10 @@
-// Covers: model-server/src/model/evaluate.ts — accuracy, per-label
+// Covers: contract/scoring.ts and the model server's model/evaluate.ts — accuracy, per-label
 // precision/recall/F1, the confusion matrix and agreement rate on small
 // cases worked out by hand, and the errors for empty or mismatched input.
 import { describe, expect, it } from "vitest";
-import type { Label } from "../../../model-server/src/api.js";
-import { agreementRate, evaluate, scorePredictions } from "../../../model-server/src/model/evaluate.js";
+import type { Label } from "../../../contract/prediction.js";
+import { agreementRate, scorePredictions } from "../../../contract/scoring.js";
+import { evaluate } from "../../../model-server/index.js";
 
 describe("scorePredictions", () => {
   // actual:    P P P N N U   (P positive, N negative, U neutral)

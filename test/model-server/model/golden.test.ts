@@ -1,10 +1,11 @@
 // Covers: model-server/golden/sentiment.jsonl (≥200 unique, well-formed,
 // roughly balanced rows with the phenomena the models are compared on) and
-// model-server/src/model/golden-set.ts (parsing, errors naming the line).
+// contract/golden-set.ts (parsing, errors naming the line).
 import { readFile } from "node:fs/promises";
 import { beforeAll, describe, expect, it } from "vitest";
-import { LABELS } from "../../../model-server/src/api.js";
-import { type GoldenExample, GoldenSetError, parseGoldenSet, readGoldenSet } from "../../../model-server/src/model/golden-set.js";
+import { type GoldenExample, GoldenSetError, parseGoldenSet } from "../../../contract/golden-set.js";
+import { LABELS } from "../../../contract/prediction.js";
+import { readGoldenSet } from "../../../model-server/index.js";
 import { GOLDEN_SET_FILE } from "../../helpers/model-artifacts.js";
 
 let rows: GoldenExample[];

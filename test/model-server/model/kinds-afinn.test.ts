@@ -1,12 +1,10 @@
-// Covers: model-server/src/model/kinds/afinn-lexicon.ts through the shipped
+// Covers: the model server's model/kinds/afinn-lexicon.ts through the shipped
 // v1 artifact — word-sum scoring, tokenisation (case, curly apostrophes,
 // hyphenated words), the neutral band, confidence growing with the score,
 // and the limits of a bag-of-words model (no negation, no emoji).
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { afinnOutput, afinnScore, afinnTokens } from "../../../model-server/src/model/kinds/afinn-lexicon.js";
-import { loadModel } from "../../../model-server/src/model/load.js";
-import type { SentimentModel } from "../../../model-server/src/model/types.js";
+import { afinnOutput, afinnScore, afinnTokens, loadModel, type SentimentModel } from "../../../model-server/index.js";
 import { SHIPPED_MODELS_DIR } from "../../helpers/model-artifacts.js";
 
 let v1: SentimentModel;

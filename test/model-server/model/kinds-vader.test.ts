@@ -1,4 +1,4 @@
-// Covers: model-server/src/model/kinds/vader-rules.ts and vader-text.ts
+// Covers: the model server's model/kinds/vader-rules.ts and vader-text.ts
 // through the shipped v2 data — each VADER rule on hand-picked texts
 // (negation and its scope, "no", boosters/dampeners, "but" contrast, ALL CAPS, "!"/"?",
 // emoji and emoticons, idioms, "least"), tokenisation, and the label and
@@ -6,8 +6,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createVaderScorer, readVaderData, VADER_FILES, type VaderData, vaderOutput, type VaderRules } from "../../../model-server/src/model/kinds/vader-rules.js";
-import { emojiKey, hasCapsDifferential, punctuationEmphasis, vaderTokens } from "../../../model-server/src/model/kinds/vader-text.js";
+import { createVaderScorer, readVaderData, VADER_FILES, type VaderData, vaderOutput, type VaderRules, emojiKey, hasCapsDifferential, punctuationEmphasis, vaderTokens } from "../../../model-server/index.js";
 import { SHIPPED_MODELS_DIR } from "../../helpers/model-artifacts.js";
 
 let compound: (text: string) => number;

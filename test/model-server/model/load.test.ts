@@ -1,4 +1,4 @@
-// Covers: model-server/src/model/load.ts (and digest.ts) — loading the
+// Covers: the model server's model/load.ts (and digest.ts) — loading the
 // shipped v1/v2 artifacts, the model digest recomputed independently from
 // the files, and every refusal as a ModelLoadError that says what is wrong:
 // missing directory/manifest/file, invalid or unknown manifest fields, a
@@ -9,9 +9,7 @@ import { createHash } from "node:crypto";
 import { appendFile, mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadModel } from "../../../model-server/src/model/load.js";
-import { ModelLoadError } from "../../../model-server/src/model/types.js";
-import { writeModelArtifact } from "../../../model-server/src/model/write-artifact.js";
+import { loadModel, ModelLoadError, writeModelArtifact } from "../../../model-server/index.js";
 import { copyShippedModel, makeTmpDir, removeDir, SHIPPED_MODELS_DIR } from "../../helpers/model-artifacts.js";
 
 const sha256 = (b: Uint8Array | string) => createHash("sha256").update(b).digest("hex");

@@ -1,8 +1,8 @@
-// Covers: model-server/src/model/manifest.ts — the strict manifest schema
+// Covers: the model server's model/manifest.ts — the strict manifest schema
 // (required fields, unknown fields, kinds, sha256 format, unsafe paths,
 // duplicates) and the canonical serialisation the build writes.
 import { describe, expect, it } from "vitest";
-import { Manifest, parseManifest, serializeManifest } from "../../../model-server/src/model/manifest.js";
+import { Manifest, parseManifest, serializeManifest } from "../../../model-server/index.js";
 
 const SHA = "a".repeat(64);
 

@@ -1,21 +1,32 @@
-// Covers worker/src/admin/routes.ts and schemas.ts through the router: status
-// shape, flip (bake starts, epoch bumps, actor recorded), expectedEpoch
+// Covers worker/src/admin/routes.ts through the router, every 200 answer
+// parsed strictly with the contract's schema (contract/status.ts,
+// history.ts) and every error with its envelope: status shape, flip (bake
+// starts, epoch bumps, actor recorded), expectedEpoch
 // compare-and-set (409), refusal to flip to a colour whose last probe failed
 // unless force, rollback rules, history newest first with ?limit, the
 // actor names reserved for the controller (400), strict bodies (unknown
 // fields, wrong types, bad JSON, wrong content type) and 405/404 for wrong
-// methods and paths — all answered as §6 JSON.
+// methods and paths — all answered with the error envelope.
 import { describe, expect, it } from "vitest";
+import { CommandAnswer, HistoryAnswer } from "../../../contract/history.js";
+import { AdminStatus } from "../../../contract/status.js";
 import { adminRequest, controller, errorOf, newIsolate, sendSettled, testEnv, type Router } from "../helpers.js";
+
+/** The contract's schema of each route's 200 answer. */
+const ANSWERS = { "/admin/status": AdminStatus, "/admin/flip": CommandAnswer, "/admin/rollback": CommandAnswer, "/admin/history": HistoryAnswer };
 
 async function call(router: Router, e: Env, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await sendSettled(router, e, adminRequest(method, path, body, undefined, headers));
-  return { status: res.status, res };
+  return { status: res.status, res, path };
 }
 
-async function json<T = Record<string, unknown>>(p: Promise<{ status: number; res: Response }>): Promise<{ status: number; body: T }> {
-  const { status, res } = await p;
-  return { status, body: (await res.json()) as T };
+/** The answer's JSON; a 200 parsed strictly with its route's schema, so a field the contract does not name fails. */
+async function json<T = Record<string, unknown>>(p: Promise<{ status: number; res: Response; path: string }>): Promise<{ status: number; body: T }> {
+  const { status, res, path } = await p;
+  const raw: unknown = await res.json();
+  if (status !== 200) return { status, body: raw as T };
+  const schema = ANSWERS[path.split("?")[0] as keyof typeof ANSWERS];
+  return { status, body: schema.parse(raw) as T };
 }
 
 describe("GET /admin/status", () => {

@@ -6,8 +6,8 @@
 // storage under `timeline` across an eviction.
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { TimelineView } from "../../../contract/timeline.js";
 import { STORAGE_KEYS } from "../../../worker/src/controller/state-store.js";
-import type { TimelineView } from "../../../worker/src/controller/timeline.js";
 import { bucket } from "../controller/builders.js";
 import { adminRequest, controller, errorOf, newIsolate, sendSettled, testEnv } from "../helpers.js";
 
@@ -38,7 +38,7 @@ describe("GET /admin/timeline", () => {
     const res = await timeline(e);
     expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toBe("no-store");
-    const view = (await res.json()) as TimelineView;
+    const view = TimelineView.parse(await res.json());
     expect(view).toMatchObject({ bucketSeconds: 5, minutes: 15, markers: [] });
     expect(view.colors.blue).toHaveLength(180);
     expect(view.colors.green).toHaveLength(180);
@@ -53,7 +53,7 @@ describe("GET /admin/timeline", () => {
   it("counts every report, also those between two saves of the timeline", async () => {
     const e = testEnv();
     for (let i = 0; i < 5; i++) await controller(e).report({ isolateId: `i${i}`, buckets: [bucket(nowSecond(), "green", { requests: 10, errors: 1 })] });
-    const view = (await (await timeline(e, "?minutes=1")).json()) as TimelineView;
+    const view = TimelineView.parse(await (await timeline(e, "?minutes=1")).json());
     const sum = (key: "requests" | "errors") => view.colors.green.reduce((total, p) => total + p[key], 0);
     expect([sum("requests"), sum("errors")]).toEqual([50, 5]);
   });
@@ -62,7 +62,7 @@ describe("GET /admin/timeline", () => {
     const e = testEnv();
     await controller(e).flip({ to: "green", actor: "alice", reason: "ship v2" });
     await controller(e).rollback({ actor: "bob", reason: "too slow" });
-    const view = (await (await timeline(e, "?minutes=2")).json()) as TimelineView;
+    const view = TimelineView.parse(await (await timeline(e, "?minutes=2")).json());
     expect(view.minutes).toBe(2);
     expect(view.colors.blue).toHaveLength(24);
     expect(view.markers).toMatchObject([

@@ -19,12 +19,15 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { policyFromEnv } from "../../../contract/policy.js";
 import type { DeploymentController } from "../../../worker/src/controller/deployment-controller.js";
 import { routingKvKey } from "../../../worker/src/routing-state.js";
 import { controller, flipDirect, newIsolate, origins, testEnv, waitFor } from "../helpers.js";
 import { bucket } from "./builders.js";
 
-const INTERVAL_MS = Number(env.HEALTH_INTERVAL_SECONDS) * 1000;
+/** The policy of the env this pool gives the Worker (wrangler.toml, vitest.config.ts's bindings, the defaults). */
+const POLICY = policyFromEnv(env);
+const INTERVAL_MS = POLICY.healthIntervalSeconds * 1000;
 
 function alarmAt(e: Env): Promise<number | null> {
   return runInDurableObject(controller(e), (_i, state) => state.storage.getAlarm());
@@ -87,7 +90,7 @@ describe("alarm schedule", () => {
 
     await flipDirect(e, "green");
     const { bake } = await controller(e).status();
-    expect(Number(env.BAKE_SECONDS) * 1000).toBeLessThan(INTERVAL_MS);
+    expect(POLICY.bakeSeconds * 1000).toBeLessThan(INTERVAL_MS);
     expect(await alarmAt(e)).toBe(Date.parse(bake!.endsAt));
     // Run early, before the bake is over: the next alarm is still the bake's end.
     await runDurableObjectAlarm(controller(e));

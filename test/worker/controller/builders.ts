@@ -1,9 +1,11 @@
 // Shared builders for the controller tests: reported buckets, window metrics,
 // rollout inputs, and a deterministic traffic simulator.
-import { latencyBucket, emptyCounts, type Color, type ColorCounts, type ErrorClass, type SecondBucket } from "../../../worker/src/telemetry-types.js";
-import { MetricWindows, type WindowMetrics } from "../../../worker/src/controller/metric-windows.js";
+import type { Color } from "../../../contract/colors.js";
+import { DEFAULT_POLICY, type RolloutPolicy } from "../../../contract/policy.js";
+import type { WindowMetrics } from "../../../contract/status.js";
+import { latencyBucket, emptyCounts, type ColorCounts, type ErrorClass, type SecondBucket } from "../../../contract/telemetry.js";
+import { MetricWindows } from "../../../worker/src/controller/metric-windows.js";
 import { assessRollout, type Assessment, type RolloutInput } from "../../../worker/src/controller/rollback-policy.js";
-import { DEFAULT_POLICY, type RolloutPolicy } from "../../../worker/src/controller/rollout-policy.js";
 
 export interface CountsSpec {
   requests: number;

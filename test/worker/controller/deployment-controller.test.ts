@@ -7,9 +7,9 @@
 import { createExecutionContext, createScheduledController, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { emptyCounts, latencyBucket } from "../../../contract/telemetry.js";
 import { STORAGE_KEYS, HISTORY_TABLE } from "../../../worker/src/controller/state-store.js";
 import { routingKvKey } from "../../../worker/src/routing-state.js";
-import { emptyCounts, latencyBucket } from "../../../worker/src/telemetry-types.js";
 import { controller, newIsolate, testEnv } from "../helpers.js";
 
 async function kvState(deployment: string): Promise<unknown> {

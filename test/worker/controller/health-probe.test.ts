@@ -4,8 +4,8 @@
 // connections, a probe that runs out of time; and the pure rule that makes
 // a pool's answers one colour result.
 import { describe, expect, it } from "vitest";
+import type { OriginProbe } from "../../../contract/probe.js";
 import { poolResult, probeOrigin, probePool } from "../../../worker/src/controller/health-probe.js";
-import type { OriginProbe } from "../../../worker/src/controller/transitions.js";
 import { ORIGIN_TOKEN, origins, recorded } from "../helpers.js";
 
 describe("probeOrigin", () => {

@@ -2,7 +2,7 @@
 // percentiles by linear interpolation within a bucket, empty → null,
 // overflow → the last finite bound; counting observations above a threshold.
 import { describe, expect, it } from "vitest";
-import { LATENCY_BUCKETS_MS, latencyBucket } from "../../../worker/src/telemetry-types.js";
+import { LATENCY_BUCKETS_MS, latencyBucket } from "../../../contract/telemetry.js";
 import {
   HISTOGRAM_LENGTH,
   OVERFLOW_BOUND_MS,

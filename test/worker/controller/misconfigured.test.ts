@@ -8,7 +8,8 @@
 // reports are still answered. The policy's fallbacks are unit-tested too.
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
-import { DEFAULT_POLICY, policyWithFallbacks } from "../../../worker/src/controller/rollout-policy.js";
+import { DEFAULT_POLICY } from "../../../contract/policy.js";
+import { policyWithFallbacks } from "../../../worker/src/controller/rollout-policy.js";
 import { controller, flipDirect, testEnv } from "../helpers.js";
 import { bucket } from "./builders.js";
 
@@ -44,13 +45,13 @@ describe("a controller with a bad policy var", () => {
       expect(await runDurableObjectAlarm(controller(e))).toBe(true);
       const logged = error.mock.calls.map((c) => String(c[0])).filter((m) => m.includes(e.DEPLOYMENT_NAME));
       expect(logged).toHaveLength(run);
-      expect(logged[run - 1]).toMatch(/misconfigured.*BAKE_SECONDS must be a whole number \(got "abc"\)/);
+      expect(logged[run - 1]).toMatch(/misconfigured.*BAKE_SECONDS: must be a whole number \(got "abc"\)/);
       expect(await alarmAt(e)).toBeGreaterThan(Date.now());
     }
     const status = await controller(e).status();
     expect(status.state).toMatchObject({ active: "green", epoch: 2, phase: "baking" });
     expect(status.health.green.checkedAt! > before).toBe(true);
-    expect(status.configIssues).toEqual(['BAKE_SECONDS must be a whole number (got "abc")']);
+    expect(status.configIssues).toEqual(['BAKE_SECONDS: must be a whole number (got "abc")']);
     // The other vars keep their values (this test env's hour-long probe interval); the bad one its default.
     expect(status.policy).toMatchObject({ bakeSeconds: DEFAULT_POLICY.bakeSeconds, healthIntervalSeconds: 3600 });
   });
@@ -77,7 +78,7 @@ describe("a controller with a bad policy var", () => {
       () => null,
       (err: unknown) => err,
     );
-    expect(String(refused)).toMatch(/invalid rollout policy: MAX_ERROR_RATE must be below 1/);
+    expect(String(refused)).toMatch(/invalid rollout policy: MAX_ERROR_RATE: must be below 1/);
     const rollback = await controller(e).rollback({ actor: "t", reason: "bad release" });
     expect(rollback).toMatchObject({ ok: true, state: { active: "blue", phase: "rolled_back" }, entry: { metrics: null } });
     const answer = await controller(e).report({ isolateId: "t", buckets: [bucket(Math.floor(Date.now() / 1000), "blue", { requests: 3 })] });
@@ -89,7 +90,7 @@ describe("policyWithFallbacks", () => {
   it("keeps the vars that parse and defaults the bad ones, naming them", () => {
     const r = policyWithFallbacks({ BAKE_SECONDS: "abc", FAST_WINDOW_SECONDS: "5", MAX_ERROR_RATE: "2" });
     expect(r.policy).toEqual({ ...DEFAULT_POLICY, fastWindowSeconds: 5 });
-    expect(r.issues).toEqual([expect.stringMatching(/^MAX_ERROR_RATE /), expect.stringMatching(/^BAKE_SECONDS /)]);
+    expect(r.issues).toEqual([expect.stringMatching(/^MAX_ERROR_RATE: /), expect.stringMatching(/^BAKE_SECONDS: /)]);
   });
 
   it("has no issues for a good env, and all defaults when the vars that parse conflict", () => {
@@ -97,6 +98,6 @@ describe("policyWithFallbacks", () => {
     // Each parses beside the other's default; together they conflict.
     const r = policyWithFallbacks({ FAST_WINDOW_SECONDS: "30", SLOW_WINDOW_SECONDS: "20" });
     expect(r.policy).toEqual(DEFAULT_POLICY);
-    expect(r.issues).toEqual(["SLOW_WINDOW_SECONDS (20) must be at least FAST_WINDOW_SECONDS (30)"]);
+    expect(r.issues).toEqual(['SLOW_WINDOW_SECONDS: must be at least FAST_WINDOW_SECONDS (30) (got "20")']);
   });
 });

@@ -1,5 +1,6 @@
-// Covers the DeploymentController's phase transitions (DESIGN.md §4) through
-// its RPC methods, its alarm and real storage: stable → baking (flip),
+// Covers the DeploymentController's phase transitions (docs/architecture.md
+// "Controller") through its RPC methods, its alarm and real storage: stable →
+// baking (flip),
 // baking → stable (bake passed, on the alarm at the deadline), baking →
 // rolled_back (automatic, on a report; and manual), stable → rolled_back,
 // rolled_back → baking (flip, which re-arms automatic rollback); the bake

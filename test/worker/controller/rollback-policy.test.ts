@@ -8,9 +8,9 @@
 // after one automatic rollback, never towards an unhealthy colour, and the
 // end of the bake. Timelines over real windows are in rollback-timelines.test.ts.
 import { describe, expect, it } from "vitest";
+import { DEFAULT_POLICY } from "../../../contract/policy.js";
 import type { SecondTotals } from "../../../worker/src/controller/metric-windows.js";
 import { assessBake, assessRollout, assessWindow, bakeDeadlineFor, MIN_SUFFIX_REQUESTS } from "../../../worker/src/controller/rollback-policy.js";
-import { DEFAULT_POLICY } from "../../../worker/src/controller/rollout-policy.js";
 import { wilsonLowerBound } from "../../../worker/src/controller/wilson.js";
 import { failingWindows, metrics, rolloutInput } from "./builders.js";
 

@@ -7,7 +7,7 @@
 // burn caught by the slow window only; a steady 1% error rate that never
 // fails, with the suffix rule, at any traffic level.
 import { describe, expect, it } from "vitest";
-import { DEFAULT_POLICY } from "../../../worker/src/controller/rollout-policy.js";
+import { DEFAULT_POLICY } from "../../../contract/policy.js";
 import { wilsonLowerBound } from "../../../worker/src/controller/wilson.js";
 import { evenErrors, randomTraffic, simulate } from "./builders.js";
 

@@ -3,7 +3,7 @@
 // comes next (status, report, alarm, flip, rollback, history) answers
 // normally and leaves the value in today's shape, and every call works
 // afterwards. The shapes (docs/storage.md "Migrations"):
-//   - `routing` without `health` (DESIGN.md §3): health from the stored
+//   - `routing` without `health` (the first version): health from the stored
 //     probes, updatedAt moved on so the KV copy is rewritten with it;
 //   - `probe:<colour>` of the first version, without latencyMs/origins;
 //   - history rows of the first version, metrics NULL for manual changes.
@@ -11,8 +11,9 @@
 import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
+import type { RoutingState } from "../../../contract/routing.js";
 import { HISTORY_TABLE, STORAGE_KEYS } from "../../../worker/src/controller/state-store.js";
-import { routingKvKey, type RoutingState } from "../../../worker/src/routing-state.js";
+import { routingKvKey } from "../../../worker/src/routing-state.js";
 import { controller, flipDirect, testEnv } from "../helpers.js";
 import { bucket } from "./builders.js";
 import { everyCallWorks, repairs, seed, storedValue } from "./stored-state.js";
@@ -47,7 +48,7 @@ function expectNoRepair(e: Env): Promise<void> {
   return repairs(e).then((r) => expect(r).toEqual([]));
 }
 
-describe("routing state without health (DESIGN.md §3)", () => {
+describe("routing state without health (the first version)", () => {
   const writeOld = (storage: DurableObjectStorage) => {
     const { health: _health, ...old } = storage.kv.get<RoutingState>(STORAGE_KEYS.routing)!;
     storage.kv.put(STORAGE_KEYS.routing, old);

@@ -7,8 +7,10 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
+import { policyFromEnv } from "../../../contract/policy.js";
+import type { RoutingState } from "../../../contract/routing.js";
 import { HISTORY_QUARANTINE_TABLE, HISTORY_TABLE, STORAGE_KEYS } from "../../../worker/src/controller/state-store.js";
-import { routingKvKey, type RoutingState } from "../../../worker/src/routing-state.js";
+import { routingKvKey } from "../../../worker/src/routing-state.js";
 import { controller, flipDirect, testEnv } from "../helpers.js";
 import { everyCallWorks, repairs, seed, storedValue } from "./stored-state.js";
 
@@ -65,7 +67,7 @@ describe("an unreadable value under each key is reset once, with a warning and a
     const status = await controller(e).status();
     expect(status.state.phase).toBe("baking");
     expect(Date.parse(status.bake!.startedAt)).toBeGreaterThanOrEqual(before);
-    expect(Date.parse(status.bake!.endsAt) - Date.parse(status.bake!.startedAt)).toBe(Number(env.BAKE_SECONDS) * 1000);
+    expect(Date.parse(status.bake!.endsAt) - Date.parse(status.bake!.startedAt)).toBe(policyFromEnv(env).bakeSeconds * 1000);
     await everyCallWorks(e);
   });
 

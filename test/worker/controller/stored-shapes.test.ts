@@ -1,7 +1,7 @@
 // Covers worker/src/controller/stored-shapes.ts and history-rows.ts, the
 // pure readers of everything the controller stores: each key's current shape
 // read as is; the older shapes found in the code's history upgraded (the
-// routing state of DESIGN.md §3 without `health`; the first version's probe
+// first version's routing state without `health`; the first version's probe
 // record without latencyMs/origins; history rows with metrics NULL); and
 // unreadable values reset to each key's safe default, with the problem named.
 import { describe, expect, it } from "vitest";
@@ -20,7 +20,7 @@ import {
 } from "../../../worker/src/controller/stored-shapes.js";
 import { MetricWindows } from "../../../worker/src/controller/metric-windows.js";
 import { Timeline } from "../../../worker/src/controller/timeline.js";
-import type { RoutingState } from "../../../worker/src/routing-state.js";
+import type { RoutingState } from "../../../contract/routing.js";
 import { bucket } from "./builders.js";
 
 const NOW = 1_764_150_000_000;
@@ -39,7 +39,7 @@ describe("readRouting", () => {
     expect(readRouting(state, ctx)).toEqual({ outcome: "current", value: state });
   });
 
-  it("upgrades DESIGN.md §3's shape without health: health from the probes, updatedAt moved on so KV and isolates take it", () => {
+  it("upgrades the first version's routing state without health: health from the probes, updatedAt moved on so KV and isolates take it", () => {
     const { health: _dropped, ...old } = state;
     const r = readRouting(old, ctx);
     expect(r.outcome).toBe("upgraded");

@@ -4,8 +4,8 @@
 // test file.
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { expect } from "vitest";
-import type { HistoryEntry } from "../../../worker/src/controller/transitions.js";
-import { otherColor } from "../../../worker/src/telemetry-types.js";
+import { otherColor } from "../../../contract/colors.js";
+import type { HistoryEntry } from "../../../contract/history.js";
 import { adminRequest, controller, newIsolate, sendSettled } from "../helpers.js";
 import { bucket } from "./builders.js";
 

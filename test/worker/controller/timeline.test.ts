@@ -5,8 +5,8 @@
 // ones dropped, the ring reusing slots after 15 minutes, the range asked
 // for, the JSON round trip for storage, and the flip/rollback markers.
 import { describe, expect, it } from "vitest";
+import type { HistoryEntry } from "../../../contract/history.js";
 import { Timeline, TIMELINE_BUCKETS, timelineView, type TimelineJSON } from "../../../worker/src/controller/timeline.js";
-import type { HistoryEntry } from "../../../worker/src/controller/transitions.js";
 import { bucket } from "./builders.js";
 
 /** A second at the start of a 5-second bucket. */

@@ -4,8 +4,9 @@
 // standby from baking or stable only, never on a deployment that never
 // flipped; every change bumps the epoch and yields a history entry.
 import { describe, expect, it } from "vitest";
-import { initialRoutingState, type RoutingState } from "../../../worker/src/routing-state.js";
+import type { RoutingState } from "../../../contract/routing.js";
 import { planFlip, planRollback, type Probes } from "../../../worker/src/controller/transitions.js";
+import { initialRoutingState } from "../../../worker/src/routing-state.js";
 
 const T0 = 1_700_000_000_000;
 const NO_PROBES: Probes = { blue: null, green: null };

@@ -5,9 +5,11 @@
 // test/dashboard/status-rules.test.ts checks the dashboard's code against
 // the same table, so the two cannot drift apart unnoticed.
 import { describe, expect, it } from "vitest";
-import { planFlip, planRollback, type ProbeResult } from "../../../worker/src/controller/transitions.js";
+import type { RoutingState } from "../../../contract/routing.js";
+import type { ProbeResult } from "../../../worker/src/controller/rpc-schemas.js";
+import { planFlip, planRollback } from "../../../worker/src/controller/transitions.js";
 import { STATUS_RULES_JS } from "../../../worker/src/dashboard/status-rules-script.js";
-import { INITIAL_EPOCH, type RoutingState } from "../../../worker/src/routing-state.js";
+import { INITIAL_EPOCH } from "../../../worker/src/routing-state.js";
 import { SITUATIONS, type Health, type StatusView } from "../../helpers/dashboard-situations.js";
 
 function probe(health: Health, error: string | null): ProbeResult | null {

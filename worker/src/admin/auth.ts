@@ -1,8 +1,9 @@
 /**
- * Admin bearer auth (DESIGN.md §5): `Authorization: Bearer <ADMIN_TOKEN>`,
- * compared in constant time — both sides are hashed first, so tokens of a
- * different length take the same path as wrong ones of the right length.
- * No ADMIN_TOKEN configured means nobody is admin (fail closed).
+ * Admin bearer auth (docs/architecture.md "Admin API"): `Authorization:
+ * Bearer <ADMIN_TOKEN>`, compared in constant time — both sides are hashed
+ * first, so tokens of a different length take the same path as wrong ones of
+ * the right length. No ADMIN_TOKEN configured means nobody is admin (fail
+ * closed).
  */
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env.js";

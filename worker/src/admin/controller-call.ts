@@ -5,23 +5,25 @@
  * (`err.remote`) is a logged 500 that retrying will not fix; a bad var of
  * the deployed Worker is a 500 `misconfigured` that names it.
  */
+import { ConfigError } from "../../../contract/env.js";
+import { POLICY_WHAT, policyFromEnv } from "../../../contract/policy.js";
+import { ROUTER_WHAT } from "../../../contract/worker-env.js";
 import { HttpError } from "../errors.js";
-import { PolicyConfigError, policyFromEnv, type PolicyEnv } from "../controller/rollout-policy.js";
 
 /**
- * What the controller's own config errors say (rollout-policy.ts
- * PolicyConfigError, config.ts ConfigError); over RPC the class name
- * arrives in front of the message.
+ * What the controller's own config errors say (ConfigError of the rollout
+ * policy or of the router's vars); over RPC the class name arrives in front
+ * of the message, which names the vars but not their values.
  */
-const CONFIG_ERROR = /^(?:\w+: )?invalid (?:rollout policy|Worker configuration): /;
+const CONFIG_ERROR = new RegExp(`^(?:\\w+: )?invalid (?:${POLICY_WHAT}|${ROUTER_WHAT}): `);
 
-/** The bad rollout-policy vars of `env`, one line each naming the var (empty when the policy parses). */
-export function policyIssues(env: PolicyEnv): string[] {
+/** The bad rollout-policy vars of `env`, one line each naming the var and its value (empty when the policy parses). */
+export function policyIssues(env: object): string[] {
   try {
     policyFromEnv(env);
     return [];
   } catch (err) {
-    if (err instanceof PolicyConfigError) return err.issues;
+    if (err instanceof ConfigError) return err.issues;
     throw err;
   }
 }

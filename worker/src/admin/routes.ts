@@ -1,31 +1,28 @@
 /**
- * The admin API (DESIGN.md §5): status, flip, rollback, history and the
- * dashboard's timeline — thin handlers that validate, call the
- * DeploymentController over RPC, and keep its answer in this isolate's
- * routing cache so the next request here already follows a flip.
+ * The admin API (docs/architecture.md "Admin API"): status, flip, rollback,
+ * history and the dashboard's timeline — thin handlers that validate, call
+ * the DeploymentController over RPC, and keep its answer in this isolate's
+ * routing cache so the next request here already follows a flip. Requests
+ * and answers are contract/admin.ts, status.ts and timeline.ts.
  */
 import { Hono, type Context } from "hono";
-import type { z } from "zod";
-import { issueDetails } from "../../../model-server/src/api.js";
+import { Actor, FlipBody, HistoryQuery, RollbackBody, TimelineQuery } from "../../../contract/admin.js";
+import { readBodyWithLimit } from "../../../contract/body-limit.js";
+import { otherColor, type Color } from "../../../contract/colors.js";
+import type { CommandAnswer, HistoryAnswer, StateView } from "../../../contract/history.js";
+import { decodeJson, parseWith, requireJsonContentType } from "../../../contract/json-body.js";
+import type { RoutingState } from "../../../contract/routing.js";
+import type { AdminStatus, ColorStatus } from "../../../contract/status.js";
+import type { TimelineView } from "../../../contract/timeline.js";
 import type { AppEnv } from "../app-env.js";
 import { controllerStub } from "../controller-link.js";
 import type { CommandResult, DeploymentController } from "../controller/deployment-controller.js";
-import { readBodyWithLimit } from "../../../model-server/src/body-limit.js";
-import { decodeJson, requireJsonContentType } from "../../../model-server/src/json-body.js";
 import { HttpError } from "../errors.js";
-import { COLORS, otherColor, type Color } from "../telemetry-types.js";
 import { adminAuth } from "./auth.js";
 import { callController as call, misconfigured, policyIssues } from "./controller-call.js";
-import { Actor, FlipBody, HistoryQuery, RollbackBody, TimelineQuery } from "./schemas.js";
 
 /** Largest admin request body. */
 const MAX_ADMIN_BODY_BYTES = 16 * 1024;
-
-function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new HttpError("invalid_request", `invalid ${what}`, issueDetails(parsed.error));
-  return parsed.data;
-}
 
 /** The JSON body of an admin POST; an empty body counts as {} when `emptyOk`. */
 async function jsonBody(c: Context<AppEnv>, emptyOk: boolean): Promise<unknown> {
@@ -43,7 +40,7 @@ function refusalToError(result: CommandResult & { ok: false }): HttpError {
   return new HttpError("conflict", result.message, { reason: result.reason, ...result.details });
 }
 
-function stateView(state: { active: Color; epoch: number; phase: string; updatedAt: number; reason: string }) {
+function stateView(state: RoutingState): StateView {
   return {
     active: state.active,
     standby: otherColor(state.active),
@@ -77,23 +74,18 @@ export function adminRoutes(): Hono<AppEnv> {
     if (issues.length > 0) throw misconfigured(issues, { deployment: status.deployment, ...stateView(status.state) });
     const now = Date.now();
     const pools = c.get("isolate").pools;
-    const colors = Object.fromEntries(
-      COLORS.map((color) => [
-        color,
-        {
-          role: color === status.state.active ? "active" : "standby",
-          origins: config.origins[color].map((url) => ({ url, coolingDown: pools.cooling(url, now) })),
-          health: status.health[color],
-          version: status.health[color].version,
-          metrics: status.metrics[color],
-        },
-      ]),
-    );
-    return c.json({
+    const colorStatus = (color: Color): ColorStatus => ({
+      role: color === status.state.active ? "active" : "standby",
+      origins: config.origins[color].map((url) => ({ url, coolingDown: pools.cooling(url, now) })),
+      health: status.health[color],
+      version: status.health[color].version,
+      metrics: status.metrics[color],
+    });
+    const answer: AdminStatus = {
       deployment: status.deployment,
       ...stateView(status.state),
       bake: status.bake,
-      colors,
+      colors: { blue: colorStatus("blue"), green: colorStatus("green") },
       policy: {
         ...status.policy,
         failover: config.failover,
@@ -108,7 +100,8 @@ export function adminRoutes(): Hono<AppEnv> {
       lastFlip: status.lastFlip,
       kvCurrent: status.kvCurrent,
       nextAlarmAt: status.nextAlarmAt,
-    });
+    };
+    return c.json(answer);
   });
 
   /** Runs one state-changing command: parse the body, call the controller, adopt its answer in this isolate. */
@@ -118,16 +111,17 @@ export function adminRoutes(): Hono<AppEnv> {
     run: (stub: DurableObjectStub<DeploymentController>, actor: string) => Promise<CommandResult>,
   ): Promise<Response> {
     const config = c.get("config");
-    const actor = parse(Actor, c.req.header("x-bluegreen-actor"), "actor");
+    const actor = parseWith(Actor, c.req.header("x-bluegreen-actor"), "invalid actor");
     const stub = controllerStub(c.env, config.deployment);
     const result = await call(what, () => run(stub, actor));
     if (!result.ok) throw refusalToError(result);
     c.get("isolate").link(config.deployment).accept(result.state);
-    return c.json({ state: stateView(result.state), entry: result.entry });
+    const answer: CommandAnswer = { state: stateView(result.state), entry: result.entry };
+    return c.json(answer);
   }
 
   admin.post("/flip", async (c) => {
-    const body = parse(FlipBody, await jsonBody(c, false), "flip body");
+    const body = parseWith(FlipBody, await jsonBody(c, false), "invalid flip body");
     // A flip starts a bake that a bad policy var would leave unjudged. Rollback stays open: the way back never closes.
     const issues = policyIssues(c.env);
     if (issues.length > 0) throw misconfigured(issues);
@@ -135,21 +129,22 @@ export function adminRoutes(): Hono<AppEnv> {
   });
 
   admin.post("/rollback", async (c) => {
-    const body = parse(RollbackBody, await jsonBody(c, true), "rollback body");
+    const body = parseWith(RollbackBody, await jsonBody(c, true), "invalid rollback body");
     return command(c, "rollback", (stub, actor) => stub.rollback({ ...body, actor }));
   });
 
   admin.get("/history", async (c) => {
     const config = c.get("config");
-    const { limit } = parse(HistoryQuery, { limit: c.req.query("limit") }, "query");
-    const entries = await call("history", () => controllerStub(c.env, config.deployment).history(limit));
-    return c.json({ entries });
+    const { limit } = parseWith(HistoryQuery, { limit: c.req.query("limit") }, "invalid query");
+    const answer: HistoryAnswer = { entries: await call("history", () => controllerStub(c.env, config.deployment).history(limit)) };
+    return c.json(answer);
   });
 
   admin.get("/timeline", async (c) => {
     const config = c.get("config");
-    const { minutes } = parse(TimelineQuery, { minutes: c.req.query("minutes") }, "query");
-    return c.json(await call("timeline", () => controllerStub(c.env, config.deployment).timeline(minutes)));
+    const { minutes } = parseWith(TimelineQuery, { minutes: c.req.query("minutes") }, "invalid query");
+    const answer: TimelineView = await call("timeline", () => controllerStub(c.env, config.deployment).timeline(minutes));
+    return c.json(answer);
   });
 
   for (const path of ["/status", "/history", "/timeline"]) {

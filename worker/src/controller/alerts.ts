@@ -1,21 +1,22 @@
 /**
- * Alerts (DESIGN.md §4): the Slack-compatible `{"text"}` messages the
- * controller sends to ALERT_WEBHOOK_URL on an automatic rollback, a standby
- * that became unhealthy and a bake that passed, and their delivery. An alert
- * is first put in the outbox (storage key `alert_outbox`) together with the
- * change it reports, then posted; one that could not be delivered stays in
- * the outbox and is retried on the next alarm, so a webhook that is down
- * never blocks (or loses) a rollback.
+ * Alerts (docs/architecture.md "Controller"): the Slack-compatible `{"text"}`
+ * messages the controller sends to ALERT_WEBHOOK_URL on an automatic
+ * rollback, a standby that became unhealthy and a bake that passed, and their
+ * delivery. An alert is first put in the outbox (storage key `alert_outbox`)
+ * together with the change it reports, then posted; one that could not be
+ * delivered stays in the outbox and is retried on the next alarm, so a
+ * webhook that is down never blocks (or loses) a rollback.
  *
  * Alert texts carry no secrets. The webhook URL is one (it holds the
  * webhook's token): it is never logged, and redact() keeps it out of error
  * messages.
  */
-import { z } from "zod";
-import type { RoutingState } from "../routing-state.js";
-import type { Color } from "../telemetry-types.js";
-import type { WindowMetrics } from "./metric-windows.js";
-import type { HistoryEntry, ProbeResult } from "./transitions.js";
+import * as z from "zod/mini";
+import type { Color } from "../../../contract/colors.js";
+import type { HistoryEntry } from "../../../contract/history.js";
+import type { RoutingState } from "../../../contract/routing.js";
+import type { WindowMetrics } from "../../../contract/status.js";
+import type { ProbeResult } from "./rpc-schemas.js";
 
 /** How long one webhook POST may take. */
 export const ALERT_TIMEOUT_MS = 5_000;
@@ -34,9 +35,9 @@ export const AlertSchema = z.object({
   text: z.string(),
   /** Unix ms the event happened. */
   createdAt: z.number(),
-  attempts: z.int().min(0),
-  lastAttemptAt: z.number().optional(),
-  lastError: z.string().optional(),
+  attempts: z.int().check(z.minimum(0)),
+  lastAttemptAt: z.optional(z.number()),
+  lastError: z.optional(z.string()),
 });
 export type Alert = z.infer<typeof AlertSchema>;
 

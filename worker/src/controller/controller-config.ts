@@ -6,7 +6,9 @@
  * decides (automatic rollback, the bake's end, a flip's bake length) waits
  * until the vars are fixed (docs/rollback-policy.md "Policy variables").
  */
-import { PolicyConfigError, policyWithFallbacks, type FallbackPolicy, type RolloutPolicy } from "./rollout-policy.js";
+import { policyFromEnv, type RolloutPolicy } from "../../../contract/policy.js";
+import type { WorkerVars } from "../../../contract/worker-env.js";
+import { policyWithFallbacks, type FallbackPolicy } from "./rollout-policy.js";
 
 /** Reads one controller's env, parsing the policy once per env object. */
 export class ControllerConfig {
@@ -24,10 +26,11 @@ export class ControllerConfig {
     return this.#cache.value;
   }
 
-  /** The policy as configured; throws PolicyConfigError naming every bad var. */
+  /** The policy as configured; throws ConfigError naming every bad var. */
   strictPolicy(): RolloutPolicy {
     const { policy, issues } = this.policy();
-    if (issues.length > 0) throw new PolicyConfigError(issues);
+    // Parsed again only to throw: the error of the env as it is.
+    if (issues.length > 0) return policyFromEnv(this.#env());
     return policy;
   }
 
@@ -43,7 +46,7 @@ export class ControllerConfig {
 
   /** ALERT_WEBHOOK_URL, or null when none is set. */
   webhookUrl(): string | null {
-    const url = (this.#env().ALERT_WEBHOOK_URL ?? "").trim();
+    const url = ((this.#env() as WorkerVars).ALERT_WEBHOOK_URL ?? "").trim();
     return url === "" ? null : url;
   }
 }

@@ -1,7 +1,8 @@
 /**
- * The DeploymentController Durable Object (DESIGN.md §4): one per deployment
- * (`idFromName(DEPLOYMENT_NAME)`), the authority for its routing state.
- * Reached only through the RPC methods below, and woken by its alarm.
+ * The DeploymentController Durable Object (docs/architecture.md
+ * "Controller"): one per deployment (`idFromName(DEPLOYMENT_NAME)`), the
+ * authority for its routing state. Reached only through the RPC methods
+ * below, and woken by its alarm.
  *
  * It decides nothing itself: transitions.ts plans flips and rollbacks,
  * rollback-policy.ts judges the windows and the bake. This class stores
@@ -11,9 +12,15 @@
  * routing state and sends the alert (alert-outbox.ts).
  */
 import { DurableObject } from "cloudflare:workers";
+import { TIMELINE_MAX_MINUTES } from "../../../contract/admin.js";
+import { COLORS, type Color } from "../../../contract/colors.js";
+import { CONTROLLER_ACTOR, type HistoryEntry } from "../../../contract/history.js";
+import type { RolloutPolicy } from "../../../contract/policy.js";
+import type { RoutingState } from "../../../contract/routing.js";
+import { TelemetryEnvelopeSchema, type TelemetryReport } from "../../../contract/telemetry.js";
+import type { TimelineView } from "../../../contract/timeline.js";
 import { routerConfig } from "../config.js";
-import { standbyOf, type RoutingState } from "../routing-state.js";
-import { COLORS, type Color, type TelemetryReport } from "../telemetry-types.js";
+import { standbyOf } from "../routing-state.js";
 import { AlertOutbox } from "./alert-outbox.js";
 import { autoRollbackText, bakePassedText, standbyUnhealthyText } from "./alerts.js";
 import { ControllerConfig } from "./controller-config.js";
@@ -21,13 +28,12 @@ import { colorWindows, historyMetrics, verdictRecord, type ColorWindows, type Ve
 import { probePool } from "./health-probe.js";
 import { KvSync } from "./kv-sync.js";
 import { assessBake, assessRollout, type Assessment } from "./rollback-policy.js";
-import type { RolloutPolicy } from "./rollout-policy.js";
-import { FlipCommandSchema, parseRpc, ProbeResultSchema, RollbackCommandSchema, TelemetryReportSchema } from "./rpc-schemas.js";
-import { CONTROLLER_ACTOR, StateStore } from "./state-store.js";
-import { TIMELINE_MAX_MINUTES, timelineView, type TimelineView } from "./timeline.js";
-import { TrafficMemory } from "./traffic-memory.js";
-import { planBakePassed, planFlip, planRollback, type FlipCommand, type HistoryEntry, type ProbeResult, type Refusal, type RollbackCommand } from "./transitions.js";
+import { FlipCommandSchema, parseRpc, ProbeResultSchema, RollbackCommandSchema, type ProbeResult } from "./rpc-schemas.js";
+import { StateStore } from "./state-store.js";
 import { controllerStatus, type ControllerStatus } from "./status.js";
+import { timelineView } from "./timeline.js";
+import { TrafficMemory } from "./traffic-memory.js";
+import { planBakePassed, planFlip, planRollback, type FlipCommand, type Refusal, type RollbackCommand } from "./transitions.js";
 
 /** History rows read for the timeline's flip and rollback markers. */
 const TIMELINE_MARKER_ROWS = 100;
@@ -74,7 +80,7 @@ export class DeploymentController extends DurableObject<Env> {
 
   /** Takes an isolate's batched outcomes, judges the active colour, acts; answers the routing state. */
   async report(report: TelemetryReport): Promise<RoutingState> {
-    const parsed = parseRpc(TelemetryReportSchema, report, "telemetry report") as TelemetryReport;
+    const parsed = parseRpc(TelemetryEnvelopeSchema, report, "telemetry report");
     const nowMs = Date.now();
     const invalid = this.#traffic.addToWindows(parsed, nowMs);
     if (invalid > 0) console.warn(`controller ${this.#deployment()}: dropped ${invalid} malformed buckets from ${parsed.isolateId}`);
@@ -87,7 +93,7 @@ export class DeploymentController extends DurableObject<Env> {
   /** Flips traffic to `cmd.to` and starts a bake (CAS on expectedEpoch); re-arms automatic rollback. */
   async flip(cmd: FlipCommand): Promise<CommandResult> {
     const parsed = parseRpc(FlipCommandSchema, cmd, "flip command");
-    // A bake whose length is not known cannot start: a bad policy var refuses the flip (PolicyConfigError).
+    // A bake whose length is not known cannot start: a bad policy var refuses the flip (ConfigError).
     const policy = this.#config.strictPolicy();
     const nowMs = Date.now();
     const current = this.#store.routing(nowMs);
@@ -132,7 +138,7 @@ export class DeploymentController extends DurableObject<Env> {
   /** Stores a colour's latest /health probe result (the alarm's, or an outside checker's); answers the routing state. */
   async recordProbe(color: Color, probe: ProbeResult): Promise<RoutingState> {
     if (!COLORS.includes(color)) throw new TypeError(`unknown colour ${String(color)}`);
-    this.#record(color, parseRpc(ProbeResultSchema, probe, "probe result") as ProbeResult, Date.now());
+    this.#record(color, parseRpc(ProbeResultSchema, probe, "probe result"), Date.now());
     void this.#alerts.deliver();
     return this.#kv.answer();
   }

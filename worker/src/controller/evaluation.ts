@@ -4,13 +4,14 @@
  * the last flip), the verdict record the controller keeps and shows, and the
  * flat window figures recorded with every history entry.
  */
-import { z } from "zod";
-import { Phase, type RoutingState } from "../routing-state.js";
-import { COLORS, type Color } from "../telemetry-types.js";
-import type { MetricWindows, SecondTotals, WindowMetrics } from "./metric-windows.js";
+import * as z from "zod/mini";
+import { Color } from "../../../contract/colors.js";
+import type { Metrics } from "../../../contract/history.js";
+import { VERDICTS, VERDICT_ACTIONS, type RolloutPolicy } from "../../../contract/policy.js";
+import { Phase, type RoutingState } from "../../../contract/routing.js";
+import type { WindowMetrics } from "../../../contract/status.js";
+import type { MetricWindows, SecondTotals } from "./metric-windows.js";
 import type { Assessment, WindowAssessment } from "./rollback-policy.js";
-import type { RolloutPolicy } from "./rollout-policy.js";
-import type { Metrics } from "./transitions.js";
 
 /** One colour's windows as the rule reads them. */
 export interface ColorWindows {
@@ -41,13 +42,13 @@ export const VerdictRecordSchema = z.object({
   /** Unix ms of the evaluation. */
   at: z.number(),
   /** The colour judged (the active one) and the state it was judged in. */
-  color: z.enum(COLORS),
+  color: Color,
   phase: Phase,
   epoch: z.int(),
-  verdict: z.enum(["healthy", "failed", "inconclusive"]),
-  action: z.enum(["none", "rollback"]),
+  verdict: z.enum(VERDICTS),
+  action: z.enum(VERDICT_ACTIONS),
   /** The failed window, when the verdict is failed. */
-  window: z.enum(["fast", "slow"]).nullable(),
+  window: z.nullable(z.enum(["fast", "slow"])),
   reason: z.string(),
 });
 export type VerdictRecord = z.infer<typeof VerdictRecordSchema>;

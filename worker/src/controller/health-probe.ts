@@ -1,22 +1,23 @@
 /**
- * Active health checks of the origins (DESIGN.md §4 "Alarm"): one GET
- * /health per origin with the origin token and a short timeout, and the
- * pure rule that turns a pool's answers into the colour's ProbeResult.
+ * Active health checks of the origins (docs/architecture.md "Controller"):
+ * one GET /health per origin with the origin token and a short timeout, and
+ * the pure rule that turns a pool's answers into the colour's ProbeResult.
  * The controller's alarm calls `probePool` for each colour and stores the
  * result (state-store.ts `probe:<colour>`).
  */
-import { z } from "zod";
-import type { OriginProbe, ProbeResult } from "./transitions.js";
+import * as z from "zod/mini";
+import type { OriginProbe } from "../../../contract/probe.js";
+import type { ProbeResult } from "./rpc-schemas.js";
 
 /** How long one /health probe may take before it counts as failed. */
 export const PROBE_TIMEOUT_MS = 3_000;
 
-/** The part of the model server's /health answer the controller reads (DESIGN.md §2). */
+/** The part of a /health answer the controller reads (contract/prediction.ts HealthResponse, leniently: any origin may answer). */
 const HealthBody = z.looseObject({
   status: z.string(),
-  model_version: z.string().max(200).optional(),
-  model_digest: z.string().max(200).optional(),
-  reason: z.string().optional(),
+  model_version: z.optional(z.string().check(z.maxLength(200))),
+  model_digest: z.optional(z.string().check(z.maxLength(200))),
+  reason: z.optional(z.string()),
 });
 
 /** Cuts a message to the length ProbeResultSchema accepts. */

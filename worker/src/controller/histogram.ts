@@ -1,6 +1,6 @@
 /**
  * Latency histograms over LATENCY_BUCKETS_MS plus one overflow bucket
- * (telemetry-types.ts): merging, and percentiles estimated from bucket counts.
+ * (contract/telemetry.ts): merging, and percentiles estimated from bucket counts.
  *
  * Percentiles interpolate linearly inside the bucket that holds the rank, as
  * Prometheus' histogram_quantile does: the first bucket starts at 0 ms, and a
@@ -8,12 +8,9 @@
  * (OVERFLOW_BOUND_MS, 30 000 ms), which then reads "at least that". The
  * estimate never exceeds the upper bound of the bucket the rank is in.
  */
-import { HISTOGRAM_LENGTH, LATENCY_BUCKETS_MS } from "../telemetry-types.js";
+import { HISTOGRAM_LENGTH, LATENCY_BUCKETS_MS, OVERFLOW_BOUND_MS } from "../../../contract/telemetry.js";
 
-export { HISTOGRAM_LENGTH };
-
-/** What a percentile in the overflow bucket reports: the last finite bound. */
-export const OVERFLOW_BOUND_MS: number = LATENCY_BUCKETS_MS[LATENCY_BUCKETS_MS.length - 1]!;
+export { HISTOGRAM_LENGTH, OVERFLOW_BOUND_MS };
 
 /** An all-zero histogram. */
 export function emptyHistogram(): number[] {

@@ -8,44 +8,45 @@
  * repair. A row whose only fault is its `metrics` keeps its place with
  * `metrics: null`.
  */
-import { z } from "zod";
-import { COLORS } from "../telemetry-types.js";
+import * as z from "zod/mini";
+import { Color, COLORS } from "../../../contract/colors.js";
+import { ACTIONS, IsoTime, KINDS, Metrics, type HistoryEntry } from "../../../contract/history.js";
 import { problemOf } from "./stored-shapes.js";
-import type { HistoryEntry, Metrics } from "./transitions.js";
 
 /** The SQLite table of flips, rollbacks and repairs. */
 export const HISTORY_TABLE = "history";
 /** Where rows that could not be read are kept, untouched, for a human to look at. */
 export const HISTORY_QUARANTINE_TABLE = "history_quarantine";
 
-const ACTIONS = ["flip", "rollback", "repair"] as const;
-
 /** One row as SQLite answers it (any column may hold anything in a table someone else wrote to). */
 export type HistoryRow = Record<string, SqlStorageValue>;
 
 const RowSchema = z.object({
   id: z.number(),
-  at: z.string().refine((s) => Number.isFinite(Date.parse(s)), { message: "not a time" }),
-  from_color: z.enum(COLORS),
-  to_color: z.enum(COLORS),
-  epoch: z.int().min(0),
-  kind: z.enum(["manual", "auto"]),
+  at: IsoTime,
+  from_color: Color,
+  to_color: Color,
+  epoch: z.int().check(z.minimum(0)),
+  kind: z.enum(KINDS),
   action: z.enum(ACTIONS),
   reason: z.string(),
   actor: z.string(),
-  metrics: z.string().nullable(),
+  metrics: z.nullable(z.string()),
 });
 
-const MetricsSchema = z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()]));
+/** A SQL list of string literals (the values are the contract's constants, never input). */
+function sqlList(values: readonly string[]): string {
+  return values.map((v) => `'${v}'`).join(", ");
+}
 
 /**
  * Rows that may not read, found by SQLite itself so a healthy table costs
  * one scan and no JS per row; readHistoryRow decides. Mirrors RowSchema and
- * MetricsSchema (the time only roughly: JS parses it).
+ * Metrics (the time only roughly: JS parses it).
  */
 export const SUSPECT_ROWS_SQL = `SELECT * FROM ${HISTORY_TABLE} WHERE
-  from_color NOT IN ('blue', 'green') OR to_color NOT IN ('blue', 'green')
-  OR kind NOT IN ('manual', 'auto') OR action NOT IN (${ACTIONS.map((a) => `'${a}'`).join(", ")})
+  from_color NOT IN (${sqlList(COLORS)}) OR to_color NOT IN (${sqlList(COLORS)})
+  OR kind NOT IN (${sqlList(KINDS)}) OR action NOT IN (${sqlList(ACTIONS)})
   OR typeof(epoch) <> 'integer' OR epoch < 0
   OR typeof(at) <> 'text' OR at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T*'
   OR typeof(reason) <> 'text' OR typeof(actor) <> 'text'
@@ -90,6 +91,6 @@ function parseMetrics(text: string): Metrics | string {
   } catch {
     return "not JSON";
   }
-  const parsed = MetricsSchema.safeParse(json);
+  const parsed = Metrics.safeParse(json);
   return parsed.success ? parsed.data : problemOf(parsed.error);
 }

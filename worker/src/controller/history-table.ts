@@ -5,8 +5,8 @@
  * (history-rows.ts) to `history_quarantine` rather than guess at them.
  * Runs inside the StateStore's transactions; stores nothing else.
  */
+import type { HistoryEntry } from "../../../contract/history.js";
 import { HISTORY_QUARANTINE_TABLE, HISTORY_TABLE, readHistoryRow, SUSPECT_ROWS_SQL, type HistoryRow } from "./history-rows.js";
-import type { HistoryEntry } from "./transitions.js";
 
 /** Most rows one read answers. */
 const MAX_HISTORY_LIMIT = 500;

@@ -1,10 +1,12 @@
 /**
- * The controller's copy of the routing state in KV (DESIGN.md §4): writes
- * are queued so KV never ends on an older state, at most one per change, and
- * after a failed write the next attempt waits KV_RETRY_AFTER_MS unless a
- * change, the alarm or the cron asks for one at once.
+ * The controller's copy of the routing state in KV (docs/architecture.md
+ * "Controller"): writes are queued so KV never ends on an older state, at
+ * most one per change, and after a failed write the next attempt waits
+ * KV_RETRY_AFTER_MS unless a change, the alarm or the cron asks for one at
+ * once.
  */
-import { routingKvKey, type RoutingState } from "../routing-state.js";
+import type { RoutingState } from "../../../contract/routing.js";
+import { routingKvKey } from "../routing-state.js";
 import type { StateStore } from "./state-store.js";
 
 /** After a failed KV write, wait this long before trying again on the next call. */

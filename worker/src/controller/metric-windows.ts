@@ -1,56 +1,30 @@
 /**
  * Sliding windows of 1-second buckets per colour, fed by the isolates'
- * batched reports (DESIGN.md §3 "Telemetry", §4). One ring per colour with a
- * slot per second, so memory is fixed by `capacitySeconds`; a slot is reused
- * when its second leaves the ring. Time is always passed in (`nowSeconds`,
- * the controller's clock), which keeps this pure and lets tests replay
- * timelines. Serializes to plain JSON so the Durable Object can persist it.
+ * batched reports (docs/architecture.md "Router", "Controller"). One ring per
+ * colour with a slot per second, so memory is fixed by `capacitySeconds`; a
+ * slot is reused when its second leaves the ring. Time is always passed in
+ * (`nowSeconds`, the controller's clock), which keeps this pure and lets
+ * tests replay timelines. Serializes to plain JSON so the Durable Object can
+ * persist it.
  */
-import { z } from "zod";
-import {
-  COLORS,
-  ColorCountsSchema,
-  ERROR_CLASSES,
-  SecondBucketSchema,
-  type Color,
-  type ColorCounts,
-  type ErrorClass,
-  type SecondBucket,
-  type TelemetryReport,
-} from "../telemetry-types.js";
+import * as z from "zod/mini";
+import { COLORS, type Color } from "../../../contract/colors.js";
+import { MAX_WINDOW_SECONDS } from "../../../contract/policy.js";
+import type { WindowMetrics } from "../../../contract/status.js";
+import { ColorCountsSchema, ERROR_CLASSES, SecondBucketSchema, type ColorCounts, type ErrorClass, type TelemetryEnvelope } from "../../../contract/telemetry.js";
 import { addHistogramInto, emptyHistogram, percentileMs } from "./histogram.js";
-import { MAX_WINDOW_SECONDS } from "./rollout-policy.js";
 
-const StoredSlot = z.object({ second: z.int().min(0), counts: ColorCountsSchema });
+const StoredSlot = z.object({ second: z.int().check(z.minimum(0)), counts: ColorCountsSchema });
 
 /** The persisted form (toJSON/fromJSON); only non-empty slots are kept. */
 export const MetricWindowsJSONSchema = z.object({
   version: z.literal(1),
-  capacitySeconds: z.int().min(1).max(MAX_WINDOW_SECONDS),
+  capacitySeconds: z.int().check(z.gte(1), z.lte(MAX_WINDOW_SECONDS)),
   colors: z.object({ blue: z.array(StoredSlot), green: z.array(StoredSlot) }),
 });
 export type MetricWindowsJSON = z.infer<typeof MetricWindowsJSONSchema>;
 
 export type ErrorCounts = Record<ErrorClass, number> & { total: number };
-
-/** What one colour did over one window. */
-export interface WindowMetrics {
-  color: Color;
-  /** Window length asked for. */
-  seconds: number;
-  /** First and last second counted (inclusive); `fromSecond` is later than `toSecond - seconds + 1` when `sinceSecond` cut the window. */
-  fromSecond: number;
-  toSecond: number;
-  requests: number;
-  errors: ErrorCounts;
-  /** errors.total / requests; null when there were no requests. */
-  errorRate: number | null;
-  /** From the latency histogram; null when it holds no observations. */
-  p50Ms: number | null;
-  p99Ms: number | null;
-  /** The window's latency histogram: counts per LATENCY_BUCKETS_MS bucket, then the overflow bucket. */
-  latency: number[];
-}
 
 /** Requests and errors (all classes) of one second of one colour. */
 export interface SecondTotals {
@@ -92,8 +66,8 @@ export class MetricWindows {
     };
   }
 
-  /** Counts one reported bucket at controller time `nowSeconds` (whole seconds; fractions are floored). */
-  add(bucket: SecondBucket, nowSeconds: number): AddOutcome {
+  /** Counts one reported bucket (checked here: a malformed one is `invalid`) at controller time `nowSeconds` (whole seconds; fractions are floored). */
+  add(bucket: unknown, nowSeconds: number): AddOutcome {
     const parsed = SecondBucketSchema.safeParse(bucket);
     if (!parsed.success) return "invalid";
     const now = Math.floor(nowSeconds);
@@ -106,7 +80,7 @@ export class MetricWindows {
   }
 
   /** Adds every bucket of a report; returns how many had each outcome. */
-  addReport(report: TelemetryReport, nowSeconds: number): Record<AddOutcome, number> {
+  addReport(report: TelemetryEnvelope, nowSeconds: number): Record<AddOutcome, number> {
     const tally: Record<AddOutcome, number> = { added: 0, clamped: 0, late: 0, invalid: 0 };
     for (const bucket of report.buckets) tally[this.add(bucket, nowSeconds)]++;
     return tally;

@@ -1,5 +1,5 @@
 /**
- * The rollback rule (DESIGN.md §4, docs/rollback-policy.md) as pure
+ * The rollback rule (docs/rollback-policy.md) as pure
  * functions: `assessWindow` judges one window, `assessRollout` decides the
  * verdict and whether to roll back now, `assessBake` whether the bake is
  * over. The Durable Object stores state, calls these and acts on the answer.
@@ -8,11 +8,12 @@
  * failed window can roll back, and only an explicitly healthy one lets the
  * bake pass.
  */
-import type { HealthStatus, Phase } from "../routing-state.js";
-import { otherColor, type Color } from "../telemetry-types.js";
-import type { SecondTotals, WindowMetrics } from "./metric-windows.js";
+import { otherColor, type Color } from "../../../contract/colors.js";
+import type { RolloutPolicy } from "../../../contract/policy.js";
+import type { HealthStatus, Phase } from "../../../contract/routing.js";
+import type { WindowMetrics } from "../../../contract/status.js";
 import { countAboveMs, histogramCount } from "./histogram.js";
-import type { RolloutPolicy } from "./rollout-policy.js";
+import type { SecondTotals } from "./metric-windows.js";
 import { wilsonInterval } from "./wilson.js";
 
 /**

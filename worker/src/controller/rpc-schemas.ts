@@ -1,66 +1,51 @@
 /**
- * zod schemas for what crosses the controller's RPC boundary: isolates'
- * telemetry reports, flip/rollback commands and probe results. The admin
- * API validates client bodies separately (admin/schemas.ts); this is the
- * controller checking its own callers.
+ * What crosses the controller's RPC boundary besides the telemetry report
+ * (contract/telemetry.ts): flip and rollback commands and probe results.
+ * The admin API validates client bodies first (contract/admin.ts); this is
+ * the controller checking its own callers. The types are the schemas'.
  */
-import { z } from "zod";
-import { COLORS } from "../telemetry-types.js";
+import * as z from "zod/mini";
+import { Color } from "../../../contract/colors.js";
+import { OriginProbe } from "../../../contract/probe.js";
 
-/** The report's envelope; each bucket is checked (and a bad one dropped) by MetricWindows.add. */
-export const TelemetryReportSchema = z.object({
-  isolateId: z.string().max(100),
-  buckets: z.array(z.unknown()).max(10_000),
-});
+const actor = z.string().check(z.minLength(1), z.maxLength(64));
+const reason = z.optional(z.string().check(z.maxLength(500)));
+const epoch = z.optional(z.int().check(z.nonnegative()));
 
-const actor = z.string().min(1).max(64);
-const reason = z.string().max(500).optional();
-
-/**
- * A caller's flip. Callers are always manual: `kind` and `metrics` are the
- * controller's own (it measures the windows and decides automatic rollbacks
- * itself), so they are not accepted over RPC.
- */
-export const FlipCommandSchema = z.strictObject({
-  to: z.enum(COLORS),
-  reason,
-  expectedEpoch: z.number().int().nonnegative().optional(),
-  force: z.boolean().optional(),
-  actor,
-});
-
-/** A caller's (manual) rollback. */
+/** A caller's (manual) rollback. `kind` and `metrics` are the controller's own, so they are not accepted over RPC. */
 export const RollbackCommandSchema = z.strictObject({
   reason,
-  expectedEpoch: z.number().int().nonnegative().optional(),
-  force: z.boolean().optional(),
+  expectedEpoch: epoch,
+  force: z.optional(z.boolean()),
   actor,
 });
 
-const OriginProbeSchema = z.object({
-  url: z.string().max(2_000),
-  ok: z.boolean(),
-  status: z.int().nullable(),
-  latencyMs: z.number().nonnegative(),
-  version: z.string().max(200).optional(),
-  digest: z.string().max(200).optional(),
-  error: z.string().max(500).optional(),
-});
+/** A caller's flip: a rollback's fields and the target colour. */
+export const FlipCommandSchema = z.strictObject({ ...RollbackCommandSchema.shape, to: Color });
+
+/** One origin's probe as stored and passed over RPC (unknown keys dropped, so older stored probes still read). */
+const StoredOriginProbe = z.object(OriginProbe.shape);
 
 /** A colour's probe result, from the alarm's probes or a caller of recordProbe. */
 export const ProbeResultSchema = z.object({
   ok: z.boolean(),
-  at: z.number().int().nonnegative(),
-  version: z.string().max(200).optional(),
-  digest: z.string().max(200).optional(),
-  error: z.string().max(500).optional(),
-  latencyMs: z.number().nonnegative().optional(),
-  origins: z.array(OriginProbeSchema).max(100).optional(),
+  /** Unix ms of the probe. */
+  at: z.int().check(z.nonnegative()),
+  version: z.optional(z.string().check(z.maxLength(200))),
+  digest: z.optional(z.string().check(z.maxLength(200))),
+  /** Why the probe failed (status, timeout, connect error). */
+  error: z.optional(z.string().check(z.maxLength(500))),
+  /** The slowest origin's answer time. */
+  latencyMs: z.optional(z.number().check(z.nonnegative())),
+  /** Each origin's answer. */
+  origins: z.optional(z.array(StoredOriginProbe).check(z.maxLength(100))),
 });
+/** The result of a colour's last /health probe (all origins of its pool). */
+export type ProbeResult = z.infer<typeof ProbeResultSchema>;
 
 /** Parses an RPC argument; a bad one is the caller's bug, thrown as a TypeError that survives RPC. */
-export function parseRpc<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
-  const parsed = schema.safeParse(value);
+export function parseRpc<T extends z.core.$ZodType>(schema: T, value: unknown, what: string): z.output<T> {
+  const parsed = z.safeParse(schema, value);
   if (!parsed.success) throw new TypeError(`invalid ${what}: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
 }

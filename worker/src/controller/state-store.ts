@@ -10,8 +10,9 @@
  * log and a `repair` row in the history, so no stored value can jam the
  * controller.
  */
-import { initialRoutingState, type RoutingState } from "../routing-state.js";
-import type { Color } from "../telemetry-types.js";
+import type { Color } from "../../../contract/colors.js";
+import type { RoutingState } from "../../../contract/routing.js";
+import { initialRoutingState } from "../routing-state.js";
 import type { Alert } from "./alerts.js";
 import type { VerdictRecord } from "./evaluation.js";
 import { HISTORY_QUARANTINE_TABLE, HISTORY_TABLE } from "./history-rows.js";
@@ -31,7 +32,9 @@ import {
   type Reading,
 } from "./stored-shapes.js";
 import type { TimelineJSON } from "./timeline.js";
-import { healthOf, type Bake, type HistoryEntry, type ProbeResult, type Probes, type Transition } from "./transitions.js";
+import { CONTROLLER_ACTOR, type HistoryEntry } from "../../../contract/history.js";
+import type { ProbeResult } from "./rpc-schemas.js";
+import { healthOf, type Bake, type Probes, type Transition } from "./transitions.js";
 
 export { HISTORY_QUARANTINE_TABLE, HISTORY_TABLE };
 
@@ -56,9 +59,6 @@ export const STORAGE_KEYS = {
   /** The dashboard's 15-minute traffic timeline (TimelineJSON), saved at most every few seconds. */
   timeline: "timeline",
 } as const;
-
-/** The actor of the controller's own history rows (automatic rollbacks, repairs). */
-export const CONTROLLER_ACTOR = "controller";
 
 /** What the store asks of its Durable Object. */
 export interface StateStoreOptions {
@@ -308,7 +308,7 @@ export class StateStore {
   // The routing state's rebuild reads these without repairing them, so no reader waits on another.
   #probeLeniently(color: Color): ProbeResult | null {
     const parsed = ProbeResultSchema.safeParse(this.#storage.kv.get(STORAGE_KEYS.probe(color)));
-    return parsed.success ? (parsed.data as ProbeResult) : null;
+    return parsed.success ? parsed.data : null;
   }
 
   #kvWrittenLeniently(): { epoch: number; updatedAt: number } | null {

@@ -1,47 +1,35 @@
 /**
- * The controller's part of GET /admin/status (DESIGN.md §5), built from what
+ * The controller's part of GET /admin/status (contract/status.ts), built from what
  * it stores, as a pure function: phase and bake deadline, each colour's
  * health (last probe: status, version, digest, latency, time) and window
  * metrics, the policy, the last verdict with its reason, whether automatic
  * rollback is armed, and the alert outbox. Times are ISO 8601 strings.
  */
-import type { HealthStatus, RoutingState } from "../routing-state.js";
-import { COLORS, type Color } from "../telemetry-types.js";
+import { COLORS, type Color } from "../../../contract/colors.js";
+import type { HistoryEntry } from "../../../contract/history.js";
+import type { RolloutPolicy } from "../../../contract/policy.js";
+import type { HealthStatus, RoutingState } from "../../../contract/routing.js";
+import type { AdminStatus, BakeView, ColorHealth, Verdict, WindowMetrics } from "../../../contract/status.js";
 import { redact, type Alert } from "./alerts.js";
 import type { ColorWindows, VerdictRecord } from "./evaluation.js";
-import type { WindowMetrics } from "./metric-windows.js";
-import type { RolloutPolicy } from "./rollout-policy.js";
-import type { Bake, HistoryEntry, OriginProbe, ProbeResult, Probes } from "./transitions.js";
+import type { ProbeResult } from "./rpc-schemas.js";
+import type { Bake, Probes } from "./transitions.js";
 
-/** A colour's health as status shows it: the routing state's status and the last probe's facts. */
-export interface ColorHealth {
-  status: HealthStatus;
-  /** When the last probe ran; null before the first. */
-  checkedAt: string | null;
-  latencyMs: number | null;
-  version: string | null;
-  digest: string | null;
-  error: string | null;
-  origins: OriginProbe[];
-}
-
-/** The last evaluation of the rollback rule. */
-export type VerdictView = Omit<VerdictRecord, "at"> & { at: string };
-
+/** What the controller answers for GET /admin/status; the router adds its own settings and its pools. */
 export interface ControllerStatus {
   deployment: string;
   state: RoutingState;
-  bake: { startedAt: string; endsAt: string; remainingSeconds: number } | null;
+  bake: BakeView | null;
   health: Record<Color, ColorHealth>;
   /** Fast and slow window of each colour, counting nothing before the last flip. */
   metrics: Record<Color, { fast: WindowMetrics; slow: WindowMetrics }>;
   policy: RolloutPolicy & { alertsConfigured: boolean };
   /** Bad policy vars, one line each; while any is listed, `policy` holds defaults in their place and nothing is judged. */
   configIssues: string[];
-  verdict: VerdictView | null;
+  verdict: Verdict | null;
   autoRollbackArmed: boolean;
   /** Alerts not delivered yet (retried on every alarm). */
-  alerts: { pending: number; oldestAt: string | null; lastError: string | null };
+  alerts: AdminStatus["alerts"];
   lastFlip: HistoryEntry | null;
   kvCurrent: boolean;
   nextAlarmAt: string | null;

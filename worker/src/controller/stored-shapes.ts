@@ -8,15 +8,16 @@
  * records each reset as a `repair` in the history. History rows have their
  * own reader (history-rows.ts).
  */
-import { z } from "zod";
-import { INITIAL_EPOCH, RoutingStateSchema, type RoutingState } from "../routing-state.js";
-import { COLORS, type Color } from "../telemetry-types.js";
+import * as z from "zod/mini";
+import { COLORS, type Color } from "../../../contract/colors.js";
+import { RoutingStateSchema, type RoutingState } from "../../../contract/routing.js";
+import { INITIAL_EPOCH } from "../routing-state.js";
 import { AlertSchema, type Alert } from "./alerts.js";
 import { VerdictRecordSchema, type VerdictRecord } from "./evaluation.js";
 import { MetricWindowsJSONSchema, type MetricWindowsJSON } from "./metric-windows.js";
-import { ProbeResultSchema } from "./rpc-schemas.js";
+import { ProbeResultSchema, type ProbeResult } from "./rpc-schemas.js";
 import { TimelineJSONSchema, type TimelineJSON } from "./timeline.js";
-import type { Bake, ProbeResult } from "./transitions.js";
+import type { Bake } from "./transitions.js";
 
 /**
  * What reading one stored value found: the `current` shape; a known older
@@ -32,8 +33,8 @@ export type Reading<T> =
 const MAX_ISSUES_NAMED = 3;
 
 /** A short account of why a value did not parse. */
-export function problemOf(error: z.ZodError): string {
-  const issues = error.issues.map((i) => `${i.path.join(".") || "(value)"}: ${i.message}`);
+export function problemOf(error: z.core.$ZodError): string {
+  const issues = error.issues.map((i) => `${i.path.map(String).join(".") || "(value)"}: ${i.message}`);
   const more = issues.length > MAX_ISSUES_NAMED ? ` (+${issues.length - MAX_ISSUES_NAMED} more)` : "";
   return issues.slice(0, MAX_ISSUES_NAMED).join("; ") + more;
 }
@@ -56,8 +57,8 @@ function wholeNumber(v: unknown): number | null {
 
 // ── routing ────────────────────────────────────────────────────────────
 
-/** DESIGN.md §3's routing state, before `health` was added (the first contract). */
-export const RoutingStateWithoutHealthSchema = RoutingStateSchema.omit({ health: true });
+/** The first version's routing state, before `health` was added (docs/storage.md "Migrations"). */
+export const RoutingStateWithoutHealthSchema = z.omit(RoutingStateSchema, { health: true });
 
 /** What a routing state is rebuilt from when it needs to be. */
 export interface RoutingContext {
@@ -71,7 +72,7 @@ export interface RoutingContext {
 }
 
 /**
- * The routing state. Upgrades DESIGN.md §3's shape without `health` (health
+ * The routing state. Upgrades the first version's shape without `health` (health
  * from the stored probes). An unreadable `health` alone is rebuilt the same
  * way. Anything else unreadable resets to: the stored active colour when it
  * reads as one (else blue), phase stable, an epoch above every one seen.
@@ -85,7 +86,7 @@ export function readRouting(raw: unknown, ctx: RoutingContext): Reading<RoutingS
   const withoutHealth = RoutingStateWithoutHealthSchema.safeParse(raw);
   if (withoutHealth.success) {
     const value = { ...withoutHealth.data, health: ctx.health, updatedAt: updatedAt(withoutHealth.data.updatedAt) };
-    if (fields.health === undefined) return { outcome: "upgraded", value, from: "routing state without health (DESIGN.md §3)" };
+    if (fields.health === undefined) return { outcome: "upgraded", value, from: "routing state without health (first version)" };
     return reset(value, problemOf(parsed.error), "health rebuilt from the stored probes");
   }
   const active: Color = (COLORS as readonly unknown[]).includes(fields.active) ? (fields.active as Color) : "blue";
@@ -107,7 +108,7 @@ export function readRouting(raw: unknown, ctx: RoutingContext): Reading<RoutingS
 /** A stored bake: when it started and when it may end (Unix ms). */
 export const BakeSchema = z
   .object({ startedAt: z.number(), endsAt: z.number() })
-  .refine((b) => b.endsAt >= b.startedAt, { message: "endsAt is before startedAt" });
+  .check(z.refine((b) => b.endsAt >= b.startedAt, { message: "endsAt is before startedAt" }));
 
 /**
  * The bake in progress (shape unchanged since the first version). An
@@ -133,7 +134,7 @@ export function readBake(raw: unknown, ctx: { baking: boolean; nowMs: number; ba
  */
 export function readProbe(raw: unknown): Reading<ProbeResult | null> {
   const parsed = ProbeResultSchema.safeParse(raw);
-  return parsed.success ? current(parsed.data as ProbeResult) : reset(null, problemOf(parsed.error), "dropped until the next probe");
+  return parsed.success ? current(parsed.data) : reset(null, problemOf(parsed.error), "dropped until the next probe");
 }
 
 /** Which routing state KV is known to hold. */

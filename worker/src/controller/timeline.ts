@@ -1,67 +1,36 @@
 /**
- * The dashboard's traffic timeline (issue 7): per colour, 5-second buckets
- * over the last 15 minutes — requests, errors and a latency histogram — fed
+ * The dashboard's traffic timeline (GET /admin/timeline, whose answer is
+ * contract/timeline.ts): per colour, 5-second buckets over the last 15
+ * minutes — requests, errors and a latency histogram — fed
  * by the same isolate reports as the metric windows, so the page can chart
  * requests/s, error rate and p99 with flips and rollbacks marked. One ring
  * per colour with a slot per bucket fixes memory and storage; time is always
  * passed in, which keeps this pure. Serializes to plain JSON for the Durable
  * Object's `timeline` key (docs/storage.md).
  */
-import { z } from "zod";
-import { COLORS, ERROR_CLASSES, HISTOGRAM_LENGTH, SecondBucketSchema, type Color, type TelemetryReport } from "../telemetry-types.js";
+import * as z from "zod/mini";
+import { TIMELINE_BUCKET_SECONDS, TIMELINE_MAX_MINUTES } from "../../../contract/admin.js";
+import { COLORS, type Color } from "../../../contract/colors.js";
+import type { HistoryEntry } from "../../../contract/history.js";
+import { ERROR_CLASSES, HISTOGRAM_LENGTH, SecondBucketSchema, type TelemetryEnvelope } from "../../../contract/telemetry.js";
+import type { TimelinePoint, TimelineView } from "../../../contract/timeline.js";
 import { addHistogramInto, emptyHistogram, percentileMs } from "./histogram.js";
-import type { HistoryEntry } from "./transitions.js";
 
-/** Width of one timeline bucket. */
-export const TIMELINE_BUCKET_SECONDS = 5;
-/** How far back the timeline reaches. */
-export const TIMELINE_MAX_MINUTES = 15;
 /** Slots per colour. */
 export const TIMELINE_BUCKETS = (TIMELINE_MAX_MINUTES * 60) / TIMELINE_BUCKET_SECONDS;
 
-const count = z.int().min(0);
-const StoredBucket = z.object({ start: z.int().min(0), requests: count, errors: count, latency: z.array(count).length(HISTOGRAM_LENGTH) });
+const count = z.int().check(z.minimum(0));
+const StoredBucket = z.object({ start: count, requests: count, errors: count, latency: z.array(count).check(z.length(HISTOGRAM_LENGTH)) });
 type Bucket = z.infer<typeof StoredBucket>;
+const StoredRing = z.array(StoredBucket).check(z.maxLength(TIMELINE_BUCKETS));
 
 /** The persisted form (toJSON/fromJSON); only non-empty buckets, oldest first. */
 export const TimelineJSONSchema = z.object({
   version: z.literal(1),
   bucketSeconds: z.literal(TIMELINE_BUCKET_SECONDS),
-  colors: z.object({ blue: z.array(StoredBucket).max(TIMELINE_BUCKETS), green: z.array(StoredBucket).max(TIMELINE_BUCKETS) }),
+  colors: z.object({ blue: StoredRing, green: StoredRing }),
 });
 export type TimelineJSON = z.infer<typeof TimelineJSONSchema>;
-
-/** One bucket of one colour as the admin API shows it. */
-export interface TimelinePoint {
-  /** ISO 8601 start of the bucket. */
-  at: string;
-  /** Seconds of the bucket that have passed (less than the bucket width only for the current one). */
-  seconds: number;
-  requests: number;
-  errors: number;
-  /** requests / seconds. */
-  rps: number;
-  /** errors / requests; null without requests. */
-  errorRate: number | null;
-  /** From the bucket's latency histogram; null without requests. */
-  p99Ms: number | null;
-}
-
-/** A flip or rollback on the time axis. */
-export type TimelineMarker = Pick<HistoryEntry, "at" | "action" | "kind" | "from" | "to" | "epoch" | "reason" | "actor">;
-
-/** GET /admin/timeline. */
-export interface TimelineView {
-  bucketSeconds: number;
-  minutes: number;
-  /** ISO 8601 start of the first bucket and the time the view was made. */
-  from: string;
-  to: string;
-  /** Every bucket of the range, oldest first (empty ones with zero requests). */
-  colors: Record<Color, TimelinePoint[]>;
-  /** Flips and rollbacks in the range, oldest first. */
-  markers: TimelineMarker[];
-}
 
 /** Per-colour rings of 5-second buckets over the last 15 minutes. */
 export class Timeline {
@@ -75,7 +44,7 @@ export class Timeline {
    * the future (isolate clock ahead) counts now; one older than the timeline
    * or malformed is dropped. Answers how many buckets were counted.
    */
-  addReport(report: Pick<TelemetryReport, "buckets">, nowSeconds: number): number {
+  addReport(report: Pick<TelemetryEnvelope, "buckets">, nowSeconds: number): number {
     const now = Math.floor(nowSeconds);
     let added = 0;
     for (const raw of report.buckets) {

@@ -5,11 +5,11 @@
  * reports (the alarm always saves). Also the second of the last flip or
  * rollback, before which the windows count nothing.
  */
+import type { TelemetryEnvelope } from "../../../contract/telemetry.js";
 import type { VerdictRecord } from "./evaluation.js";
 import { MetricWindows } from "./metric-windows.js";
 import type { StateStore } from "./state-store.js";
 import { Timeline } from "./timeline.js";
-import type { TelemetryReport } from "../telemetry-types.js";
 
 /** Reports save the metric windows at most this often (the alarm always saves them). */
 const WINDOWS_SAVE_INTERVAL_MS = 1_000;
@@ -42,14 +42,14 @@ export class TrafficMemory {
   }
 
   /** Adds a report to the metric windows; answers how many malformed buckets were dropped. */
-  addToWindows(report: TelemetryReport, nowMs: number): number {
+  addToWindows(report: TelemetryEnvelope, nowMs: number): number {
     const tally = this.windows().addReport(report, nowMs / 1000);
     this.#windowsDirty ||= tally.added + tally.clamped > 0;
     return tally.invalid;
   }
 
   /** Adds a report to the dashboard's timeline. */
-  addToTimeline(report: TelemetryReport, nowMs: number): void {
+  addToTimeline(report: TelemetryEnvelope, nowMs: number): void {
     if (this.timeline().addReport(report, nowMs / 1000) > 0) this.#timelineDirty = true;
   }
 

@@ -1,67 +1,19 @@
 /**
- * The controller's state transitions (DESIGN.md §4), as pure functions:
- * given the current routing state, the colours' last probes and a command,
- * decide the next state and the history entry — or a refusal. The Durable
- * Object stores and acts; nothing here touches storage or the network.
+ * The controller's state transitions (docs/architecture.md "Controller"), as
+ * pure functions: given the current routing state, the colours' last probes
+ * and a command, decide the next state and the history entry — or a refusal.
+ * The Durable Object stores and acts; nothing here touches storage or the
+ * network.
  *
  *   stable ──flip──▶ baking ──(bake passed)──▶ stable
  *   baking | stable ──rollback──▶ rolled_back ──flip──▶ baking
  */
-import { INITIAL_EPOCH, standbyOf, type HealthStatus, type RoutingState } from "../routing-state.js";
-import type { Color } from "../telemetry-types.js";
-
-export type Kind = "manual" | "auto";
-/**
- * What a history row records: a flip or rollback, or a `repair` — the
- * controller replaced a stored value it could not read (stored-shapes.ts).
- */
-export type Action = "flip" | "rollback" | "repair";
-
-/** Figures recorded with an automatic change (structured-clone safe). */
-export type Metrics = Record<string, number | string | boolean | null>;
-
-/** One row of the flip/rollback history, as the admin API shows it. */
-export interface HistoryEntry {
-  /** ISO 8601 time of the change. */
-  at: string;
-  from: Color;
-  to: Color;
-  /** The epoch the change produced. */
-  epoch: number;
-  kind: Kind;
-  action: Action;
-  reason: string;
-  actor: string;
-  /** Window metrics that justified an automatic change (null for manual ones). */
-  metrics: Metrics | null;
-}
-
-/** One origin's answer to a /health probe. */
-export interface OriginProbe {
-  url: string;
-  ok: boolean;
-  /** HTTP status; null when no answer came (timeout, connect error). */
-  status: number | null;
-  latencyMs: number;
-  version?: string | undefined;
-  digest?: string | undefined;
-  error?: string | undefined;
-}
-
-/** The result of a colour's last /health probe (all origins of its pool). */
-export interface ProbeResult {
-  ok: boolean;
-  /** Unix ms of the probe. */
-  at: number;
-  version?: string | undefined;
-  digest?: string | undefined;
-  /** Why the probe failed (status, timeout, connect error). */
-  error?: string | undefined;
-  /** The slowest origin's answer time. */
-  latencyMs?: number | undefined;
-  /** Each origin's answer. */
-  origins?: OriginProbe[] | undefined;
-}
+import type { RefusalReason } from "../../../contract/admin.js";
+import type { Color } from "../../../contract/colors.js";
+import type { HistoryEntry, Kind, Metrics } from "../../../contract/history.js";
+import type { HealthStatus, RoutingState } from "../../../contract/routing.js";
+import { INITIAL_EPOCH, standbyOf } from "../routing-state.js";
+import type { ProbeResult } from "./rpc-schemas.js";
 
 /** A bake in progress: the window in which the new colour must prove itself. */
 export interface Bake {
@@ -83,13 +35,11 @@ export interface FlipCommand extends RollbackCommand {
   to: Color;
 }
 
-/** Why a command was refused; every refusal is a 409 at the admin API. */
-export type RefusalReason = "epoch_mismatch" | "already_active" | "target_unhealthy" | "nothing_to_roll_back";
-
 type Scalar = string | number | boolean | null;
 /** Refusal details (structured-clone safe, shown to the admin client). */
 export type RefusalDetails = Record<string, Scalar | Record<string, Scalar | undefined>>;
 
+/** A refused command; every refusal is a 409 `conflict` at the admin API. */
 export interface Refusal {
   ok: false;
   reason: RefusalReason;

@@ -42,7 +42,7 @@ function ApiError(status, code, message) {
   this.message = message;
 }
 
-/** Calls the admin API with the bearer token; throws ApiError with the §6 error's message. */
+/** Calls the admin API with the bearer token; throws ApiError with the error envelope's message. */
 async function api(method, path, body) {
   var token = storedToken();
   if (!token) throw new ApiError(401, "unauthorized", "Enter the admin token.");

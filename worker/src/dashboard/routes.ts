@@ -1,5 +1,5 @@
 /**
- * The operator dashboard (issue 7): GET /admin serves the app shell,
+ * The operator dashboard: GET /admin serves the app shell,
  * /admin/app.js and /admin/app.css its code and style. None of the three
  * carries data or needs the token — the page asks for it and reads
  * everything from the token-protected JSON API (admin/routes.ts). Served

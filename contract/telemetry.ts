@@ -1,19 +1,12 @@
 /**
- * The shape of the batched outcome reports that isolates send to the
- * DeploymentController (DESIGN.md §3 "Telemetry"), and the latency histogram
- * both sides share. Counts are grouped by wall-clock second so the controller
- * can place them in its 1-second window buckets exactly. The zod schemas are
- * the source; the types are derived from them.
+ * The outcome reports isolates send to their DeploymentController (they
+ * cross from an isolate to the Durable Object over RPC), and the latency
+ * histogram both sides share. Counts are grouped by wall-clock second so the
+ * controller can place them in its 1-second window buckets exactly.
  */
-import { z } from "zod";
-
-export const COLORS = ["blue", "green"] as const;
-export type Color = (typeof COLORS)[number];
-
-/** The other colour (the standby of `color`, the rollback target from it). */
-export function otherColor(color: Color): Color {
-  return color === "blue" ? "green" : "blue";
-}
+import * as z from "zod/mini";
+import { Color } from "./colors.js";
+import "./zod-messages.js";
 
 /** Upper bounds (ms, inclusive) of the latency histogram; one more bucket holds everything above the last. */
 export const LATENCY_BUCKETS_MS = [
@@ -23,11 +16,14 @@ export const LATENCY_BUCKETS_MS = [
 /** Number of counts in a latency histogram: one per bound, plus the overflow bucket. */
 export const HISTOGRAM_LENGTH = LATENCY_BUCKETS_MS.length + 1;
 
+/** What a percentile in the overflow bucket reports: the last finite bound (30 000 ms). */
+export const OVERFLOW_BOUND_MS: number = LATENCY_BUCKETS_MS[LATENCY_BUCKETS_MS.length - 1]!;
+
 /** Error classes counted against a colour. */
 export const ERROR_CLASSES = ["http5xx", "timeout", "connect"] as const;
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
 
-const count = z.int().min(0);
+const count = z.int().check(z.minimum(0));
 
 /**
  * One colour's counts for one second: requests attempted on the colour (each
@@ -38,26 +34,46 @@ export const ColorCountsSchema = z
   .object({
     requests: count,
     errors: z.object({ http5xx: count, timeout: count, connect: count }),
-    latency: z.array(count).length(HISTOGRAM_LENGTH),
+    latency: z.array(count).check(z.length(HISTOGRAM_LENGTH)),
   })
-  .refine((c) => c.errors.http5xx + c.errors.timeout + c.errors.connect <= c.requests, {
-    message: "errors exceed requests",
-  });
+  .check(
+    z.refine((c) => c.errors.http5xx + c.errors.timeout + c.errors.connect <= c.requests, {
+      message: "errors exceed requests",
+    }),
+  );
 export type ColorCounts = z.infer<typeof ColorCountsSchema>;
 
 /** One reported bucket: `second` is the Unix time in whole seconds at which the outcomes were observed. */
 export const SecondBucketSchema = z.object({
-  second: z.int().min(0),
-  color: z.enum(COLORS),
+  second: count,
+  color: Color,
   counts: ColorCountsSchema,
 });
 export type SecondBucket = z.infer<typeof SecondBucketSchema>;
 
-export interface TelemetryReport {
+const envelope = {
   /** Random id of the reporting isolate (for debugging, not for auth). */
-  isolateId: string;
-  buckets: SecondBucket[];
-}
+  isolateId: z.string().check(z.maxLength(100)),
+};
+const MAX_REPORT_BUCKETS = 10_000;
+
+/** A report as an isolate sends it. */
+export const TelemetryReportSchema = z.object({
+  ...envelope,
+  buckets: z.array(SecondBucketSchema).check(z.maxLength(MAX_REPORT_BUCKETS)),
+});
+export type TelemetryReport = z.infer<typeof TelemetryReportSchema>;
+
+/**
+ * What the controller checks of a report before it counts anything: the
+ * envelope. Each bucket is checked on its own and a bad one dropped (the
+ * rest of the report still counts).
+ */
+export const TelemetryEnvelopeSchema = z.object({
+  ...envelope,
+  buckets: z.array(z.unknown()).check(z.maxLength(MAX_REPORT_BUCKETS)),
+});
+export type TelemetryEnvelope = z.infer<typeof TelemetryEnvelopeSchema>;
 
 /** Index of the histogram bucket that holds `ms`. */
 export function latencyBucket(ms: number): number {

@@ -2,15 +2,16 @@
  * Reads a request body while enforcing a byte limit. The limit is checked as
  * the bytes arrive, whatever Content-Length says (or when there is none, as
  * with chunked encoding), so an oversized body is never buffered whole.
+ * Web-standard only (Request, ReadableStream): the model server and the
+ * router's admin API read bodies with it.
  */
-import { ApiError } from "./api-error.js";
+import { ApiError } from "./errors.js";
 
 export interface BodyLimitOptions {
   /**
    * Leave the unread rest of an oversize body in `req.body` (unlocked) for
    * the caller to drain, instead of cancelling it. The model server drains it
-   * behind its 413 (upload-drain.ts) so the client reads the answer instead
-   * of a reset.
+   * behind its 413 so the client reads the answer instead of a reset.
    */
   keepRest?: boolean;
 }

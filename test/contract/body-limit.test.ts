@@ -1,13 +1,13 @@
-// Covers: model-server/src/body-limit.ts and json-body.ts — the byte limit is
+// Covers: contract/body-limit.ts and json-body.ts — the byte limit is
 // enforced while reading (with a lying or missing Content-Length), the rest
 // of an oversize body cancelled or kept for the caller, a body that breaks
 // off as UploadAbortedError, content types, UTF-8/JSON parsing and schema
 // errors, each as a typed ApiError.
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ApiError } from "../../model-server/src/api-error.js";
-import { readBodyWithLimit, UploadAbortedError } from "../../model-server/src/body-limit.js";
-import { isJsonContentType, readJsonBody } from "../../model-server/src/json-body.js";
+import { readBodyWithLimit, UploadAbortedError } from "../../contract/body-limit.js";
+import { ApiError } from "../../contract/errors.js";
+import { isJsonContentType, readJsonBody } from "../../contract/json-body.js";
 
 /** A request whose body is streamed in `chunks` (no Content-Length unless given). */
 function streamed(chunks: Uint8Array[], headers: Record<string, string> = {}): { req: Request; pulled: () => number; cancelled: () => boolean } {

@@ -1,13 +1,13 @@
 /**
  * Turns a request into a validated value: JSON content type (415), bounded
- * body (413), UTF-8 JSON (400), then the route's zod schema (400 with details).
- * Web-standard only (Request, TextDecoder), so the router Worker's edge
- * validation uses the very same checks as the model server.
+ * body (413), UTF-8 JSON (400), then the route's zod schema (400 with
+ * details). Web-standard only (Request, TextDecoder), so the router's edge
+ * validation runs the very same checks as the model server.
  */
-import type { z } from "zod";
-import { issueDetails, MAX_BODY_BYTES } from "./api.js";
-import { ApiError } from "./api-error.js";
+import * as z from "zod/mini";
 import { readBodyWithLimit, type BodyLimitOptions } from "./body-limit.js";
+import { ApiError, issueDetails } from "./errors.js";
+import { MAX_BODY_BYTES } from "./prediction.js";
 
 const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json$/;
 
@@ -40,20 +40,20 @@ export function decodeJson(bytes: Uint8Array): unknown {
   }
 }
 
-/** Validates `value` against `schema`; throws ApiError 400 with the issues. */
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new ApiError("invalid_request", "request body is invalid", issueDetails(parsed.error));
+/** Validates `value` against `schema` (zod/mini or classic zod); throws ApiError 400 with `message` and the issues. */
+export function parseWith<S extends z.core.$ZodType>(schema: S, value: unknown, message = "request body is invalid"): z.output<S> {
+  const parsed = z.safeParse(schema, value);
+  if (!parsed.success) throw new ApiError("invalid_request", message, issueDetails(parsed.error));
   return parsed.data;
 }
 
 /** Reads, parses and validates a JSON request body; throws ApiError on bad input. */
-export async function readJsonBody<S extends z.ZodType>(
+export async function readJsonBody<S extends z.core.$ZodType>(
   req: Request,
   schema: S,
   maxBytes: number = MAX_BODY_BYTES,
   options: BodyLimitOptions = {},
-): Promise<z.infer<S>> {
+): Promise<z.output<S>> {
   requireJsonContentType(req);
   return parseWith(schema, decodeJson(await readBodyWithLimit(req, maxBytes, options)));
 }

@@ -1,0 +1,118 @@
+/**
+ * GET /admin/status: everything the router and its controller know about a
+ * deployment — the routing state, the bake, each colour's pool, health and
+ * window metrics, the policy, the last verdict, whether automatic rollback
+ * is armed, the alert outbox — in one strict answer. The CLI, the launcher
+ * and the dashboard read it.
+ */
+import * as z from "zod/mini";
+import { Color } from "./colors.js";
+import { HistoryEntry, IsoTime } from "./history.js";
+import { RolloutPolicy, VERDICT_ACTIONS, VERDICTS } from "./policy.js";
+import { OriginProbe } from "./probe.js";
+import { HealthStatus, Phase } from "./routing.js";
+import { HISTOGRAM_LENGTH } from "./telemetry.js";
+import "./zod-messages.js";
+
+const count = z.int().check(z.nonnegative());
+const ms = z.number().check(z.nonnegative());
+
+/** What one colour did over one window. */
+export const WindowMetrics = z.strictObject({
+  color: Color,
+  /** Window length asked for. */
+  seconds: z.int().check(z.positive()),
+  /** First and last second counted (inclusive); `fromSecond` is later than `toSecond - seconds + 1` when the last flip cut the window. */
+  fromSecond: z.int(),
+  toSecond: z.int(),
+  requests: count,
+  errors: z.strictObject({ http5xx: count, timeout: count, connect: count, total: count }),
+  /** errors.total / requests; null when there were no requests. */
+  errorRate: z.nullable(z.number().check(z.gte(0), z.lte(1))),
+  /** From the latency histogram; null when it holds no observations. */
+  p50Ms: z.nullable(ms),
+  p99Ms: z.nullable(ms),
+  /** The window's latency histogram: counts per LATENCY_BUCKETS_MS bucket, then the overflow bucket. */
+  latency: z.array(count).check(z.length(HISTOGRAM_LENGTH)),
+});
+export type WindowMetrics = z.infer<typeof WindowMetrics>;
+
+/** A colour's health: the routing state's status and the last probe's facts. */
+export const ColorHealth = z.strictObject({
+  status: HealthStatus,
+  /** When the last probe ran; null before the first. */
+  checkedAt: z.nullable(IsoTime),
+  latencyMs: z.nullable(ms),
+  version: z.nullable(z.string()),
+  digest: z.nullable(z.string()),
+  error: z.nullable(z.string()),
+  origins: z.array(OriginProbe),
+});
+export type ColorHealth = z.infer<typeof ColorHealth>;
+
+/** One colour in the status: its role, its pool (each origin cooling down in the answering isolate or not), its health and windows. */
+export const ColorStatus = z.strictObject({
+  role: z.enum(["active", "standby"]),
+  origins: z.array(z.strictObject({ url: z.string(), coolingDown: z.boolean() })),
+  health: ColorHealth,
+  version: z.nullable(z.string()),
+  /** Fast and slow window, counting nothing before the last flip. */
+  metrics: z.strictObject({ fast: WindowMetrics, slow: WindowMetrics }),
+});
+export type ColorStatus = z.infer<typeof ColorStatus>;
+
+/** The last evaluation of the rollback rule. */
+export const Verdict = z.strictObject({
+  at: IsoTime,
+  /** The colour judged (the active one) and the state it was judged in. */
+  color: Color,
+  phase: Phase,
+  epoch: z.int(),
+  verdict: z.enum(VERDICTS),
+  action: z.enum(VERDICT_ACTIONS),
+  /** The failed window, when the verdict is failed. */
+  window: z.nullable(z.enum(["fast", "slow"])),
+  reason: z.string(),
+});
+export type Verdict = z.infer<typeof Verdict>;
+
+/** The policy as status shows it: the rollout policy and the router's own settings. */
+export const StatusPolicy = z.strictObject({
+  ...RolloutPolicy.shape,
+  alertsConfigured: z.boolean(),
+  failover: z.enum(["standby", "off"]),
+  originTimeoutMs: count,
+  flagTtlMs: count,
+  reportIntervalMs: count,
+  maxTextChars: count,
+});
+export type StatusPolicy = z.infer<typeof StatusPolicy>;
+
+/** The bake in progress. */
+export const BakeView = z.strictObject({ startedAt: IsoTime, endsAt: IsoTime, remainingSeconds: count });
+export type BakeView = z.infer<typeof BakeView>;
+
+/** The answer of GET /admin/status. */
+export const AdminStatus = z.strictObject({
+  deployment: z.string(),
+  active: Color,
+  standby: Color,
+  epoch: count,
+  phase: Phase,
+  updatedAt: IsoTime,
+  reason: z.string(),
+  /** Set while the phase is `baking`. */
+  bake: z.nullable(BakeView),
+  colors: z.strictObject({ blue: ColorStatus, green: ColorStatus }),
+  policy: StatusPolicy,
+  verdict: z.nullable(Verdict),
+  /** Whether the controller may still roll back on its own (once per deployment, until the next manual flip). */
+  autoRollbackArmed: z.boolean(),
+  /** Alerts not delivered yet (retried on every alarm). */
+  alerts: z.strictObject({ pending: count, oldestAt: z.nullable(IsoTime), lastError: z.nullable(z.string()) }),
+  lastFlip: z.nullable(HistoryEntry),
+  /** Whether KV holds the current routing state. */
+  kvCurrent: z.boolean(),
+  nextAlarmAt: z.nullable(IsoTime),
+});
+export type AdminStatus = z.infer<typeof AdminStatus>;
