@@ -13,6 +13,7 @@ import { RelayCore } from "../../worker/src/relay/relay-core.js";
 import type { ForwardAnswer, IsolateSync, RelayAnswer } from "../../worker/src/relay/relay-messages.js";
 import { SyncSchedule } from "../../worker/src/sync-schedule.js";
 import type { RoutingState } from "../../worker/src/routing-state.js";
+import type { Rng } from "./engine/rng.js";
 import { Server } from "./engine/server.js";
 import { rpc, type RpcContext } from "./engine/rpc.js";
 import { maxOver } from "./engine/stats.js";
@@ -31,8 +32,8 @@ class RelayNode {
   #alarmAtMs: number | null = null;
   #alarmToken = 0;
 
-  constructor(name: string, colo: number, coloName: string, params: SimParams, seconds: number) {
-    this.core = new RelayCore(name, `${name}#1`, coloName);
+  constructor(name: string, colo: number, coloName: string, params: SimParams, seconds: number, random: () => number) {
+    this.core = new RelayCore(name, `${name}#1`, coloName, random);
     this.server = new Server(name, params.limits, seconds);
     this.colo = colo;
   }
@@ -62,8 +63,10 @@ export class RelayedProtocol implements Protocol {
   readonly #schedules: SyncSchedule[] = [];
   readonly #relays = new Map<string, RelayNode>();
   readonly #seconds: number;
+  readonly #random: () => number;
 
-  constructor(ctx: RpcContext, params: SimParams, world: World, controller: ControllerNode, tally: Tally, onState: (isolate: SimIsolate) => void) {
+  /** `rng`: the relays' own stream (their interval jitter). */
+  constructor(ctx: RpcContext, params: SimParams, world: World, controller: ControllerNode, tally: Tally, onState: (isolate: SimIsolate) => void, rng: Rng) {
     this.#ctx = ctx;
     this.#params = params;
     this.#world = world;
@@ -71,6 +74,7 @@ export class RelayedProtocol implements Protocol {
     this.#tally = tally;
     this.#onState = onState;
     this.#seconds = Math.ceil(params.timeline.endMs / 1000) + 1;
+    this.#random = () => rng.uniform();
     controller.onChange((change) => this.#push(change.state));
   }
 
@@ -157,7 +161,7 @@ export class RelayedProtocol implements Protocol {
     const name = relayName(DEPLOYMENT, coloName, shard);
     let relay = this.#relays.get(name);
     if (relay === undefined) {
-      relay = new RelayNode(name, colo, coloName, this.#params, this.#seconds);
+      relay = new RelayNode(name, colo, coloName, this.#params, this.#seconds, this.#random);
       this.#relays.set(name, relay);
     }
     return relay;

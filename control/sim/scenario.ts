@@ -42,7 +42,16 @@ export interface RunResult {
   totalRate: number;
   wallMs: number;
   events: number;
-  controller: { callsMean: number; callsPeak: number; utilMean: number; utilPeak: number; refused: number; kinds: Record<string, number> };
+  controller: {
+    callsMean: number;
+    callsPeak: number;
+    utilMean: number;
+    utilPeak: number;
+    refused: number;
+    kinds: Record<string, number>;
+    /** Per second of the run: calls arrived, calls refused, busy ms. */
+    series: { calls: number[]; refused: number[]; busyMs: number[] };
+  };
   relays: RelayFigures | null;
   flip: Percentiles;
   rollback: { decisionMs: number | null; convergence: Percentiles };
@@ -70,6 +79,7 @@ export function runScenario(protocolName: ProtocolName, params: SimParams): RunR
   const startRng = root.fork();
   const loop = new EventLoop();
   const ctx = { loop, net: new Network(root.fork()), lossProbability: params.lossProbability };
+  const relayRng = root.fork();
   const tally = new Tally();
   const controller = new ControllerNode(ctx, params);
   const kvState = controller.model.state;
@@ -91,7 +101,7 @@ export function runScenario(protocolName: ProtocolName, params: SimParams): RunR
   const protocol: Protocol =
     protocolName === "today"
       ? new TodayProtocol(ctx, params, world, controller, tally, onState)
-      : new RelayedProtocol(ctx, params, world, controller, tally, onState);
+      : new RelayedProtocol(ctx, params, world, controller, tally, onState, relayRng);
 
   for (const isolate of isolates) {
     loop.at(startRng.uniform() * tl.startSpreadMs, () =>
@@ -181,6 +191,7 @@ export function runScenario(protocolName: ProtocolName, params: SimParams): RunR
       utilPeak: maxOver(st.busyMs, from, endTraffic) / 1000,
       refused: st.refused.reduce((a, b) => a + b, 0),
       kinds: { ...controller.kinds },
+      series: { calls: [...st.arrivals], refused: [...st.refused], busyMs: st.busyMs.map((x) => Math.round(x * 10) / 10) },
     },
     relays,
     flip: spread(flipSeen, (flip as { atMs: number } | null)?.atMs ?? null),

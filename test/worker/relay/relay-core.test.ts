@@ -9,7 +9,8 @@
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_EARLY_ERROR_RATE,
-  EARLY_FORWARD_MIN_GAP_MS,
+  EARLY_FORWARD_SHARE,
+  FORWARD_JITTER,
   FIRST_FORWARD_INTERVAL_MS,
   RELAY_EARLY_MIN_ERRORS,
   RELAY_RETRY_MS,
@@ -18,13 +19,16 @@ import {
 import type { ForwardAnswer } from "../../../worker/src/relay/relay-messages.js";
 import { bucket, routingState, totals } from "../../helpers/telemetry-buckets.js";
 
+/** A random source at the middle of its range: intervals keep their length (no jitter). */
+const MIDDLE = () => 0.5;
+
 function answer(over: Partial<ForwardAnswer> & { ackSeq: number }): ForwardAnswer {
   return { state: routingState("blue", 2), forwardIntervalMs: 2_000, earlyErrorRate: DEFAULT_EARLY_ERROR_RATE, shards: 1, ...over };
 }
 
 /** A relay that has had its first answer at `atMs` (interval 2 s). */
 function warm(atMs = 0): RelayCore {
-  const relay = new RelayCore("d/relay/LHR/0", "inc-1", "LHR");
+  const relay = new RelayCore("d/relay/LHR/0", "inc-1", "LHR", MIDDLE);
   relay.beginForward(atMs);
   relay.forwardSucceeded(answer({ ackSeq: 0 }));
   return relay;
@@ -51,7 +55,7 @@ describe("RelayCore.sync", () => {
   });
 
   it("answers null state and unknown shards before its first forward, then the controller's", () => {
-    const relay = new RelayCore("r", "i", "LHR");
+    const relay = new RelayCore("r", "i", "LHR", MIDDLE);
     expect(relay.sync({ isolateId: "a", batches: [] }, 0)).toEqual({ state: null, ackSeq: 0, shards: null });
     relay.beginForward(0);
     relay.forwardSucceeded(answer({ ackSeq: 0, shards: 3, state: routingState("green", 5) }));
@@ -61,7 +65,7 @@ describe("RelayCore.sync", () => {
 
 describe("RelayCore.forwardReason", () => {
   it("cold: forwards at once without a state; never two at a time", () => {
-    const relay = new RelayCore("r", "i", "LHR");
+    const relay = new RelayCore("r", "i", "LHR", MIDDLE);
     expect(relay.forwardReason(0)).toBe("cold");
     relay.beginForward(0);
     expect(relay.forwardReason(0)).toBeNull();
@@ -78,20 +82,21 @@ describe("RelayCore.forwardReason", () => {
     expect(relay.forwardReason(2_000)).toBe("interval");
   });
 
-  it("errors: early, half an interval after the last forward, when active-colour errors pass the rate and RELAY_EARLY_MIN_ERRORS", () => {
+  it("errors: early, EARLY_FORWARD_SHARE of an interval after the last forward, when active-colour errors pass the rate and RELAY_EARLY_MIN_ERRORS", () => {
     const relay = warm(0);
+    const early = 2_000 * EARLY_FORWARD_SHARE;
     relay.sync({ isolateId: "a", batches: [{ seq: 1, buckets: [bucket(0, "blue", 100, RELAY_EARLY_MIN_ERRORS - 1)] }] }, 100);
-    expect(relay.forwardReason(1_000)).toBeNull(); // 4 errors: too few
+    expect(relay.forwardReason(early)).toBeNull(); // 4 errors: too few
     relay.sync({ isolateId: "b", batches: [{ seq: 1, buckets: [bucket(0, "blue", 100, 30)] }] }, 200);
-    expect(relay.forwardReason(999)).toBeNull(); // before half the interval (and at least EARLY_FORWARD_MIN_GAP_MS)
-    expect(relay.forwardReason(Math.max(1_000, EARLY_FORWARD_MIN_GAP_MS))).toBe("errors");
+    expect(relay.forwardReason(early - 1)).toBeNull();
+    expect(relay.forwardReason(early)).toBe("errors");
   });
 
   it("errors on the standby or below the rate do not forward early", () => {
     const relay = warm(0);
     relay.sync({ isolateId: "a", batches: [{ seq: 1, buckets: [bucket(0, "green", 10, 10), bucket(0, "blue", 1000, 20)] }] }, 100);
     // 20/1000 = 2% on blue (active) ≤ 5%; green's failures are failover attempts on the standby.
-    expect(relay.forwardReason(1_500)).toBeNull();
+    expect(relay.forwardReason(1_999)).toBeNull();
   });
 });
 
@@ -111,13 +116,23 @@ describe("RelayCore forward outcomes and pushes", () => {
   });
 
   it("takes the controller's interval and early error rate from its answer", () => {
-    const relay = new RelayCore("r", "i", "LHR");
+    const relay = new RelayCore("r", "i", "LHR", MIDDLE);
     relay.beginForward(0);
     relay.forwardSucceeded(answer({ ackSeq: 0, forwardIntervalMs: 4_000, earlyErrorRate: 0.5 }));
     relay.sync({ isolateId: "a", batches: [{ seq: 1, buckets: [bucket(0, "blue", 100, 40)] }] }, 100);
     expect(relay.forwardReason(FIRST_FORWARD_INTERVAL_MS)).toBeNull();
-    expect(relay.forwardReason(3_000)).toBeNull(); // 40% ≤ 50%
+    expect(relay.forwardReason(3_999)).toBeNull(); // 40% ≤ 50%
     expect(relay.forwardReason(4_000)).toBe("interval");
+  });
+
+  it("jitters each interval by up to ±FORWARD_JITTER with its random source", () => {
+    for (const [u, factor] of [[0, 1 - FORWARD_JITTER], [0.999999, 1 + FORWARD_JITTER]] as const) {
+      const relay = new RelayCore("r", "i", "LHR", () => u);
+      relay.beginForward(0);
+      relay.forwardSucceeded(answer({ ackSeq: 0, forwardIntervalMs: 2_000 }));
+      relay.sync({ isolateId: "a", batches: [] }, 10);
+      expect(relay.nextCheckAtMs()).toBeCloseTo(2_000 * factor, 0);
+    }
   });
 
   it("keeps a pushed state only when it is newer", () => {

@@ -5,7 +5,8 @@
  * the merged batch to the controller — every `forwardIntervalMs` the
  * controller sets while it has isolates, sooner when the active colour's
  * pending errors are above the policy's rate, at once when it holds no state
- * yet. The controller's answers and pushes keep its state current. The
+ * yet — each interval jittered by ±FORWARD_JITTER so relays do not herd. The
+ * controller's answers and pushes keep its state current. The
  * relay Durable Object wraps this: it calls sync() per isolate call, starts
  * a forward when forwardReason() says so, and arms an alarm at
  * nextCheckAtMs().
@@ -20,8 +21,11 @@ import { InboundSequences, OutboundBatches } from "./report-batches.js";
 export const RELAY_EARLY_MIN_ERRORS = 5;
 /** …above this share of its pending requests, until the controller says otherwise (its MAX_ERROR_RATE). */
 export const DEFAULT_EARLY_ERROR_RATE = 0.05;
-/** Early forwards are at least half the interval apart (and this long): a relay's rate stays ≤ 2 / interval. */
+/** An early forward comes at least this share of the interval after the last forward (and EARLY_FORWARD_MIN_GAP_MS): while a colour fails, about a quarter of the relays may forward at once, not all. */
+export const EARLY_FORWARD_SHARE = 0.75;
 export const EARLY_FORWARD_MIN_GAP_MS = 250;
+/** Each interval is stretched or shrunk by up to this share at random, so relays that started together do not forward together. */
+export const FORWARD_JITTER = 0.2;
 /** After a failed forward, wait this long before the next. */
 export const RELAY_RETRY_MS = 1_000;
 /** An isolate that synced within this long counts as one of the relay's isolates. */
@@ -48,12 +52,15 @@ export class RelayCore {
   #earlyErrorRate = DEFAULT_EARLY_ERROR_RATE;
   #shards: number | null = null;
   #syncsSinceForward = 0;
+  #jitter = 1;
+  readonly #random: () => number;
 
-  /** `relay`: its Durable Object name; `incarnation`: a random id of this instance. */
-  constructor(relay: string, incarnation: string, colo: string) {
+  /** `relay`: its Durable Object name; `incarnation`: a random id of this instance; `random`: uniform in [0, 1) (seeded in the simulation). */
+  constructor(relay: string, incarnation: string, colo: string, random: () => number = Math.random) {
     this.relay = relay;
     this.incarnation = incarnation;
     this.colo = colo;
+    this.#random = random;
   }
 
   /** Takes an isolate's call: its new batches are merged (each once), the answer acknowledges them. */
@@ -70,8 +77,9 @@ export class RelayCore {
     const state = this.cache.state;
     if (state === null) return "cold";
     const sinceMs = nowMs - this.#lastForwardAtMs;
-    if (sinceMs >= this.#intervalMs && this.#hasWork()) return "interval";
-    if (sinceMs >= Math.max(this.#intervalMs / 2, EARLY_FORWARD_MIN_GAP_MS) && this.#errorsWorthReporting(state)) return "errors";
+    const intervalMs = this.#intervalMs * this.#jitter;
+    if (sinceMs >= intervalMs && this.#hasWork()) return "interval";
+    if (sinceMs >= Math.max(intervalMs * EARLY_FORWARD_SHARE, EARLY_FORWARD_MIN_GAP_MS) && this.#errorsWorthReporting(state)) return "errors";
     return null;
   }
 
@@ -80,13 +88,14 @@ export class RelayCore {
     if (this.#inFlight) return null;
     if (this.cache.state === null) return this.#retryAtMs;
     if (!this.#hasWork()) return null;
-    return Math.max(this.#retryAtMs, this.#lastForwardAtMs + this.#intervalMs);
+    return Math.max(this.#retryAtMs, this.#lastForwardAtMs + this.#intervalMs * this.#jitter);
   }
 
   /** Starts a forward: the pending sums become the next numbered batch; sent with any unacknowledged ones. */
   beginForward(nowMs: number): RelayForward {
     this.#inFlight = true;
     this.#lastForwardAtMs = nowMs;
+    this.#jitter = 1 - FORWARD_JITTER + 2 * FORWARD_JITTER * this.#random();
     this.#out.add(this.#sums.take(), nowMs);
     this.#syncsSinceForward = 0;
     return {
