@@ -2,14 +2,16 @@
 // logic: isolates' batches merged by second and colour with sums equal to
 // theirs, each batch once; answers carry the relay's state (null before its
 // first forward) and the shard count once known; when to forward (cold, the
-// controller's interval while it has isolates, early on an error rate above
-// the policy's, never while one is in flight or during the retry back-off);
+// controller's interval, jittered, while it has isolates; early — within
+// EARLY_FORWARD_WINDOW_MS of the regular forward — on an error rate above
+// the policy's; never while one is in flight or during the retry back-off);
 // acknowledged batches forgotten, failed ones resent; pushes kept only when
 // newer; the alarm time.
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_EARLY_ERROR_RATE,
-  EARLY_FORWARD_SHARE,
+  EARLY_FORWARD_MIN_GAP_MS,
+  EARLY_FORWARD_WINDOW_MS,
   FORWARD_JITTER,
   FIRST_FORWARD_INTERVAL_MS,
   RELAY_EARLY_MIN_ERRORS,
@@ -82,14 +84,23 @@ describe("RelayCore.forwardReason", () => {
     expect(relay.forwardReason(2_000)).toBe("interval");
   });
 
-  it("errors: early, EARLY_FORWARD_SHARE of an interval after the last forward, when active-colour errors pass the rate and RELAY_EARLY_MIN_ERRORS", () => {
+  it("errors: early, within EARLY_FORWARD_WINDOW_MS of the regular forward, when active-colour errors pass the rate and RELAY_EARLY_MIN_ERRORS", () => {
     const relay = warm(0);
-    const early = 2_000 * EARLY_FORWARD_SHARE;
+    const early = 2_000 - EARLY_FORWARD_WINDOW_MS;
     relay.sync({ isolateId: "a", batches: [{ seq: 1, buckets: [bucket(0, "blue", 100, RELAY_EARLY_MIN_ERRORS - 1)] }] }, 100);
     expect(relay.forwardReason(early)).toBeNull(); // 4 errors: too few
     relay.sync({ isolateId: "b", batches: [{ seq: 1, buckets: [bucket(0, "blue", 100, 30)] }] }, 200);
     expect(relay.forwardReason(early - 1)).toBeNull();
     expect(relay.forwardReason(early)).toBe("errors");
+  });
+
+  it("errors at the minimum interval: early after EARLY_FORWARD_MIN_GAP_MS", () => {
+    const relay = new RelayCore("r", "i", "LHR", MIDDLE);
+    relay.beginForward(0);
+    relay.forwardSucceeded(answer({ ackSeq: 0, forwardIntervalMs: 1_000 }));
+    relay.sync({ isolateId: "a", batches: [{ seq: 1, buckets: [bucket(0, "blue", 20, 10)] }] }, 100);
+    expect(relay.forwardReason(EARLY_FORWARD_MIN_GAP_MS - 1)).toBeNull();
+    expect(relay.forwardReason(EARLY_FORWARD_MIN_GAP_MS)).toBe("errors");
   });
 
   it("errors on the standby or below the rate do not forward early", () => {

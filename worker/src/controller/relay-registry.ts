@@ -11,7 +11,7 @@
 import type { ForwardAnswer, RelayForward } from "../relay/relay-messages.js";
 import { InboundSequences, type SequencedBatch } from "../relay/report-batches.js";
 
-/** The controller's aim for relay forwards per second (its budget is 250 calls/s; while a colour fails, early forwards add up to one per relay). */
+/** The controller's aim for relay forwards per second (its budget is 250 calls/s; while a colour starts failing, early forwards add about 75: relay-core.ts EARLY_FORWARD_WINDOW_MS). */
 export const TARGET_FORWARDS_PER_SECOND = 100;
 /** Forward interval bounds: never more often than isolates sync today, never so rarely that a quiet relay's state ages. */
 export const MIN_FORWARD_INTERVAL_MS = 1_000;

@@ -21,8 +21,14 @@ import { InboundSequences, OutboundBatches } from "./report-batches.js";
 export const RELAY_EARLY_MIN_ERRORS = 5;
 /** …above this share of its pending requests, until the controller says otherwise (its MAX_ERROR_RATE). */
 export const DEFAULT_EARLY_ERROR_RATE = 0.05;
-/** An early forward comes at least this share of the interval after the last forward (and EARLY_FORWARD_MIN_GAP_MS): while a colour fails, about a quarter of the relays may forward at once, not all. */
-export const EARLY_FORWARD_SHARE = 0.75;
+/**
+ * An early forward comes at most this long before the regular one would (and
+ * at least EARLY_FORWARD_MIN_GAP_MS after the last): with R relays at
+ * interval R / TARGET_FORWARDS_PER_SECOND, about 75 of them may forward at
+ * once when a colour starts failing, however large R is — while at the
+ * minimum interval (few relays) an early forward waits at most 250 ms.
+ */
+export const EARLY_FORWARD_WINDOW_MS = 750;
 export const EARLY_FORWARD_MIN_GAP_MS = 250;
 /** Each interval is stretched or shrunk by up to this share at random, so relays that started together do not forward together. */
 export const FORWARD_JITTER = 0.2;
@@ -79,7 +85,7 @@ export class RelayCore {
     const sinceMs = nowMs - this.#lastForwardAtMs;
     const intervalMs = this.#intervalMs * this.#jitter;
     if (sinceMs >= intervalMs && this.#hasWork()) return "interval";
-    if (sinceMs >= Math.max(intervalMs * EARLY_FORWARD_SHARE, EARLY_FORWARD_MIN_GAP_MS) && this.#errorsWorthReporting(state)) return "errors";
+    if (sinceMs >= Math.max(intervalMs - EARLY_FORWARD_WINDOW_MS, EARLY_FORWARD_MIN_GAP_MS) && this.#errorsWorthReporting(state)) return "errors";
     return null;
   }
 
