@@ -37,7 +37,7 @@ function exact(r: RunResult): string {
 }
 
 const HEAD =
-  "| N | predictions/s | controller calls/s mean (peak) | utilisation mean (peak) | refused as overloaded | flip p50 / p99 / max | rollback after evidence · converged p99 / max | user-visible errors: control plane · colour (absorbed by failover) | counted exactly | DO requests · $ per 1M predictions |";
+  "| N | predictions/s | controller calls/s mean (peak) | utilisation mean (peak) | refused as overloaded | flip p50 / p99 / max | rollback after evidence · converged p99 / max | user-visible errors: control plane · colour (absorbed by failover) | counted exactly | per 1M predictions: DO requests · GB-s · $ |";
 const RULE = "|---:|---:|---:|---:|---:|---|---|---|---|---:|";
 
 function row(r: RunResult, relayCols: boolean): string {
@@ -54,7 +54,7 @@ function row(r: RunResult, relayCols: boolean): string {
     rollback(r),
     `${int(r.errors.controlPlane)} · ${int(r.errors.fault)} (${int(r.errors.absorbed)})`,
     exact(r),
-    `${int(r.cost.requestsPerMillion)} · $${r.cost.dollarsPerMillion.toFixed(4)}`,
+    `${int(r.cost.requestsPerMillion)} · ${r.cost.gbSecondsPerMillion.toFixed(1)} · $${r.cost.dollarsPerMillion.toFixed(4)}`,
   ];
   return `| ${cells.join(" | ")} |`;
 }

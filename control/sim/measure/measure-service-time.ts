@@ -10,8 +10,8 @@
  * holds the calling Worker's share of the work (caller and object share
  * workerd's thread here) and is an upper bound of the object's own time.
  * The controller's storage write (its metric windows, at most once a second
- * per report: traffic-memory.ts) is measured apart: a report after 1.1 s of
- * quiet, less one right after it (median of 8).
+ * per report: traffic-memory.ts) is measured apart: 500 writes of a full
+ * windows JSON in a SQLite-backed object, less an empty call, per write.
  *
  *   npm run sim:measure [-- --rounds 5 --n 2000 --no-write]
  */
@@ -38,7 +38,6 @@ async function closedPort(): Promise<number> {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rounds: { type: "string" }, n: { type: "string" }, "no-write": { type: "boolean" } } });
@@ -55,7 +54,7 @@ async function main(): Promise<void> {
     modules: true,
     modulesRoot: bundle.dir,
     scriptPath: bundle.file,
-    durableObjects: { ...(options.durableObjects as object), RELAYS: "MeasureRelay" },
+    durableObjects: { ...(options.durableObjects as object), RELAYS: "MeasureRelay", STORAGE: { className: "MeasureStorage", useSQLite: true } },
     bindings: {
       ...(options.bindings as Record<string, string>),
       BLUE_ORIGINS: origin,
@@ -98,15 +97,12 @@ async function main(): Promise<void> {
     for (let r = 0; r < rounds; r++) pushRounds.push(await fanout(1));
     const pushPerTargetMs = median(pushRounds);
     process.stdout.write(`· push fan-out: ${pushPerTargetMs.toFixed(4)} ms per target (${fanoutK} targets, rounds: ${pushRounds.map((t) => t.toFixed(4)).join(", ")})\n`);
-    const saved: number[] = [];
-    const unsaved: number[] = [];
-    for (let i = 0; i < 8; i++) {
-      await wait(1100);
-      saved.push(await call("report?n=1&concurrency=1&buckets=2"));
-      unsaved.push(await call("report?n=1&concurrency=1&buckets=2"));
-    }
-    const saveMs = Math.max(0, median(saved) - median(unsaved));
-    process.stdout.write(`· windows save: ${saveMs.toFixed(3)} ms (report after 1.1 s quiet ${median(saved).toFixed(3)} ms, right after ${median(unsaved).toFixed(3)} ms)\n`);
+    // The windows write: n writes in one call, timed from here, less an empty call's time (median of the rounds).
+    const saveRounds: number[] = [];
+    const saveN = 500;
+    for (let r = 0; r < rounds; r++) saveRounds.push(((await call(`save?n=${saveN}`)) - (await call("save?n=0"))) / saveN);
+    const saveMs = Math.max(0, median(saveRounds));
+    process.stdout.write(`· windows write: ${saveMs.toFixed(4)} ms (rounds: ${saveRounds.map((t) => t.toFixed(4)).join(", ")})\n`);
     const machine = describeMachine();
     const result: ServiceTimes = {
       measuredAt: machine.date,

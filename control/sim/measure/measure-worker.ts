@@ -5,10 +5,12 @@
  * fixture, MeasureRelay — a Durable Object around the real pure relay logic
  * (worker/src/relay/relay-core.ts), the way the Worker's relay will wrap it.
  * GET /__measure/<what>?n=…&concurrency=… makes n calls with `concurrency`
- * in flight and answers how long they took in all. Typed loosely where it
+ * in flight and answers how long they took in all; MeasureStorage times the
+ * controller's windows write. Typed loosely where it
  * only forwards (the Worker's own types live in worker/).
  */
 import { DurableObject } from "cloudflare:workers";
+import { MetricWindows } from "../../../worker/src/controller/metric-windows.js";
 import { RelayCore } from "../../../worker/src/relay/relay-core.js";
 import type { IsolateSync, RelayAnswer } from "../../../worker/src/relay/relay-messages.js";
 import type { RoutingState } from "../../../worker/src/routing-state.js";
@@ -17,7 +19,7 @@ import worker from "bluegreen-router-entry";
 
 export { DeploymentController } from "bluegreen-router-entry";
 
-type MeasureEnv = { DEPLOYMENTS: DurableObjectNamespace; RELAYS: DurableObjectNamespace; DEPLOYMENT_NAME: string };
+type MeasureEnv = { DEPLOYMENTS: DurableObjectNamespace; RELAYS: DurableObjectNamespace; STORAGE: DurableObjectNamespace; DEPLOYMENT_NAME: string };
 type AnyStub = Record<string, (...args: unknown[]) => Promise<unknown>>;
 
 /** A relay instance for measuring: the real RelayCore behind two RPC methods. */
@@ -44,6 +46,28 @@ export class MeasureRelay extends DurableObject {
     await Promise.allSettled(Array.from({ length: k }, (_, i) => (ns.get(ns.idFromName(`target-${i}`)) as unknown as AnyStub).push!(state)));
     return Date.now() - started;
   }
+}
+
+/**
+ * The controller's windows write (TrafficMemory.saveWindows: the windows JSON
+ * of a full slow window, both colours) done n times in a row, in a
+ * SQLite-backed object like the controller's: from outside, its cost per
+ * write. (Inside workerd the clock stands still during synchronous work, so
+ * the write cannot be timed from within.)
+ */
+export class MeasureStorage extends DurableObject {
+  /** Writes a full windows JSON n times; answers its size in bytes. */
+  async writeWindows(n: number): Promise<number> {
+    const windows = new MetricWindows(60);
+    for (let s = 0; s < 60; s++) for (const color of ["blue", "green"] as const) windows.add(bucketAt(1_000_000 + s, color), 1_000_059);
+    const json = windows.toJSON();
+    for (let i = 0; i < n; i++) this.ctx.storage.kv.put("windows", json);
+    return JSON.stringify(json).length;
+  }
+}
+
+function bucketAt(second: number, color: "blue" | "green"): SecondBucket {
+  return { second, color, counts: { requests: 100, errors: { http5xx: 1, timeout: 0, connect: 0 }, latency: [0, 2, 10, 30, 25, 15, 8, 5, 3, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0] } };
 }
 
 /** A report as an isolate (2 buckets) or a relay (more) sends it: this second and the last, a realistic latency spread. */
@@ -102,6 +126,11 @@ export default {
           return relay.sync!({ isolateId, batches: [{ seq, buckets: buckets(bucketCount, Date.now()) }] });
         });
         break;
+      case "save": {
+        const storage = env.STORAGE.get(env.STORAGE.idFromName("measure-storage")) as unknown as AnyStub;
+        const bytes = (await storage.writeWindows!(n)) as number;
+        return Response.json({ what, n, bytes });
+      }
       case "fanout": {
         const k = Number(url.searchParams.get("k") ?? "100");
         ms = 0;
