@@ -1,6 +1,6 @@
 /**
- * `npm run sim:scale`: the scale simulation of the routing protocol (issue
- * 14, docs/scale.md). For each N it runs today's protocol (every isolate
+ * `npm run sim:scale`: the scale simulation of the routing protocol
+ * (docs/scale.md). For each N it runs today's protocol (every isolate
  * calls the controller) and the relayed one (isolates → relay per location
  * → controller, pushes back) through the same seeded timeline, and prints
  * both tables, the bounds at 10,000 isolates and the wall time.
@@ -9,7 +9,8 @@
  *     [--colos 250] [--zipf 1] [--rate-per-isolate 100] [--max-rate 1000000]
  *     [--tick-ms 100] [--service-ms 0.84] [--relay-service-ms 0.09]
  *     [--queue-limit 1000] [--wait-limit-ms 1000] [--loss 0.001]
- *     [--base-error-rate 0.001] [--fault-rate 0.3] [--protocols both|today|relayed] [--jobs 2] [--json]
+ *     [--base-error-rate 0.001] [--fault-rate 0.3] [--protocols both|today|relayed] [--no-push]
+ *     [--jobs 2] [--json]
  */
 import { parseArgs } from "node:util";
 import { isMainThread } from "node:worker_threads";
@@ -27,7 +28,7 @@ async function main(): Promise<number> {
   const started = performance.now();
   const { values } = parseArgs({
     options: Object.fromEntries(
-      Object.keys(FlagsSchema.shape).map((k) => [k, { type: k === "json" ? ("boolean" as const) : ("string" as const) }]),
+      Object.keys(FlagsSchema.shape).map((k) => [k, { type: k === "json" || k === "no-push" ? ("boolean" as const) : ("string" as const) }]),
     ),
   });
   const parsed = FlagsSchema.safeParse(values);
@@ -57,7 +58,10 @@ async function main(): Promise<number> {
     return 0;
   }
   if (results.today.length > 0) out(`\n## Before: today's protocol — every isolate syncs with the controller\n\n${table(results.today)}`);
-  if (results.relayed.length > 0) out(`\n## After: relays per location (sharded), controller-set forward interval, push on change\n\n${table(results.relayed)}`);
+  if (results.relayed.length > 0) {
+    const how = flags["no-push"] ? "WITHOUT the controller's push" : "push on change";
+    out(`\n## After: relays per location (sharded), controller-set forward interval, ${how}\n\n${table(results.relayed)}`);
+  }
   const at = results.relayed.find((r) => r.isolates === BOUND_AT);
   let ok = true;
   if (at !== undefined) {

@@ -48,6 +48,8 @@ export interface SimParams {
   lossProbability: number;
   baseErrorRate: number;
   faultRate: number;
+  /** Relayed protocol: the controller pushes a changed state to its relays (false: relays learn it on their next forward). */
+  push: boolean;
   timeline: Timeline;
 }
 

@@ -30,6 +30,8 @@ export const FlagsSchema = z.strictObject({
   "base-error-rate": z.coerce.number().min(0).max(0.5).default(0.001),
   "fault-rate": z.coerce.number().min(0).max(1).default(0.3),
   protocols: z.enum(["both", "today", "relayed"]).default("both"),
+  /** The relayed protocol without the controller's push (to show why it pushes). */
+  "no-push": z.boolean().default(false),
   /** Runs at once on worker threads (results do not depend on it). */
   jobs: z.coerce.number().int().min(1).max(16).default(2),
   json: z.boolean().default(false),
@@ -80,6 +82,7 @@ export function paramsFor(flags: Flags, isolates: number, measured: ServiceTimes
     lossProbability: flags.loss,
     baseErrorRate: flags["base-error-rate"],
     faultRate: flags["fault-rate"],
+    push: !flags["no-push"],
     timeline: { ...TIMELINE },
   };
 }

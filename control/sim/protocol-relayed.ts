@@ -75,7 +75,7 @@ export class RelayedProtocol implements Protocol {
     this.#onState = onState;
     this.#seconds = Math.ceil(params.timeline.endMs / 1000) + 1;
     this.#random = () => rng.uniform();
-    controller.onChange((change) => this.#push(change.state));
+    if (params.push) controller.onChange((change) => this.#push(change.state));
   }
 
   start(isolate: SimIsolate, nowMs: number): void {

@@ -1,6 +1,7 @@
 /**
  * The tables `npm run sim:scale` prints (markdown, so docs/scale.md can hold
- * them as printed) and the check of the issue's bounds at 10,000 isolates.
+ * them as printed) and the check of the design's bounds at 10,000 isolates
+ * (docs/scale.md).
  */
 import type { RunResult } from "./scenario.js";
 
