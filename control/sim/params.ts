@@ -45,7 +45,7 @@ export const TIMELINE = {
   flipAtMs: 5_000,
   faultAtMs: 11_000,
   trafficEndMs: 15_000,
-  endMs: 20_000,
+  endMs: 22_000,
 } as const;
 
 /** Isolate-ticks per virtual second the default tick keeps to (the run's cost): 100 ms up to 20,000 isolates, longer above. */

@@ -115,15 +115,19 @@ export class RelayedProtocol implements Protocol {
   }
 
   inTransit(): { pending: number; dropped: number } {
+    // A batch a relay (or the controller) has taken but not yet acknowledged is counted where it was taken, not twice.
     let pending = 0;
     let dropped = 0;
-    for (const s of this.#schedules) {
-      if (s === undefined) continue;
-      pending += s.unackedRequests;
+    this.#schedules.forEach((s, i) => {
+      if (s === undefined) return;
       dropped += s.droppedRequests;
-    }
+      const shard = s.unackedShard;
+      if (shard === null) return;
+      const relay = this.#relays.get(relayName(DEPLOYMENT, this.#world.colos[this.#world.isolateColo[i]!]!.name, shard));
+      pending += s.unackedRequestsAfter(relay?.core.takenSeq(s.isolateId) ?? 0);
+    });
     for (const r of this.#relays.values()) {
-      pending += r.core.pendingRequests;
+      pending += r.core.pendingRequestsAfter(this.#controller.registry.takenSeq(r.core.relay, r.core.incarnation));
       dropped += r.core.droppedRequests;
     }
     return { pending, dropped };

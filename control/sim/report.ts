@@ -15,11 +15,14 @@ const pct = (x: number) => `${Math.round(x * 100)}%`;
 
 function flip(r: RunResult): string {
   const f = r.flip;
+  if (f.committedAfterMs === null) return "never committed";
   const missing = f.missing > 0 ? ` (${int(f.missing)} never)` : "";
-  return `${s(f.p50)} / ${s(f.p99)} / ${s(f.max)}${missing}`;
+  const late = f.refusedAttempts > 0 ? `operator refused ${f.refusedAttempts}×, committed ${s(f.committedAfterMs)} late · ` : "";
+  return `${late}${s(f.p50)} / ${s(f.p99)} / ${s(f.max)}${missing}`;
 }
 
 function rollback(r: RunResult): string {
+  if (r.rollback.decisionMs === null) return r.rollback.evidenceAtMs === null ? "– (no evidence: green never served while failing)" : "never decided";
   const c = r.rollback.convergence;
   const missing = c.missing > 0 ? ` (${int(c.missing)} never)` : "";
   return `${s(r.rollback.decisionMs)} · ${s(c.p99)} / ${s(c.max)}${missing}`;
@@ -81,7 +84,7 @@ export function boundsCheck(result: RunResult): { ok: boolean; lines: string[] }
   const checks: [string, boolean][] = [
     [`controller ${int(c.callsMean)} calls/s mean, ${int(c.callsPeak)} peak ≤ ${BOUNDS.callsPerSecond}`, c.callsPeak <= BOUNDS.callsPerSecond],
     [`controller utilisation ${pct(c.utilMean)} mean, ${pct(c.utilPeak)} peak ≤ ${pct(BOUNDS.utilisation)}`, c.utilPeak <= BOUNDS.utilisation],
-    [`flip convergence p99 ${s(result.flip.p99)} ≤ ${s(BOUNDS.flipP99Ms)}, every isolate`, result.flip.p99 !== null && result.flip.p99 <= BOUNDS.flipP99Ms && result.flip.missing === 0],
+    [`flip convergence p99 ${s(result.flip.p99)} ≤ ${s(BOUNDS.flipP99Ms)}, every isolate, the operator's flip never refused`, result.flip.p99 !== null && result.flip.p99 <= BOUNDS.flipP99Ms && result.flip.missing === 0 && result.flip.refusedAttempts === 0],
     [`rollback decided ${s(result.rollback.decisionMs)} after evidence ≤ ${s(BOUNDS.rollbackMs)}`, result.rollback.decisionMs !== null && result.rollback.decisionMs <= BOUNDS.rollbackMs],
     [`user-visible errors from the control plane: ${int(result.errors.controlPlane)}`, result.errors.controlPlane === 0],
     [`every prediction counted once: ${exact(result)}`, exact(result) === "yes"],

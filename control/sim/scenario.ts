@@ -22,6 +22,9 @@ import { buildWorld } from "./world.js";
 
 export type ProtocolName = "today" | "relayed";
 
+/** Groups of isolates ticking at evenly spread offsets within each tick. */
+export const TICK_PHASES = 10;
+
 /** Cloudflare's Workers Paid prices beyond the included usage (developers.cloudflare.com/durable-objects/platform/pricing/). */
 export const PRICE_PER_MILLION_REQUESTS = 0.15;
 export const PRICE_PER_MILLION_GB_SECONDS = 12.5;
@@ -53,8 +56,9 @@ export interface RunResult {
     series: { calls: number[]; refused: number[]; busyMs: number[] };
   };
   relays: RelayFigures | null;
-  flip: Percentiles;
-  rollback: { decisionMs: number | null; convergence: Percentiles };
+  /** Convergence from the flip's commit; when the operator's flip was committed (after it was first sent) and how often it was refused before. */
+  flip: Percentiles & { committedAfterMs: number | null; refusedAttempts: number };
+  rollback: { evidenceAtMs: number | null; decisionMs: number | null; convergence: Percentiles };
   errors: { controlPlane: number; fault: number; absorbed: number };
   syncs: { total: number; refused: number; lost: number; forwards: number; forwardsRefused: number; pushes: number };
   exact: { generated: number; counted: number; buffered: number; inTransit: number; dropped: number; duplicated: number };
@@ -130,16 +134,18 @@ export function runScenario(protocolName: ProtocolName, params: SimParams): RunR
     }
     return route;
   };
-  const tick = () => {
+  // Isolates tick in TICK_PHASES groups spread over the tick, so their syncs are not all at the same instant.
+  const tick = (group: SimIsolate[]) => {
     const now = loop.now;
     const draining = now >= tl.trafficEndMs;
     const faultOn = now >= tl.faultAtMs;
-    for (const isolate of isolates) {
+    for (const isolate of group) {
       if (!isolate.ready) continue;
       if (!draining) {
         const state = isolate.cache.state;
         if (state === null) {
-          tally.userErrorsControlPlane += 1;
+          // Not reached while KV holds the state: a request with no routing state is the control plane's failure.
+          tally.userErrorsControlPlane += drawTick(trafficRng, lambda, 0, 0, false, outcome).served;
           continue;
         }
         const { active, standby, failover } = routeOf(state);
@@ -156,9 +162,11 @@ export function runScenario(protocolName: ProtocolName, params: SimParams): RunR
       }
       protocol.tick(isolate, now, draining);
     }
-    if (now + params.tickMs <= tl.endMs) loop.after(params.tickMs, tick);
+    if (now + params.tickMs <= tl.endMs) loop.after(params.tickMs, () => tick(group));
   };
-  loop.at(params.tickMs, tick);
+  const groups = Array.from({ length: TICK_PHASES }, (): SimIsolate[] => []);
+  isolates.forEach((isolate, i) => groups[i % TICK_PHASES]!.push(isolate));
+  groups.forEach((group, k) => loop.at(params.tickMs + (k * params.tickMs) / TICK_PHASES, () => tick(group)));
   loop.run(tl.endMs);
 
   const st = controller.server.stats;
@@ -194,8 +202,13 @@ export function runScenario(protocolName: ProtocolName, params: SimParams): RunR
       series: { calls: [...st.arrivals], refused: [...st.refused], busyMs: st.busyMs.map((x) => Math.round(x * 10) / 10) },
     },
     relays,
-    flip: spread(flipSeen, (flip as { atMs: number } | null)?.atMs ?? null),
+    flip: {
+      ...spread(flipSeen, (flip as { atMs: number } | null)?.atMs ?? null),
+      committedAfterMs: flip === null ? null : (flip as { atMs: number }).atMs - tl.flipAtMs,
+      refusedAttempts: controller.flipsRefused,
+    },
     rollback: {
+      evidenceAtMs,
       decisionMs: decided !== null && evidenceAtMs !== null ? decided.atMs - evidenceAtMs : null,
       convergence: spread(rollbackSeen, decided?.atMs ?? null),
     },

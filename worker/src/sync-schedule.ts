@@ -103,6 +103,16 @@ export class SyncSchedule {
     return this.#outbound.requests;
   }
 
+  /** Requests in unacknowledged batches numbered above `seq` (not yet taken by a relay that has taken up to `seq`). */
+  unackedRequestsAfter(seq: number): number {
+    return this.#outbound.requestsAfter(seq);
+  }
+
+  /** The shard the unacknowledged batches went to, or null when there are none. */
+  get unackedShard(): number | null {
+    return this.#outbound.size > 0 ? this.#unackedShard : null;
+  }
+
   /** Requests dropped unacknowledged after MAX_BUFFER_AGE_MS. */
   get droppedRequests(): number {
     return this.#outbound.droppedRequests;

@@ -89,6 +89,11 @@ export class RelayRegistry {
     return out;
   }
 
+  /** The highest batch number taken from a relay instance. */
+  takenSeq(relay: string, incarnation: string): number {
+    return this.#seqs.seqOf(`${relay}#${incarnation}`);
+  }
+
   /** The shard count of a location now. */
   shards(colo: string): number {
     return this.#shards.get(colo)?.shards ?? 1;

@@ -136,8 +136,17 @@ export class RelayCore {
 
   /** Requests taken from isolates and not yet acknowledged by the controller (for accounting). */
   get pendingRequests(): number {
-    const t = [this.#sums.totals("blue"), this.#sums.totals("green")];
-    return t[0]!.requests + t[1]!.requests + this.#out.requests;
+    return this.pendingRequestsAfter(0);
+  }
+
+  /** Requests taken from isolates that the controller has not taken, when it has taken this relay's batches up to `seq`. */
+  pendingRequestsAfter(seq: number): number {
+    return this.#sums.totals("blue").requests + this.#sums.totals("green").requests + this.#out.requestsAfter(seq);
+  }
+
+  /** The highest batch number taken from an isolate. */
+  takenSeq(isolateId: string): number {
+    return this.#in.seqOf(isolateId);
   }
 
   /** Requests dropped after MAX_BUFFER_AGE_MS without reaching the controller. */

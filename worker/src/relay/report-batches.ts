@@ -59,8 +59,13 @@ export class OutboundBatches {
 
   /** Requests awaiting acknowledgement (for accounting). */
   get requests(): number {
+    return this.requestsAfter(0);
+  }
+
+  /** Requests in unacknowledged batches numbered above `seq` (those the receiver has not taken, when it has taken up to `seq`). */
+  requestsAfter(seq: number): number {
     let n = 0;
-    for (const batch of this.#unacked) for (const b of batch.buckets) n += b.counts.requests;
+    for (const batch of this.#unacked) if (batch.seq > seq) for (const b of batch.buckets) n += b.counts.requests;
     return n;
   }
 }
@@ -98,6 +103,11 @@ export class InboundSequences {
     known.atMs = nowMs;
     this.#sweep(nowMs);
     return { fresh, ackSeq: known.seq };
+  }
+
+  /** The highest batch number taken from `sender` (0: none, or forgotten). */
+  seqOf(sender: string): number {
+    return this.#senders.get(sender)?.seq ?? 0;
   }
 
   /** Senders heard from at or after `sinceMs`. */
