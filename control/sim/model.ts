@@ -107,6 +107,8 @@ export interface RelayFigures {
   maxShards: number;
   arrivals: number[];
   refused: number;
+  /** Calls refused per second, all relays. */
+  refusedSeries: number[];
   /** Highest calls/s and busy share of any one relay in any second of the steady window. */
   peakCallsPerSecond: number;
   peakUtilisation: number;

@@ -135,6 +135,7 @@ export class RelayedProtocol implements Protocol {
 
   relays(): RelayFigures {
     const arrivals = new Array<number>(this.#seconds).fill(0);
+    const refusedSeries = new Array<number>(this.#seconds).fill(0);
     let refused = 0;
     let busyMs = 0;
     let peakCalls = 0;
@@ -144,13 +145,14 @@ export class RelayedProtocol implements Protocol {
     for (const r of this.#relays.values()) {
       const st = r.server.stats;
       st.arrivals.forEach((n, i) => (arrivals[i]! += n));
+      st.refused.forEach((n, i) => (refusedSeries[i]! += n));
       refused += st.refused.reduce((a, b) => a + b, 0);
       busyMs += st.busyMs.reduce((a, b) => a + b, 0);
       peakCalls = Math.max(peakCalls, maxOver(st.arrivals, from, to));
       peakBusy = Math.max(peakBusy, maxOver(st.busyMs, from, to) / 1000);
     }
     const maxShards = Math.max(1, ...this.#world.colos.map((c) => this.#controller.registry.shards(c.name)));
-    return { count: this.#relays.size, maxShards, arrivals, refused, peakCallsPerSecond: peakCalls, peakUtilisation: peakBusy, busyMs };
+    return { count: this.#relays.size, maxShards, arrivals, refused, refusedSeries, peakCallsPerSecond: peakCalls, peakUtilisation: peakBusy, busyMs };
   }
 
   /** Relay alarms run (each one is a billed Durable Object request). */
