@@ -1,7 +1,8 @@
 /**
- * Traffic aggregated per isolate per tick (tick = 100 ms by default), so a
- * million predictions a second stay within a laptop's budget while counts
- * stay exact. Each tick an isolate draws its arrivals n ~ Poisson(rate·tick);
+ * Traffic aggregated per isolate per tick (100 ms by default, 250 ms at
+ * 50,000 isolates; isolates tick in ten groups spread over the tick:
+ * scenario.ts), so a million predictions a second stay within a laptop's
+ * budget while counts stay exact. Each tick an isolate draws its arrivals n ~ Poisson(rate·tick);
  * of the n attempts on the active colour e ~ Binomial(n, p_active) fail;
  * when the failover rule allows (failover-rule.ts, the router's own), those e
  * are tried on the standby, of which f ~ Binomial(e, p_standby) fail too and
