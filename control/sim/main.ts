@@ -22,18 +22,38 @@ import type { ProtocolName, RunResult } from "./scenario.js";
 import { loadServiceTimes } from "./service-times.js";
 import { DELAYS } from "./engine/network.js";
 
+const USAGE = `Usage: npm run sim:scale -- [--seed N] [--n 10,100,1000,10000,50000] [--colos 250] [--zipf 1]
+  [--rate-per-isolate 100] [--max-rate 1000000] [--tick-ms 100] [--service-ms MS] [--relay-service-ms MS]
+  [--queue-limit 1000] [--wait-limit-ms 1000] [--loss 0.001] [--base-error-rate 0.001] [--fault-rate 0.3]
+  [--protocols both|today|relayed] [--no-push] [--jobs 2] [--json]   (docs/scale.md)
+`;
+
 const ms = (x: number) => `${x < 1 ? x.toFixed(3) : x.toFixed(2)} ms`;
 
 async function main(): Promise<number> {
   const started = performance.now();
-  const { values } = parseArgs({
-    options: Object.fromEntries(
-      Object.keys(FlagsSchema.shape).map((k) => [k, { type: k === "json" || k === "no-push" ? ("boolean" as const) : ("string" as const) }]),
-    ),
-  });
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        ...Object.fromEntries(
+          Object.keys(FlagsSchema.shape).map((k) => [k, { type: k === "json" || k === "no-push" ? ("boolean" as const) : ("string" as const) }]),
+        ),
+        help: { type: "boolean" as const },
+      },
+    }));
+  } catch (err) {
+    process.stderr.write(`sim:scale: ${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  delete values.help;
   const parsed = FlagsSchema.safeParse(values);
   if (!parsed.success) {
-    process.stderr.write(`sim:scale: ${z.prettifyError(parsed.error)}\nUsage: see the head of control/sim/main.ts\n`);
+    process.stderr.write(`sim:scale: ${z.prettifyError(parsed.error)}\n${USAGE}`);
     return 2;
   }
   const flags = parsed.data;

@@ -1,7 +1,8 @@
 /**
  * Runs the simulation's independent runs on worker threads, `jobs` at a time
  * (2 by default: this machine's cores), largest first so the long ones start
- * early. Each run is seeded on its own, so the results do not depend on the
+ * early — when running as the bundle launch.ts builds; from the TypeScript
+ * source, one at a time. Each run is seeded on its own, so the results do not depend on the
  * threads; they come back in the order asked. The worker side is
  * `runInWorker`, which main.ts calls when it starts as a worker thread.
  */
@@ -18,10 +19,13 @@ export interface Job {
 export async function runAll(all: readonly Job[], jobs: number, onDone: (job: Job, result: RunResult) => void): Promise<RunResult[]> {
   const results = new Array<RunResult>(all.length);
   const order = all.map((job, i) => ({ job, i })).sort((a, b) => b.job.params.isolates - a.job.params.isolates || a.i - b.i);
+  // Worker threads run the script running now: the bundle launch.ts made. Run straight from the
+  // TypeScript source (tsx), the runs stay on this thread: a worker thread would not have tsx's loader.
+  const script = process.argv[1] ?? "";
+  const threads = script.endsWith(".ts") ? 1 : jobs;
   const run = (job: Job): Promise<RunResult> => {
-    if (jobs <= 1) return Promise.resolve(runScenario(job.protocol, job.params));
-    // The script running now (main.ts under tsx, or its bundle) with the same loader flags.
-    const worker = new Worker(process.argv[1]!, { workerData: job, execArgv: process.execArgv });
+    if (threads <= 1) return Promise.resolve(runScenario(job.protocol, job.params));
+    const worker = new Worker(script, { workerData: job });
     return new Promise((resolve, reject) => {
       worker.once("message", (result: RunResult) => resolve(result));
       worker.once("error", reject);
@@ -30,7 +34,7 @@ export async function runAll(all: readonly Job[], jobs: number, onDone: (job: Jo
   };
   let next = 0;
   await Promise.all(
-    Array.from({ length: Math.max(1, Math.min(jobs, all.length)) }, async () => {
+    Array.from({ length: Math.max(1, Math.min(threads, all.length)) }, async () => {
       while (next < order.length) {
         const { job, i } = order[next++]!;
         results[i] = await run(job);

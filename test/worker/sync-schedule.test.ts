@@ -58,9 +58,12 @@ describe("SyncSchedule batches and shards", () => {
     const second = schedule.begin(1_100, buffer);
     expect(second.request.batches.map((b) => b.seq)).toEqual([1, 2]);
     expect(second.request.batches[0]).toEqual(first.request.batches[0]);
+    expect(schedule.unackedRequestsAfter(1)).toBe(5);
+    expect(schedule.unackedShard).toBe(0);
     schedule.succeeded({ state: null, ackSeq: 2, shards: null }, new RoutingCache());
     expect(schedule.unackedBatches).toBe(0);
     expect(schedule.unackedRequests).toBe(0);
+    expect(schedule.unackedShard).toBeNull();
   });
 
   it("learns the shard count from answers and sticks to the shard of unacknowledged batches", () => {

@@ -33,6 +33,7 @@ describe("RelayRegistry.accept", () => {
     const resent = registry.accept(forward("r0", { batches }), 100, 0.05);
     expect(resent.fresh).toHaveLength(0);
     expect(resent.answer.ackSeq).toBe(1);
+    expect(registry.takenSeq("r0", "i1")).toBe(1);
     expect(registry.accept(forward("r0", { incarnation: "i2", batches }), 200, 0.05).fresh).toHaveLength(1);
   });
 

@@ -44,6 +44,7 @@ describe("RelayCore.sync", () => {
     // a's answer was lost: it resends batch 1 with batch 2.
     const again = relay.sync({ isolateId: "a", batches: [{ seq: 1, buckets: [bucket(10, "blue", 40, 1), bucket(11, "blue", 20)] }, { seq: 2, buckets: [bucket(11, "blue", 8)] }] }, 300);
     expect(again.ackSeq).toBe(2);
+    expect(relay.takenSeq("a")).toBe(2);
     expect(relay.pendingRequests).toBe(40 + 20 + 30 + 5 + 8);
     const forward = relay.beginForward(2_000);
     const buckets = forward.batches.flatMap((b) => b.buckets);
@@ -122,6 +123,8 @@ describe("RelayCore forward outcomes and pushes", () => {
     expect(relay.forwardReason(4_000)).toBe("interval");
     const second = relay.beginForward(4_000);
     expect(second.batches.map((b) => b.seq)).toEqual([first.batches[0]!.seq, first.batches[0]!.seq + 1]);
+    // Had the controller taken the first batch (its answer lost), only the second would be pending.
+    expect(relay.pendingRequestsAfter(first.batches[0]!.seq)).toBe(1);
     relay.forwardSucceeded(answer({ ackSeq: second.batches.at(-1)!.seq }));
     expect(relay.pendingRequests).toBe(0);
   });

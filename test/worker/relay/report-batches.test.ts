@@ -20,6 +20,7 @@ describe("OutboundBatches", () => {
     out.add([bucket(3, "blue", 7)], 3000);
     expect(out.toSend(3000).map((b) => b.seq)).toEqual([1, 2, 3]);
     expect(out.requests).toBe(22);
+    expect(out.requestsAfter(1)).toBe(12);
     out.ack(2);
     expect(out.toSend(3000).map((b) => b.seq)).toEqual([3]);
     expect(out.size).toBe(1);
@@ -44,6 +45,8 @@ describe("InboundSequences", () => {
     const taken = inbound.take("isolate-a", again, 100);
     expect(taken.fresh.map((b) => b.seq)).toEqual([2]);
     expect(taken.ackSeq).toBe(2);
+    expect(inbound.seqOf("isolate-a")).toBe(2);
+    expect(inbound.seqOf("never-heard")).toBe(0);
     expect(totals(taken.fresh.flatMap((b) => b.buckets)).requests).toBe(3);
   });
 
