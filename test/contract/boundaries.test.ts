@@ -5,7 +5,7 @@
 // imports the model server's src/ folder (tests use model-server/index.ts,
 // the launcher runs model-server/main.ts); control/ reaches the Worker only
 // through contract/ (the bench bundles the Worker's entry by an alias, not an
-// import).
+// import; the scale simulation imports the Worker's pure protocol modules).
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -80,10 +80,22 @@ describe("parts meet only through contract/", () => {
     }
   });
 
-  it("control/ and model-server/ do not import worker/src", () => {
+  it("control/ and model-server/ do not import worker/src (but the scale simulation, which drives the Worker's own protocol code)", () => {
     for (const dir of ["control", "model-server"]) {
       for (const file of sources(dir)) {
+        if (file.startsWith(path.join("control", "sim") + path.sep)) continue;
         for (const spec of importsOf(file)) expect(target(file, spec).startsWith("worker/"), `${file} imports ${spec}`).toBe(false);
+      }
+    }
+  });
+
+  it("the scale simulation imports only the Worker's pure modules (nothing that needs workerd)", () => {
+    for (const file of sources(path.join("control", "sim"))) {
+      for (const spec of importsOf(file)) {
+        const to = target(file, spec);
+        if (!to.startsWith("worker/")) continue;
+        const text = readFileSync(path.join(REPO_ROOT, to.replace(/\.js$/, ".ts")), "utf8");
+        expect(/from "cloudflare:/.test(text), `${file} imports ${spec}, which imports cloudflare:*`).toBe(false);
       }
     }
   });

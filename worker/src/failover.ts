@@ -12,6 +12,7 @@ import type { RoutingState } from "../../contract/routing.js";
 import type { RouterConfig } from "./config.js";
 import type { ControllerLink } from "./controller-link.js";
 import { errorResponse } from "./errors.js";
+import { mayFailover } from "./failover-rule.js";
 import { ORIGIN_FAIL_TIMEOUT_MS, type PoolSet } from "./pools.js";
 import { answerHeaders, failed, fetchOrigin, type Attempt, type OriginRequest } from "./proxy.js";
 import { standbyOf } from "./routing-state.js";
@@ -101,13 +102,15 @@ export async function serve(plan: ServePlan): Promise<Response> {
   if (failed(first) === null) return answerOf(first, primary, state, null);
 
   const standby = standbyOf({ ...state, active: primary });
-  const mayFailover =
-    plan.preview === null &&
-    config.failover === "standby" &&
-    plan.replayable &&
-    state.health[standby] !== "unhealthy" &&
-    pools.available(config.origins[standby], Date.now());
-  if (!mayFailover) return answerOf(first, primary, state, null);
+  const failover = mayFailover({
+    state,
+    standby,
+    failover: config.failover,
+    preview: plan.preview,
+    replayable: plan.replayable,
+    standbyAvailable: () => pools.available(config.origins[standby], Date.now()),
+  });
+  if (!failover) return answerOf(first, primary, state, null);
 
   // Hold the active colour's 5xx answer while the standby is tried.
   const held: Attempt = first.kind === "response" ? { ...first, response: await keep(first.response) } : first;

@@ -5,7 +5,7 @@
  * DeploymentController. Never one controller call per request.
  */
 import type { Color } from "../../contract/colors.js";
-import { emptyCounts, latencyBucket, type ErrorClass, type SecondBucket } from "../../contract/telemetry.js";
+import { emptyCounts, ERROR_CLASSES, latencyBucket, type ColorCounts, type ErrorClass, type SecondBucket } from "../../contract/telemetry.js";
 
 /** A pending-error batch is sent early once this many requests were served since the last sync. */
 export const EARLY_FLUSH_SERVED = 50;
@@ -32,7 +32,7 @@ export interface Batch {
 
 /** Outcome counters of one isolate for one deployment. */
 export class TelemetryBuffer {
-  #buckets = new Map<string, SecondBucket>();
+  #buckets = new Map<number, SecondBucket>();
   /** Client requests answered since the last sync (attempts may be more). */
   served = 0;
   /** Failed origin attempts since the last sync. */
@@ -49,9 +49,25 @@ export class TelemetryBuffer {
     }
   }
 
-  /** Counts one answered client request (for the early-flush rule). */
-  noteServed(): void {
-    this.served += 1;
+  /**
+   * Counts `counts.requests` origin attempts of one colour at once, exactly
+   * as that many record() calls at `nowMs` would (the scale simulation feeds
+   * aggregated traffic through it: control/sim/).
+   */
+  recordCounts(color: Color, counts: ColorCounts, nowMs: number): void {
+    if (counts.requests === 0) return;
+    const into = this.#bucket(Math.floor(nowMs / 1000), color).counts;
+    into.requests += counts.requests;
+    for (const k of ERROR_CLASSES) {
+      into.errors[k] += counts.errors[k];
+      this.errors += counts.errors[k];
+    }
+    for (let i = 0; i < counts.latency.length; i++) into.latency[i]! += counts.latency[i]!;
+  }
+
+  /** Counts answered client requests (for the early-flush rule): one, or `count` at once. */
+  noteServed(count = 1): void {
+    this.served += count;
   }
 
   /** True when there is anything to report. */
@@ -75,15 +91,16 @@ export class TelemetryBuffer {
       if (b.second < oldest) continue;
       const into = this.#bucket(b.second, b.color).counts;
       into.requests += b.counts.requests;
-      for (const k of Object.keys(b.counts.errors) as ErrorClass[]) into.errors[k] += b.counts.errors[k];
-      b.counts.latency.forEach((n, i) => (into.latency[i]! += n));
+      for (const k of ERROR_CLASSES) into.errors[k] += b.counts.errors[k];
+      for (let i = 0; i < b.counts.latency.length; i++) into.latency[i]! += b.counts.latency[i]!;
     }
     this.served += batch.served;
     this.errors += batch.errors;
   }
 
   #bucket(second: number, color: Color): SecondBucket {
-    const key = `${second}:${color}`;
+    // A number, not a "second:colour" string: no string per outcome (the scale simulation counts millions).
+    const key = second * 2 + (color === "blue" ? 0 : 1);
     let bucket = this.#buckets.get(key);
     if (bucket === undefined) {
       bucket = { second, color, counts: emptyCounts() };
