@@ -41,7 +41,8 @@ export default defineConfig({
         test: {
           name: "workerd",
           include: ["test/worker/**/*.test.ts"],
-          globalSetup: ["test/worker/global-setup.ts"],
+          // The dashboard's build first: the pool serves wrangler.toml's [assets] directory.
+          globalSetup: ["test/dashboard/global-setup.ts", "test/worker/global-setup.ts"],
         },
       },
       {

@@ -33,8 +33,11 @@ RUN node -e ' \
 # shared folder is one more COPY line here. contract/ holds the shapes the
 # Worker and the launcher share with the model server and the CLI; the model
 # server's own sources are not needed (the launcher runs --router-only).
+# worker/dashboard/ is the dashboard's source: the launcher builds it at
+# start (wrangler's esbuild, into a temporary directory) and serves it.
 COPY tsconfig.json wrangler.toml ./
 COPY worker/src worker/src
+COPY worker/dashboard worker/dashboard
 COPY contract contract
 COPY control/src control/src
 # KV and the Durable Object live here; compose mounts a volume so the routing

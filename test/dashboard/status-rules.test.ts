@@ -1,19 +1,13 @@
-// Covers: worker/src/dashboard/status-rules-script.ts — the dashboard's code
-// itself, run in a fresh V8 context: it offers a flip or a rollback exactly
+// Covers: worker/dashboard/status-rules.ts — the module the dashboard's
+// bundle is built from, imported as it is: it offers a flip or a rollback exactly
 // in the situations of test/helpers/dashboard-situations.ts where the admin
 // API accepts one (test/worker/dashboard/status-rules.test.ts holds the
 // controller to the same table), says why an action is missing, and labels
 // the verdict with the colour and epoch it judged — a previous colour's
 // verdict after a flip is never shown as a verdict on the active one.
-import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
-import { STATUS_RULES_JS } from "../../worker/src/dashboard/status-rules-script.js";
-import { PROBE_ERROR, SITUATIONS, statusView as status, type StatusView, type Verdict } from "../helpers/dashboard-situations.js";
-
-const rules = runInNewContext(`${STATUS_RULES_JS}\n({ refusals, verdictLine })`) as {
-  refusals(s: StatusView): { flip: string | null; rollback: string | null };
-  verdictLine(s: StatusView): { text: string; verdict: string; current: boolean };
-};
+import * as rules from "../../worker/dashboard/status-rules.js";
+import { PROBE_ERROR, SITUATIONS, statusView as status, type Verdict } from "../helpers/dashboard-situations.js";
 
 describe("the actions offered", () => {
   it.each(SITUATIONS)("%s: offered exactly when the API accepts it", (_name, s, flipAccepted, rollbackAccepted) => {

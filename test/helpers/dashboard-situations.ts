@@ -1,41 +1,31 @@
 /**
  * Deployment situations with the actions the admin API accepts in each, for
- * the dashboard's rules: test/dashboard/status-rules.test.ts checks that the
- * dashboard offers exactly these, test/worker/dashboard/status-rules.test.ts
- * that the controller's planFlip/planRollback accept exactly these. Plain
- * data, so both the node and the workerd tests can import it.
+ * the dashboard's rules (worker/dashboard/status-rules.ts):
+ * test/dashboard/status-rules.test.ts checks that the dashboard offers
+ * exactly these, test/worker/dashboard/status-rules.test.ts that the
+ * controller's planFlip/planRollback accept exactly these. Plain data,
+ * typed by the rules' own view of the status (an AdminStatus is one), so
+ * both the node and the workerd tests can import it.
  */
-
-export type Color = "blue" | "green";
-export type Health = "unknown" | "healthy" | "unhealthy";
-export type Phase = "stable" | "baking" | "rolled_back";
-
-export interface Verdict {
-  color: Color;
-  epoch: number;
-  verdict: "healthy" | "failed" | "inconclusive";
-  reason: string;
-}
+import { otherColor, type Color } from "../../contract/colors.js";
+import type { HealthStatus, Phase } from "../../contract/routing.js";
+import type { StatusFacts } from "../../worker/dashboard/status-rules.js";
 
 /** The part of GET /admin/status the dashboard's rules read. */
-export interface StatusView {
-  active: Color;
-  standby: Color;
-  epoch: number;
-  phase: Phase;
-  colors: Record<Color, { health: { status: Health; error: string | null } }>;
-  verdict: Verdict | null;
-}
+export type StatusView = StatusFacts;
+export type Health = HealthStatus;
+export type Verdict = NonNullable<StatusView["verdict"]>;
 
 /** The error a failed probe of the standby reports in these situations. */
 export const PROBE_ERROR = "HTTP 503";
 
 /** A status answer: `active` healthy, the standby as given. */
 export function statusView(active: Color, epoch: number, phase: Phase, standbyHealth: Health = "healthy", verdict: Verdict | null = null): StatusView {
-  const standby: Color = active === "blue" ? "green" : "blue";
-  const health = (status: Health) => ({ status, error: status === "unhealthy" ? PROBE_ERROR : null });
-  const colors = { [active]: { health: health("healthy") }, [standby]: { health: health(standbyHealth) } } as StatusView["colors"];
-  return { active, standby, epoch, phase, colors, verdict };
+  const side = (color: Color) => {
+    const status = color === active ? "healthy" : standbyHealth;
+    return { health: { status, error: status === "unhealthy" ? PROBE_ERROR : null } };
+  };
+  return { active, standby: otherColor(active), epoch, phase, colors: { blue: side("blue"), green: side("green") }, verdict };
 }
 
 /** [name, status, the API accepts a flip to the standby, the API accepts a rollback] */

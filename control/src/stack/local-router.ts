@@ -2,24 +2,26 @@
  * Runs the router Worker (worker/src/index.ts) in local workerd through
  * Miniflare's API — several times faster than `wrangler dev`, which adds a
  * proxy in front. The Worker is bundled once per process and entry with the
- * esbuild wrangler ships with; bindings come from wrangler.toml (KV ROUTING,
- * DO DEPLOYMENTS, [vars]); vars and secrets are overridden per router. KV and
- * the Durable Object live in memory, or under `persistDir` so the routing
- * state and history survive a restart. Miniflare does not run cron triggers,
- * so `cron: true` fires the scheduled handler once ready (awaited) and at
- * every minute boundary, as the "* * * * *" trigger would.
+ * esbuild wrangler ships with, and so is the dashboard, served as the
+ * static assets of wrangler.toml's [assets] (dashboard-bundle.ts); bindings
+ * come from wrangler.toml (KV ROUTING, DO DEPLOYMENTS, ASSETS, [vars]); vars
+ * and secrets are overridden per router. KV and the Durable Object live in
+ * memory, or under `persistDir` so the routing state and history survive a
+ * restart. Miniflare does not run cron triggers, so `cron: true` fires the
+ * scheduled handler once ready (awaited) and at every minute boundary, as
+ * the "* * * * *" trigger would.
  * Used by `npm start` (stack/main.ts), the bench and test/helpers/router.ts.
  */
 import { rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
-import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
+import { buildDashboard, DASHBOARD_ASSETS_WORKER, dashboardAssetsWorker, wranglerEsbuild } from "./dashboard-bundle.js";
 
 /** Repository root (this file lives in control/src/stack/). */
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -91,9 +93,23 @@ interface Bundle {
 }
 
 const bundles = new Map<string, Promise<Bundle>>();
+let dashboard: Promise<string> | undefined;
 /** Bundle directories made by this process, removed when it exits (however the caller forgot to). */
 const bundleDirs = new Set<string>();
 let exitCleanupInstalled = false;
+
+/** A new temporary directory, removed when the process exits. */
+async function bundleDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  bundleDirs.add(dir);
+  if (!exitCleanupInstalled) {
+    exitCleanupInstalled = true;
+    process.once("exit", () => {
+      for (const d of bundleDirs) rmSync(d, { recursive: true, force: true });
+    });
+  }
+  return dir;
+}
 
 /**
  * Bundles a Worker entry once per process, with the esbuild wrangler ships
@@ -105,17 +121,9 @@ export function bundleWorker(entry: string = WORKER_ENTRY, alias: Record<string,
   let bundle = bundles.get(key);
   if (bundle === undefined) {
     bundle = (async () => {
-      const esbuild = createRequire(createRequire(import.meta.url).resolve("wrangler"))("esbuild") as typeof import("esbuild");
-      const dir = await mkdtemp(path.join(tmpdir(), "bluegreen-router-"));
-      bundleDirs.add(dir);
-      if (!exitCleanupInstalled) {
-        exitCleanupInstalled = true;
-        process.once("exit", () => {
-          for (const d of bundleDirs) rmSync(d, { recursive: true, force: true });
-        });
-      }
+      const dir = await bundleDir("bluegreen-router-");
       const file = path.join(dir, "index.js");
-      await esbuild.build({
+      await wranglerEsbuild().build({
         entryPoints: [entry],
         outfile: file,
         bundle: true,
@@ -135,13 +143,31 @@ export function bundleWorker(entry: string = WORKER_ENTRY, alias: Record<string,
   return bundle;
 }
 
+/**
+ * Builds the dashboard (dashboard-bundle.ts) once per process into a
+ * directory of its own, served as the Worker's static assets: the same
+ * bytes as the dist/dashboard `wrangler deploy` uploads, without writing
+ * into the repository (or a container's read-only /app) while tests or
+ * another router may read it.
+ */
+export function buildDashboardOnce(): Promise<string> {
+  dashboard ??= (async () => {
+    const dir = await bundleDir("bluegreen-dashboard-");
+    await buildDashboard(dir);
+    return dir;
+  })();
+  return dashboard;
+}
+
 /** Removes the bundle directories made by this process (call when no router runs any more). */
 export async function removeBundles(): Promise<void> {
-  const all = [...bundles.values()];
+  const all: Array<Promise<string>> = [...bundles.values()].map(async (b) => (await b).dir);
+  if (dashboard !== undefined) all.push(dashboard);
   bundles.clear();
+  dashboard = undefined;
   await Promise.all(
-    all.map(async (b) => {
-      const { dir } = await b;
+    all.map(async (d) => {
+      const dir = await d;
       bundleDirs.delete(dir);
       await rm(dir, { recursive: true, force: true });
     }),
@@ -169,8 +195,17 @@ export function msToNextMinute(nowMs: number): number {
   return MINUTE_MS - (nowMs % MINUTE_MS);
 }
 
-function wranglerWorkerOptions() {
-  return quietly(() => unstable_getMiniflareWorkerOptions(WRANGLER_TOML)).workerOptions;
+/**
+ * wrangler.toml's Worker options, its [assets] directory replaced by
+ * `assetsDir` (this process's build of the dashboard), or without assets
+ * when null (for the vars alone: a fresh clone has no build yet).
+ */
+function wranglerWorkerOptions(assetsDir: string | null) {
+  return quietly(() => {
+    const config = unstable_readConfig({ config: WRANGLER_TOML });
+    if (assetsDir === null) return unstable_getMiniflareWorkerOptions({ ...config, assets: undefined }).workerOptions;
+    return unstable_getMiniflareWorkerOptions(config, undefined, { overrides: { assets: { directory: assetsDir } } }).workerOptions;
+  });
 }
 
 /**
@@ -179,7 +214,7 @@ function wranglerWorkerOptions() {
  * `npm start` checks these with contract/worker-env.ts before starting anything.
  */
 export function routerVars(opts: Pick<LocalRouterOptions, "blueOrigins" | "greenOrigins" | "vars">): Record<string, string> {
-  return varsOf(wranglerWorkerOptions().bindings, opts);
+  return varsOf(wranglerWorkerOptions(null).bindings, opts);
 }
 
 function varsOf(fromToml: unknown, opts: Pick<LocalRouterOptions, "blueOrigins" | "greenOrigins" | "vars">): Record<string, string> {
@@ -194,7 +229,7 @@ function varsOf(fromToml: unknown, opts: Pick<LocalRouterOptions, "blueOrigins" 
 /** Starts the router in local workerd and resolves once it listens. */
 export async function startLocalRouter(opts: LocalRouterOptions): Promise<LocalRouter> {
   const bundle = await bundleWorker(opts.entry, opts.alias);
-  const workerOptions = wranglerWorkerOptions();
+  const workerOptions = wranglerWorkerOptions(await buildDashboardOnce());
   const bindings: Record<string, string> = {
     ...varsOf(workerOptions.bindings, opts),
     ADMIN_TOKEN: opts.adminToken,
@@ -211,18 +246,29 @@ export async function startLocalRouter(opts: LocalRouterOptions): Promise<LocalR
     opts.onExit?.();
   };
   const signalListeners = { SIGINT: process.listeners("SIGINT"), SIGTERM: process.listeners("SIGTERM") };
-  const mf = new Miniflare({
-    ...workerOptions,
+  const { assets, ...routerOptions } = workerOptions;
+  const router = {
+    ...routerOptions,
     name: "bluegreen-router",
     modules: true,
     modulesRoot: bundle.dir,
     scriptPath: bundle.file,
     bindings,
     // The Worker listens on a direct socket: requests skip Miniflare's entry worker (an extra JS hop per
-    // request that about halves throughput); Miniflare's own entry stays on a free loopback port.
+    // request that about halves throughput).
+    unsafeDirectSockets: [{ host: opts.host ?? "127.0.0.1", port: opts.port ?? 0 }],
+  };
+  const mf = new Miniflare({
+    workers:
+      assets?.binding === undefined
+        ? [router]
+        : [
+            { ...router, serviceBindings: { ...routerOptions.serviceBindings, [assets.binding]: DASHBOARD_ASSETS_WORKER } },
+            dashboardAssetsWorker(assets, routerOptions.compatibilityDate),
+          ],
+    // Miniflare's own entry stays on a free loopback port.
     host: "127.0.0.1",
     port: 0,
-    unsafeDirectSockets: [{ host: opts.host ?? "127.0.0.1", port: opts.port ?? 0 }],
     ...(opts.persistDir !== undefined ? { defaultPersistRoot: opts.persistDir } : {}),
     handleRuntimeStdio(stdout: Readable, stderr: Readable) {
       for (const stream of [stdout, stderr]) {
