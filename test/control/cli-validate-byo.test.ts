@@ -10,13 +10,11 @@
 // compare as baseline and target. Origins whose answers cannot be used at
 // all (HTML from /predict, no /health route) fail naming the route and the
 // contract's section.
-import { once } from "node:events";
 import { readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseGoldenSet } from "../../contract/golden-set.js";
+import { type BrokenOrigin, startBrokenOrigin } from "../helpers/broken-origin.js";
 import { type FastApiServerHandle, startFastApiServer } from "../helpers/fastapi-server.js";
 import { REPO_ROOT } from "../helpers/model-server.js";
 import { jsonOf, runCli, show } from "./run-cli.js";
@@ -28,27 +26,14 @@ const golden = parseGoldenSet(readFileSync(path.join(REPO_ROOT, "model-server/go
 
 let blue: FastApiServerHandle;
 let green: FastApiServerHandle;
-/** Answers that break the contract, by path prefix: `/html/…` (a /predict answering HTML) and `/nohealth/…` (no /health route). */
-let broken: Server;
-let brokenUrl: string;
+let broken: BrokenOrigin;
 
 beforeAll(async () => {
-  [blue, green] = await Promise.all([startFastApiServer({ version: "v1" }), startFastApiServer({ version: "v2" })]);
-  broken = createServer((req, res) => {
-    req.resume();
-    if (req.url === "/html/health") res.writeHead(200, { "content-type": "text/plain" }).end("OK");
-    else if (req.url === "/html/predict") res.writeHead(200, { "content-type": "text/html" }).end("<html><body>Welcome to nginx!</body></html>");
-    else res.writeHead(404, { "content-type": "application/json" }).end('{"detail":"Not Found"}');
-  });
-  broken.listen(0, "127.0.0.1");
-  await once(broken, "listening");
-  brokenUrl = `http://127.0.0.1:${(broken.address() as AddressInfo).port}`;
+  [blue, green, broken] = await Promise.all([startFastApiServer({ version: "v1" }), startFastApiServer({ version: "v2" }), startBrokenOrigin()]);
 }, 60_000);
 
 afterAll(async () => {
-  broken?.closeAllConnections();
-  broken?.close();
-  await Promise.all([blue?.stop(), green?.stop()]);
+  await Promise.all([blue?.stop(), green?.stop(), broken?.stop()]);
 });
 
 /** The fixture's golden-set accuracy, from its own /predict answers, one text at a time. */
@@ -119,7 +104,7 @@ describe("validate --url against a FastAPI server in the seed's shape", () => {
 
 describe("answers that cannot be used name the route and the contract", () => {
   it("a /predict answering HTML fails smoke with the route, what came, and the section to read", async () => {
-    const r = await runCli(["validate", "--url", `${brokenUrl}/html`, "--baseline", "none", "--health-retries", "0", ...LOAD]);
+    const r = await runCli(["validate", "--url", `${broken.url}/html`, "--baseline", "none", "--health-retries", "0", ...LOAD]);
     expect(r.code, show(r)).toBe(1);
     expect(r.stdout).toMatch(/✓ health +version not reported \(no digest reported\)/);
     expect(r.stdout).toContain(`predict positive: POST /predict answered text/html, not JSON ("<html><body>Welcome to nginx!</body></html>"); the contract needs {"prediction": string, "model_version": string} (${DOC})`);
@@ -128,7 +113,7 @@ describe("answers that cannot be used name the route and the contract", () => {
   });
 
   it("no /health route fails the health gate, naming the route", async () => {
-    const r = await runCli(["validate", "--url", `${brokenUrl}/nohealth`, "--baseline", "none", "--health-retries", "0", ...LOAD]);
+    const r = await runCli(["validate", "--url", `${broken.url}/nohealth`, "--baseline", "none", "--health-retries", "0", ...LOAD]);
     expect(r.code, show(r)).toBe(1);
     expect(r.stdout).toContain(`HTTP 404: no GET /health route (required: ${DOC})`);
     expect(r.stdout).toMatch(/^smoke +skip/m);
