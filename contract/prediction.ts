@@ -1,7 +1,9 @@
 /**
- * The prediction API every model server answers and the router validates at
- * the edge (docs/architecture.md "Prediction API"): request bodies, limits,
- * labels, and the answers of /predict, /predict/batch, /health and /ready.
+ * The prediction API (docs/architecture.md "Prediction API"): the request
+ * bodies and limits the router validates at the edge, the labels, the
+ * answers the origin contract requires of any model server (`Prediction`,
+ * `BatchResponse`), and the richer answers of bluegreen's own model server
+ * (`SentimentPrediction`, `HealthyResponse`, `ReadyResponse`, …).
  */
 import * as z from "zod/mini";
 import "./zod-messages.js";
@@ -50,19 +52,40 @@ export type BatchRequest = z.infer<typeof BatchRequest>;
 
 const share = z.number().check(z.gte(0), z.lte(1));
 
-/** One prediction, the answer of `POST /predict`. */
+/**
+ * One prediction, the answer of `POST /predict`, as the origin contract
+ * requires it of any model server (docs/architecture.md "Bring your own
+ * model server"): a `prediction` string and the `model_version` that made
+ * it; `confidence` is optional. Other fields are ignored.
+ */
 export const Prediction = z.object({
+  prediction: z.string().check(z.minLength(1)),
+  model_version: z.string().check(z.minLength(1)),
+  confidence: z.optional(share),
+});
+export type Prediction = z.infer<typeof Prediction>;
+
+/** The answer of `POST /predict/batch` (an optional route): one prediction per text, in order. */
+export const BatchResponse = z.object({ predictions: z.array(Prediction) });
+export type BatchResponse = z.infer<typeof BatchResponse>;
+
+/** A prediction of bluegreen's own model server: always one of `LABELS`, always with a confidence. */
+export const SentimentPrediction = z.object({
   prediction: Label,
   confidence: share,
   model_version: z.string().check(z.minLength(1)),
 });
-export type Prediction = z.infer<typeof Prediction>;
+export type SentimentPrediction = z.infer<typeof SentimentPrediction>;
 
-/** The answer of `POST /predict/batch`: one prediction per text, in order. */
-export const BatchResponse = z.object({ predictions: z.array(Prediction) });
-export type BatchResponse = z.infer<typeof BatchResponse>;
+/** `POST /predict/batch` of bluegreen's own model server. */
+export const SentimentBatchResponse = z.object({ predictions: z.array(SentimentPrediction) });
+export type SentimentBatchResponse = z.infer<typeof SentimentBatchResponse>;
 
-/** `GET /health` (200) of a model server that is ready to serve. */
+/**
+ * `GET /health` (200) of bluegreen's own model server when it is ready to
+ * serve. Other servers need answer only a 2xx (contract/origin.ts
+ * `judgeHealth` reads any /health).
+ */
 export const HealthyResponse = z.object({
   status: z.literal("healthy"),
   model_version: z.string(),

@@ -3,7 +3,7 @@
  * (so first requests do not pay for lazy initialisation and JIT), each
  * checked against the response schema so a broken model is caught at start.
  */
-import { Prediction } from "../../contract/prediction.js";
+import { SentimentPrediction } from "../../contract/prediction.js";
 import type { SentimentModel } from "./model/types.js";
 
 const WARMUP_TEXTS = [
@@ -25,7 +25,7 @@ export function warmUp(model: SentimentModel): { predictions: number } {
   for (let round = 0; round < WARMUP_ROUNDS; round++) {
     for (const text of WARMUP_TEXTS) {
       const out = model.predict(text);
-      const parsed = Prediction.safeParse({ ...out, model_version: model.version });
+      const parsed = SentimentPrediction.safeParse({ ...out, model_version: model.version });
       if (!parsed.success) {
         throw new WarmupError(`model ${model.name}/${model.version} gave an invalid prediction during warm-up: ${parsed.error.message}`);
       }

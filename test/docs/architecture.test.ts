@@ -3,11 +3,14 @@
 // model server's, the CLI's settings and npm start's options) is in its
 // section's table with the default the code uses, and the tables name no
 // var the code does not read; every error code is in the error table with
-// its status; every contract/ module is in the module map.
+// its status; every contract/ module is in the module map; the origin
+// contract's section is where ORIGIN_CONTRACT_DOC (every error message about
+// an origin) and the README point.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ERROR_STATUS } from "../../contract/errors.js";
+import { ORIGIN_CONTRACT_DOC } from "../../contract/origin.js";
 import { WORKER_VARS } from "../../contract/worker-env.js";
 import { SETTINGS } from "../../control/src/config.js";
 import { STACK_OPTIONS } from "../../control/src/stack/options.js";
@@ -66,5 +69,15 @@ describe("docs/architecture.md, the rest", () => {
     for (const file of readdirSync(path.join(REPO_ROOT, "contract")).filter((f) => f.endsWith(".ts"))) {
       expect(map, file).toContain(`\`${file}\``);
     }
+  });
+
+  it("has the origin contract's section where ORIGIN_CONTRACT_DOC and the README point", () => {
+    const [file, anchor] = ORIGIN_CONTRACT_DOC.split("#") as [string, string];
+    expect(file).toBe("docs/architecture.md");
+    const heading = `## ${anchor.replace(/-/g, " ").replace(/^./, (c) => c.toUpperCase())}`;
+    expect(section(heading)).toMatch(/\*\*Required\*\*[^]*\*\*Optional, and what each one enables\*\*/);
+    const readme = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    expect(readme).toContain(`(${ORIGIN_CONTRACT_DOC})`);
+    expect(readme).toMatch(/npm start -- --router-only --blue-origins \S+ --green-origins \S+/);
   });
 });

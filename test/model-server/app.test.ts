@@ -4,7 +4,7 @@
 // effect on request_count/error_rate, request ids.
 import { describe, expect, it } from "vitest";
 import { ErrorBody } from "../../contract/errors.js";
-import { BatchResponse, HealthyResponse, Prediction, ReadyResponse, UnhealthyResponse } from "../../contract/prediction.js";
+import { HealthyResponse, ReadyResponse, SentimentBatchResponse, SentimentPrediction, UnhealthyResponse } from "../../contract/prediction.js";
 import { buildTestApp, fakeModel, jsonInit } from "../helpers/model-server-fixtures.js";
 
 describe("routes", () => {
@@ -12,14 +12,14 @@ describe("routes", () => {
     const { app } = buildTestApp();
     const res = await app.request("/predict", jsonInit({ text: "a good day" }));
     expect(res.status).toBe(200);
-    expect(Prediction.parse(await res.json())).toEqual({ prediction: "positive", confidence: 0.9, model_version: "v1" });
+    expect(SentimentPrediction.parse(await res.json())).toEqual({ prediction: "positive", confidence: 0.9, model_version: "v1" });
   });
 
   it("POST /predict/batch answers one prediction per text, in order", async () => {
     const { app } = buildTestApp();
     const res = await app.request("/predict/batch", jsonInit({ texts: ["good", "bad", "meh"] }));
     expect(res.status).toBe(200);
-    const body = BatchResponse.parse(await res.json());
+    const body = SentimentBatchResponse.parse(await res.json());
     expect(body.predictions.map((p) => p.prediction)).toEqual(["positive", "negative", "neutral"]);
   });
 

@@ -5,7 +5,7 @@
 // input changes nothing (error_rate stays 0, good requests still work).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorBody } from "../../contract/errors.js";
-import { HealthyResponse, MAX_BATCH_TEXTS, MAX_BODY_BYTES, Prediction } from "../../contract/prediction.js";
+import { HealthyResponse, MAX_BATCH_TEXTS, MAX_BODY_BYTES, SentimentPrediction } from "../../contract/prediction.js";
 import { call, postChunked, postJson, rawExchange, statusesIn } from "../helpers/http.js";
 import { startModelServer, type ModelServerHandle } from "../helpers/model-server.js";
 
@@ -85,7 +85,7 @@ describe("the body limit is enforced while reading", () => {
       duplex: "half",
     } as RequestInit);
     expect(res.status).toBe(200);
-    expect(Prediction.parse(res.body).model_version).toBe("v1");
+    expect(SentimentPrediction.parse(res.body).model_version).toBe("v1");
   });
 
   it("a Content-Length smaller than the body sent → 4xx, no 5xx", async () => {

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { HealthyResponse, Prediction } from "../../contract/prediction.js";
+import { HealthyResponse, SentimentPrediction } from "../../contract/prediction.js";
 import { call, postJson } from "../helpers/http.js";
 import { envOf, execForm, parseDockerfile } from "../helpers/dockerfile.js";
 import { REPO_ROOT, startWithCommand, type ModelServerHandle } from "../helpers/model-server.js";
@@ -151,7 +151,7 @@ describe("the image's CMD and HEALTHCHECK against the built output", () => {
     expect(health.status).toBe(200);
     expect(HealthyResponse.parse(health.body)).toMatchObject({ model_name: "sentiment", model_version: "v2" });
     const res = await postJson(`${server.url}/predict`, { text: "not bad at all" });
-    expect(Prediction.parse(res.body).model_version).toBe("v2");
+    expect(SentimentPrediction.parse(res.body).model_version).toBe("v2");
   });
 
   it("HEALTHCHECK exits 0 against the running server", async () => {

@@ -5,7 +5,7 @@
 // /health's request_count.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorBody } from "../../contract/errors.js";
-import { HealthyResponse, Prediction } from "../../contract/prediction.js";
+import { HealthyResponse, SentimentPrediction } from "../../contract/prediction.js";
 import { call, postJson } from "../helpers/http.js";
 import { startModelServer, type ModelServerHandle } from "../helpers/model-server.js";
 
@@ -49,7 +49,7 @@ describe("with the right token", () => {
   it("/predict and /predict/batch answer 200", async () => {
     const one = await postJson(`${server.url}/predict`, { text: "good" }, { "x-origin-token": TOKEN });
     expect(one.status).toBe(200);
-    expect(Prediction.parse(one.body).model_version).toBe("v1");
+    expect(SentimentPrediction.parse(one.body).model_version).toBe("v1");
     const many = await postJson(`${server.url}/predict/batch`, { texts: ["good", "bad"] }, { "x-origin-token": TOKEN });
     expect(many.status).toBe(200);
   });

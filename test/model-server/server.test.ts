@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorBody } from "../../contract/errors.js";
-import { BatchResponse, HealthyResponse, Prediction, ReadyResponse } from "../../contract/prediction.js";
+import { HealthyResponse, ReadyResponse, SentimentBatchResponse, SentimentPrediction } from "../../contract/prediction.js";
 import { loadModel } from "../../model-server/index.js";
 import { call, postJson } from "../helpers/http.js";
 import { REPO_ROOT, startModelServer, type ModelServerHandle } from "../helpers/model-server.js";
@@ -67,17 +67,17 @@ describe.each([
     expect(ReadyResponse.parse(res.body).model_version).toBe(version);
   });
 
-  it("POST /predict answers a Prediction of this version", async () => {
+  it("POST /predict answers a SentimentPrediction of this version", async () => {
     const res = await postJson(`${server().url}/predict`, { text: "terrible, awful, broken and useless" });
     expect(res.status).toBe(200);
-    expect(Prediction.parse(res.body)).toMatchObject({ prediction: "negative", model_version: version });
+    expect(SentimentPrediction.parse(res.body)).toMatchObject({ prediction: "negative", model_version: version });
   });
 
-  it("POST /predict/batch answers one Prediction per text, in order (64 at most)", async () => {
+  it("POST /predict/batch answers one SentimentPrediction per text, in order (64 at most)", async () => {
     const texts = Array.from({ length: 64 }, (_, i) => (i % 2 === 0 ? "great, I love it" : "awful, I hate it"));
     const res = await postJson(`${server().url}/predict/batch`, { texts });
     expect(res.status).toBe(200);
-    const { predictions } = BatchResponse.parse(res.body);
+    const { predictions } = SentimentBatchResponse.parse(res.body);
     expect(predictions).toHaveLength(64);
     expect(predictions[0]?.prediction).toBe("positive");
     expect(predictions[1]?.prediction).toBe("negative");

@@ -7,7 +7,7 @@
 // during the drain exits 1 at once.
 import { connect, type Socket } from "node:net";
 import { describe, expect, it } from "vitest";
-import { Prediction } from "../../contract/prediction.js";
+import { SentimentPrediction } from "../../contract/prediction.js";
 import { call, postJson } from "../helpers/http.js";
 import { startModelServer, type ModelServerHandle } from "../helpers/model-server.js";
 
@@ -70,7 +70,7 @@ describe("SIGTERM", () => {
 
       const answers = await Promise.all(inFlight);
       expect(answers.map((a) => a.status)).toEqual(Array(IN_FLIGHT).fill(200));
-      expect(Prediction.parse(answers[0]?.body).model_version).toBe("v1");
+      expect(SentimentPrediction.parse(answers[0]?.body).model_version).toBe("v1");
       expect(await exit).toEqual({ code: 0, signal: null });
       expect(server.events().map((e) => e.event)).toEqual(expect.arrayContaining(["signal", "draining", "drained", "exit"]));
     } finally {

@@ -1,4 +1,5 @@
 /** `bluegreen status`: the router's admin status, readable (or raw with --json). */
+import { COLORS } from "../../../contract/colors.js";
 import type { AdminStatus } from "../../../contract/status.js";
 import { AdminClient } from "../admin-client.js";
 import { requireAdminToken } from "../config.js";
@@ -23,6 +24,11 @@ export function statusPairs(status: AdminStatus, nowMs: number): Array<[string, 
   }
   const v = status.verdict;
   if (v) pairs.push(["verdict", `${v.verdict}${v.action === "rollback" ? " (rolled back)" : ""}${v.reason ? `: ${v.reason}` : ""}`]);
+  // Why a colour's probe failed: a missing /health route names the origin contract's section.
+  for (const c of COLORS) {
+    const h = status.colors[c].health;
+    if (h.status !== "healthy" && h.error) pairs.push([`${c} health`, `${h.status}: ${h.error}`]);
+  }
   pairs.push(["auto rollback", status.autoRollbackArmed ? "armed" : "disarmed until the next manual flip (one automatic flip per deployment)"]);
   const p = status.policy;
   const bits = [

@@ -6,6 +6,7 @@
 import { type Command, Option } from "commander";
 import { z } from "zod";
 import { COLORS, otherColor, type Color } from "../../../contract/colors.js";
+import { ORIGIN_CONTRACT_DOC } from "../../../contract/origin.js";
 import type { AdminStatus } from "../../../contract/status.js";
 import { AdminClient } from "../admin-client.js";
 import { requireAdminToken } from "../config.js";
@@ -192,8 +193,8 @@ export function renderGates(printer: Printer, gates: GateResult[]): string {
 }
 
 const GATE_HINTS: Record<GateName, string> = {
-  health: "check the model server's log; --expect-version/--expect-digest must match the model it loads (MODEL_VERSION, MODEL_DIR)",
-  smoke: "the target breaks the prediction API (contract/prediction.ts); fix it before it takes traffic",
+  health: `check the model server's log and its GET /health (a 2xx when it can serve: ${ORIGIN_CONTRACT_DOC}); --expect-version/--expect-digest must match the model_version/model_digest its /health reports`,
+  smoke: `the target breaks the origin contract (${ORIGIN_CONTRACT_DOC}); fix it before it takes traffic`,
   "error-rate": "look at the target's errors (its log, FAULT_RATE), or raise --max-error-rate if this rate is acceptable",
   p99: "look at what slows the target (its log, FAULT_LATENCY_MS, CPU), or raise --max-p99-ratio (or --max-p99-ms) if this latency is acceptable",
   accuracy: "the model scores too low on the golden set; deploy a better model, or lower --min-accuracy",

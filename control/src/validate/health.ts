@@ -1,9 +1,12 @@
 /**
  * Validate step 1: `GET /health` with retries and exponential backoff, until
- * the target answers healthy or the attempts run out. Decides nothing: the
- * health gate in gates.ts judges the outcome.
+ * the target answers healthy or the attempts run out. Each answer is judged
+ * by the origin contract's rule (contract/origin.ts `judgeHealth`, the one
+ * the controller's probes use: any 2xx is healthy); the body's optional
+ * facts (`model_version`, `model_digest`, …) are kept for the gates. Decides
+ * nothing else: the health gate in gates.ts judges the outcome.
  */
-import { HealthResponse, type HealthyResponse } from "../../../contract/prediction.js";
+import { judgeHealth, type OriginHealthBody } from "../../../contract/origin.js";
 import { type Endpoint, NetworkFailure, send, sleep } from "../http.js";
 
 export interface HealthOptions {
@@ -17,8 +20,8 @@ export interface HealthOptions {
 export const DEFAULT_HEALTH_OPTIONS: HealthOptions = { retries: 4, initialBackoffMs: 250, maxBackoffMs: 2000, timeoutMs: 5000 };
 
 export interface HealthOutcome {
-  /** The healthy answer, or null when none came. */
-  health: HealthyResponse | null;
+  /** What the healthy answer reported (every field optional), or null when no healthy answer came. */
+  health: OriginHealthBody | null;
   attempts: number;
   elapsedMs: number;
   /** True once any attempt got an HTTP answer. */
@@ -44,19 +47,19 @@ export async function checkHealth(
     try {
       const answer = await send(endpoint, "/health", { timeoutMs: opts.timeoutMs });
       reachable = true;
-      const parsed = HealthResponse.safeParse(answer.json);
-      if (answer.status === 200 && parsed.success && parsed.data.status === "healthy") {
+      const judged = judgeHealth(answer.status, answer.json);
+      if (judged.healthy) {
         return {
-          health: parsed.data,
+          health: judged.facts,
           attempts: attempt,
           elapsedMs: performance.now() - started,
           reachable,
           servedBy: answer.headers.get("x-bluegreen-color"),
         };
       }
-      if (parsed.success && parsed.data.status === "unhealthy") lastProblem = `unhealthy (${parsed.data.reason})`;
-      else if (answer.status === 200) lastProblem = `HTTP 200 but the body is not a /health answer: ${answer.text.slice(0, 120)}`;
-      else lastProblem = `HTTP ${answer.status}${errorMessage(answer.json)}`;
+      const { facts } = judged;
+      if (facts.status === "unhealthy") lastProblem = facts.reason ? `unhealthy (${facts.reason})` : `unhealthy (HTTP ${answer.status})`;
+      else lastProblem = `${judged.problem ?? `HTTP ${answer.status}`}${errorMessage(answer.json)}`;
     } catch (err) {
       if (!(err instanceof NetworkFailure)) throw err;
       lastProblem = err.what;

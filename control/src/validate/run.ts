@@ -20,6 +20,7 @@ import {
   assessRegression,
   assessSmoke,
   failedGates,
+  healthFacts,
   type GateName,
   type GateResult,
   type P99Baseline,
@@ -66,7 +67,8 @@ export interface ValidationReport {
   /** The baseline's load, interleaved with the target's in `loadRounds` rounds; null without a baseline. */
   baselineLoad: LoadStats | null;
   loadRounds: number | null;
-  quality: (QualityStats & { goldenSet: string }) | null;
+  /** With the route the target's answers came from (`/predict` when it has no batch route). */
+  quality: (QualityStats & { goldenSet: string; route: "/predict/batch" | "/predict" }) | null;
   gates: GateResult[];
   passed: boolean;
   failedGates: GateName[];
@@ -99,7 +101,7 @@ export async function runValidation(plan: ValidationPlan, printer: Printer): Pro
     gates[0]!.status === "passed" ? "ok" : "fail",
     "health",
     h
-      ? `${h.model_name} ${h.model_version} ${fmt.shortDigest(h.model_digest)}, healthy after ${health.attempts} attempt${health.attempts > 1 ? "s" : ""} (${fmt.ms(health.elapsedMs)})${gates[0]!.reason ? ` — ${gates[0]!.reason}` : ""}`
+      ? `${healthFacts(h)} ${h.model_digest ? fmt.shortDigest(h.model_digest) : "(no digest reported)"}, healthy after ${health.attempts} attempt${health.attempts > 1 ? "s" : ""} (${fmt.ms(health.elapsedMs)})${gates[0]!.reason ? ` — ${gates[0]!.reason}` : ""}`
       : gates[0]!.reason!,
   );
   const report = (rest: Partial<ValidationReport>): ValidationReport => {
@@ -140,7 +142,7 @@ export async function runValidation(plan: ValidationPlan, printer: Printer): Pro
   const smokeGate = assessSmoke(smoke);
   gates.push(smokeGate);
   const retried = smoke.serverErrors ? `, ${smoke.serverErrors} server error${smoke.serverErrors > 1 ? "s" : ""} retried` : "";
-  printer.step(smokeGate.status === "passed" ? "ok" : "fail", "smoke", `${smokeGate.observed} to the API schema${retried}${smokeGate.reason ? ` — ${smokeGate.reason}` : ""}`);
+  printer.step(smokeGate.status === "passed" ? "ok" : "fail", "smoke", `${smokeGate.observed.replace(/^(\d+\/\d+ checks conform)/, "$1 to the origin contract")}${retried}${smokeGate.reason ? ` — ${smokeGate.reason}` : ""}`);
   if (smokeGate.status !== "passed") {
     skipRest("smoke");
     return report({ smoke });
@@ -184,15 +186,17 @@ export async function runValidation(plan: ValidationPlan, printer: Printer): Pro
     qGates.every((g) => g.status === "passed" || g.status === "skipped") ? "ok" : "fail",
     "quality",
     q
-      ? `accuracy ${fmt.pct(q.target.accuracy, 1)} on ${q.examples} golden examples` +
+      ? `accuracy ${fmt.pct(q.target.accuracy, 1)} on ${q.examples} golden examples${quality.route === "/predict" ? " (one /predict per text: no /predict/batch)" : ""}` +
           (q.baseline ? `, ${q.baseline.name} ${fmt.pct(q.baseline.accuracy, 1)}, agreement ${fmt.pct(q.agreement, 1)}` : `, no baseline (${quality.skipReason})`)
       : `not measured: ${quality.problem}`,
   );
-  return report({ smoke, load, baselineLoad, loadRounds, quality: q ? { ...q, goldenSet: plan.goldenPath } : null });
+  return report({ smoke, load, baselineLoad, loadRounds, quality: q ? { ...q, goldenSet: plan.goldenPath, route: quality.route ?? "/predict/batch" } : null });
 }
 
 interface QualityMeasurement {
   stats: QualityStats | null;
+  /** The route the target's answers came from. */
+  route?: "/predict/batch" | "/predict";
   problem?: string;
   skipReason?: string;
 }
@@ -209,7 +213,7 @@ async function measureQuality(plan: ValidationPlan, golden: GoldenExample[], pri
     if (!(target.reason instanceof PredictionsFailed)) throw target.reason;
     return { stats: null, problem: `${plan.target.name}: ${target.reason.message}` };
   }
-  let baselineLabels = null;
+  let baselineLabels: string[] | null = null;
   let skipReason: string | undefined = plan.baseline ? undefined : plan.baselineNote;
   if (baseline.status === "rejected") {
     if (!(baseline.reason instanceof PredictionsFailed)) throw baseline.reason;
@@ -223,14 +227,14 @@ async function measureQuality(plan: ValidationPlan, golden: GoldenExample[], pri
     skipReason = `baseline ${b.name} did not answer: ${baseline.reason.message}`;
     printer.step("warn", "quality", `${skipReason}; the regression gate is skipped`);
   } else {
-    baselineLabels = baseline.value;
+    baselineLabels = baseline.value?.labels ?? null;
   }
   const stats = scoreQuality(
     golden,
-    { name: plan.target.name, labels: target.value },
+    { name: plan.target.name, labels: target.value.labels },
     baselineLabels && plan.baseline ? { name: plan.baseline.name, labels: baselineLabels } : null,
   );
-  return { stats, ...(skipReason ? { skipReason } : {}) };
+  return { stats, route: target.value.route, ...(skipReason ? { skipReason } : {}) };
 }
 
 function unreachableHint(target: Side, via: "direct" | "router"): string {

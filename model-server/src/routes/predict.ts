@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import { ApiError } from "../../../contract/errors.js";
 import { readJsonBody } from "../../../contract/json-body.js";
-import { batchRequestSchema, MAX_BODY_BYTES, Prediction, predictRequestSchema } from "../../../contract/prediction.js";
+import { batchRequestSchema, MAX_BODY_BYTES, predictRequestSchema, SentimentPrediction } from "../../../contract/prediction.js";
 import type { Faults } from "../faults.js";
 import type { Lifecycle } from "../lifecycle.js";
 import type { SentimentModel } from "../model/types.js";
@@ -26,9 +26,9 @@ export class InvalidModelOutputError extends Error {
   override name = "InvalidModelOutputError";
 }
 
-function predictOne(model: SentimentModel, text: string): Prediction {
+function predictOne(model: SentimentModel, text: string): SentimentPrediction {
   const out = model.predict(text);
-  const parsed = Prediction.safeParse({ prediction: out.prediction, confidence: out.confidence, model_version: model.version });
+  const parsed = SentimentPrediction.safeParse({ prediction: out.prediction, confidence: out.confidence, model_version: model.version });
   if (!parsed.success) throw new InvalidModelOutputError(`model gave an invalid prediction: ${parsed.error.message}`);
   return parsed.data;
 }

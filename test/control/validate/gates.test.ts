@@ -2,7 +2,10 @@
 // failed (measured bad) and error (could not measure) kept apart, skipped
 // regression without a baseline, the p99 gate as a ratio to the baseline's
 // p99 (floored), with the optional absolute limit, and "not compared"
-// without either; and the digest comparison.
+// without either; and the digest comparison. A minimal server (docs/architecture.md
+// "Bring your own model server") passes the health gate without a version,
+// name or digest unless --expect-version/--expect-digest ask for one, and the
+// smoke gate without its optional routes.
 import { describe, expect, it } from "vitest";
 import {
   assessAccuracy,
@@ -25,7 +28,7 @@ import type { QualityStats } from "../../../control/src/validate/quality.js";
 const T: Thresholds = { maxErrorRate: 0.01, maxP99Ms: null, maxP99Ratio: 2, minAccuracy: 0.7, maxRegression: 0.02 };
 const DIGEST = "sha256:" + "ab".repeat(32);
 const healthy = (version = "v2"): HealthOutcome => ({
-  health: { status: "healthy", model_version: version, model_name: "sentiment", model_digest: DIGEST, uptime_seconds: 1, request_count: 0, error_rate: 0, error_window_seconds: 60 },
+  health: { status: "healthy", model_version: version, model_name: "sentiment", model_digest: DIGEST, uptime_seconds: 1, request_count: 0, error_rate: 0 },
   attempts: 1,
   elapsedMs: 3,
   reachable: true,
@@ -59,14 +62,35 @@ describe("health gate", () => {
     expect(assessHealth(healthy(), { ...T, expectDigest: "AB".repeat(32) }).status).toBe("passed");
     expect(digestMatches(DIGEST, DIGEST)).toBe(true);
   });
+  it("passes a minimal server that reports nothing but a 2xx; the version and digest gates run only when asked, and then name the missing field", () => {
+    const minimal: HealthOutcome = { health: {}, attempts: 1, elapsedMs: 3, reachable: true };
+    expect(assessHealth(minimal, T)).toMatchObject({ status: "passed", observed: "version not reported" });
+    expect(assessHealth({ ...minimal, health: { model_version: "v1" } }, T)).toMatchObject({ status: "passed", observed: "v1" });
+    expect(assessHealth(minimal, { ...T, expectVersion: "v1" })).toMatchObject({
+      status: "failed",
+      reason: expect.stringMatching(/^\/health reports no model_version, so --expect-version cannot be checked \(an optional field: docs\/architecture\.md#bring-your-own-model-server\)$/),
+    });
+    expect(assessHealth({ ...minimal, health: { model_version: "v1" } }, { ...T, expectVersion: "v1" }).status).toBe("passed");
+    expect(assessHealth({ ...minimal, health: { model_version: "v1" } }, { ...T, expectDigest: DIGEST })).toMatchObject({
+      status: "failed",
+      reason: expect.stringMatching(/no model_digest, so --expect-digest cannot be checked/),
+    });
+  });
 });
 
 describe("smoke gate", () => {
-  const check = (verdict: "ok" | "server-error" | "violation", kind: "prediction" | "contract" = "prediction") => ({ name: "c", kind, verdict, status: 200, attempts: 1, problem: "p" });
+  const check = (verdict: "ok" | "absent" | "server-error" | "violation", kind: "prediction" | "contract" = "prediction", path = "/predict") => ({ name: "c", kind, path, verdict, status: 200, attempts: 1, problem: "p" });
   it("passes when every answer conforms", () => expect(assessSmoke({ checks: [check("ok"), check("ok", "contract")], serverErrors: 0 }).status).toBe("passed"));
   it("fails on any contract violation", () => expect(assessSmoke({ checks: [check("ok"), check("violation", "contract")], serverErrors: 0 }).status).toBe("failed"));
   it("leaves conforming server errors to the error-rate gate while one prediction succeeds", () => {
     expect(assessSmoke({ checks: [check("ok"), check("server-error")], serverErrors: 3 }).status).toBe("passed");
+  });
+  it("passes without the optional routes, saying which are not offered", () => {
+    const g = assessSmoke({ checks: [check("ok"), check("absent", "prediction", "/predict/batch"), check("ok", "contract"), check("absent", "contract", "/ready")], serverErrors: 0 });
+    expect(g).toMatchObject({ status: "passed", observed: "2/2 checks conform (not offered, optional: /predict/batch, /ready)" });
+  });
+  it("fails when the only predictions are absent routes", () => {
+    expect(assessSmoke({ checks: [check("absent"), check("ok", "contract")], serverErrors: 0 }).status).toBe("failed");
   });
   it("fails when no prediction succeeded at all", () => {
     expect(assessSmoke({ checks: [check("server-error"), check("server-error")], serverErrors: 6 }).status).toBe("failed");

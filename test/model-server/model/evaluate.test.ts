@@ -37,6 +37,14 @@ describe("scorePredictions", () => {
     expect(s.perLabel.neutral).toMatchObject({ precision: 0, recall: 0, support: 0 });
   });
 
+  it("counts a prediction that is none of the labels as wrong (an origin may answer any string)", () => {
+    const s = scorePredictions(["positive", "negative", "neutral"], ["positive", "POSITIVE", "meh"]);
+    expect(s).toMatchObject({ correct: 1, accuracy: 1 / 3, unlabelled: 2 });
+    expect(s.perLabel.negative).toMatchObject({ support: 1, recall: 0, predicted: 0 });
+    expect(s.confusion.negative).toEqual({ positive: 0, negative: 0, neutral: 0 });
+    expect(agreementRate(["positive", "meh"], ["positive", "meh"])).toBe(1);
+  });
+
   it("refuses empty or mismatched input", () => {
     expect(() => scorePredictions([], [])).toThrow(RangeError);
     expect(() => scorePredictions(["positive"], [])).toThrow(RangeError);

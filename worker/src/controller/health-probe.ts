@@ -5,27 +5,19 @@
  * The controller's alarm calls `probePool` for each colour and stores the
  * result (state-store.ts `probe:<colour>`).
  */
-import * as z from "zod/mini";
+import { jsonOrUndefined, judgeHealth } from "../../../contract/origin.js";
 import type { OriginProbe } from "../../../contract/probe.js";
 import type { ProbeResult } from "./rpc-schemas.js";
 
 /** How long one /health probe may take before it counts as failed. */
 export const PROBE_TIMEOUT_MS = 3_000;
 
-/** The part of a /health answer the controller reads (contract/prediction.ts HealthResponse, leniently: any origin may answer). */
-const HealthBody = z.looseObject({
-  status: z.string(),
-  model_version: z.optional(z.string().check(z.maxLength(200))),
-  model_digest: z.optional(z.string().check(z.maxLength(200))),
-  reason: z.optional(z.string()),
-});
-
 /** Cuts a message to the length ProbeResultSchema accepts. */
 function short(message: string, max = 200): string {
   return message.length <= max ? message : `${message.slice(0, max - 1)}…`;
 }
 
-/** Probes one origin's /health: healthy only on 200 with `"status":"healthy"`, answered (body too) within `timeoutMs`. */
+/** Probes one origin's /health, answered (body too) within `timeoutMs`; judged by the origin contract's rule (contract/origin.ts `judgeHealth`). */
 export async function probeOrigin(url: string, originToken: string | undefined, timeoutMs: number = PROBE_TIMEOUT_MS): Promise<OriginProbe> {
   const started = Date.now();
   const headers: Record<string, string> = { accept: "application/json" };
@@ -35,14 +27,11 @@ export async function probeOrigin(url: string, originToken: string | undefined, 
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
     const res = await fetch(`${url}/health`, { headers, signal: controller.signal });
-    const body: unknown = await res.json().catch(() => null);
-    const parsed = HealthBody.safeParse(body);
-    const version = parsed.success ? parsed.data.model_version : undefined;
-    const digest = parsed.success ? parsed.data.model_digest : undefined;
-    const facts = { url, status: res.status, latencyMs: Date.now() - started, ...(version ? { version } : {}), ...(digest ? { digest } : {}) };
-    if (res.status === 200 && parsed.success && parsed.data.status === "healthy") return { ...facts, ok: true };
-    const why = parsed.success ? (parsed.data.reason ?? parsed.data.status) : "no health JSON";
-    return { ...facts, ok: false, error: short(`HTTP ${res.status}: ${why}`) };
+    const { healthy, facts, problem } = judgeHealth(res.status, jsonOrUndefined(await res.text()));
+    const { model_version: version, model_digest: digest } = facts;
+    const seen = { url, status: res.status, latencyMs: Date.now() - started, ...(version ? { version } : {}), ...(digest ? { digest } : {}) };
+    if (healthy) return { ...seen, ok: true };
+    return { ...seen, ok: false, error: short(problem ?? `HTTP ${res.status}`) };
   } catch (err) {
     const error = controller.signal.aborted ? `timeout after ${timeoutMs} ms` : `connect error: ${short(String(err))}`;
     return { url, ok: false, status: null, latencyMs: Date.now() - started, error };
