@@ -3,7 +3,14 @@ import { defineConfig } from "vitest/config";
 
 // Two projects: `workerd` runs the router Worker inside local
 // workerd; `node` runs the model server, the CLI and the end-to-end drills as
-// real processes on loopback.
+// real processes on loopback, and the Worker's pure rules.
+//
+// A test of a pure module of the Worker (no storage, RPC, fetch or workerd
+// API: rollback-policy, transitions, tick, metric-windows, …) is named
+// `*.pure.test.ts` and stays beside the others in test/worker/, mirroring
+// worker/src/; it runs in the node project, which starts no servers and no
+// workerd. Everything else in test/worker/ needs workerd and runs there.
+const PURE_WORKER_TESTS = "test/worker/**/*.pure.test.ts";
 export default defineConfig({
   test: {
     // Two files at a time even on a 2-core machine (the default would be one): the
@@ -41,6 +48,7 @@ export default defineConfig({
         test: {
           name: "workerd",
           include: ["test/worker/**/*.test.ts"],
+          exclude: [PURE_WORKER_TESTS, "**/node_modules/**"],
           // The dashboard's build first: the pool serves wrangler.toml's [assets] directory.
           globalSetup: ["test/dashboard/global-setup.ts", "test/worker/global-setup.ts"],
         },
@@ -51,7 +59,7 @@ export default defineConfig({
           environment: "node",
           include: ["test/**/*.test.ts"],
           // test/containers/ needs a Docker engine: npm run test:containers.
-          exclude: ["test/worker/**", "test/containers/**", "**/node_modules/**"],
+          exclude: ["test/worker/**/!(*.pure).test.ts", "test/containers/**", "**/node_modules/**"],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },
