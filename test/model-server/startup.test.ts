@@ -1,7 +1,8 @@
 // Covers: the model server refuses to start, with a clear message and a
 // non-zero exit, on bad config (exit 2), a missing model version, a digest
 // mismatch in a copied artifact, a stale artifact (manifest of another
-// version), and a busy port (exit 1); never printing the origin token.
+// version), and a busy port (exit 3, not the model's exit 1); never printing
+// the origin token.
 import { cp, mkdtemp, rm, appendFile, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -89,12 +90,12 @@ describe("a model that cannot be loaded → exit 1 with the reason", () => {
   });
 });
 
-describe("a busy port → exit 1", () => {
+describe("a busy port → exit 3", () => {
   it("refuses to start on a port another server holds", async () => {
     const first = await startModelServer();
     try {
       const run = await runUntilExit({ port: first.port });
-      expect(run.code).toBe(1);
+      expect(run.code).toBe(3);
       expect(eventIn(run.lines, "listen_failed")).toMatchObject({ level: "error", port: first.port });
     } finally {
       await first.stop();
