@@ -3,7 +3,8 @@
 // a rollout that validates, flips and passes the bake (exit 0); one whose
 // green starts failing after the flip, which the controller rolls back (exit
 // 1 with the reason); Ctrl-C while watching the bake (exit 130, asks
-// nothing, changes nothing); and a failed validation that never flips.
+// nothing, changes nothing); Ctrl-C while validating (exit 130 through the
+// CLI's one exit path, no flip); and a failed validation that never flips.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type ModelServerHandle, startModelServer } from "../helpers/model-server.js";
 import { type RouterHandle, startRouter } from "../helpers/router.js";
@@ -126,6 +127,20 @@ describe("rollout against the router in workerd", () => {
     expect(res.stdout).toMatch(/stopped watching after .*nothing was changed: green stays active, phase baking/);
     expect(res.stderr).toMatch(/Stopped watching the bake \(Ctrl-C\); the rollout itself goes on/);
     expect(await status(r)).toMatchObject({ active: "green", phase: "baking", epoch: 2 });
+  }, 90_000);
+
+  it("Ctrl-C while validating ends the rollout before the flip (exit 130) and changes nothing", async () => {
+    const r = await newRouter(FAST_POLICY);
+    // A load step long enough to be interrupted in (the interrupt ends it: the process exits).
+    const cli = await spawnCli(["rollout", "green", ...QUICK_VALIDATE, "--requests", "100000", "--concurrency", "2"], { env: env(r), timeoutMs: 60_000 });
+    await cli.waitFor(/✓ smoke/, 40_000);
+    cli.proc.kill("SIGINT");
+    const res = await cli.done;
+    expect(res.code, show(res)).toBe(130);
+    expect(res.stderr).toMatch(/error: Interrupted before the flip: nothing was changed\./);
+    expect(res.stderr).toMatch(/why: Ctrl-C while validating green; no flip was sent, blue stays active/);
+    expect(res.stdout).not.toMatch(/✓ flip/);
+    expect(await status(r)).toMatchObject({ active: "blue", phase: "stable", epoch: 1 });
   }, 90_000);
 
   it("does not flip when validation fails (exit 1)", async () => {
