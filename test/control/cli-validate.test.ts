@@ -140,7 +140,7 @@ describe("validate against real model servers", () => {
   });
 });
 
-describe("usage and config errors (exit 2)", () => {
+describe.concurrent("usage and config errors (exit 2)", () => {
   it("a missing admin token says to set ADMIN_TOKEN", async () => {
     for (const args of [["status"], ["validate", "--via-router"]]) {
       const r = await runCli(args, { env: env(green.url) });
