@@ -2,8 +2,10 @@
  * The order `npm test` starts its files in (vitest.config.ts `sequence.sequencer`):
  * the files that take longest, mostly waiting on real time (drills, bakes,
  * processes starting), go first, longest first, so they run beside the many
- * short files instead of after them and the run ends on short files. The
- * rest keep vitest's own order (its cache's durations, else file size).
+ * short files instead of after them and the run ends on short files; then
+ * the workerd project's files, so its pool's workerd starts while the long
+ * files run. The rest keep vitest's own order (its cache's durations, else
+ * file size).
  * Without this, vitest runs one project's files after the other's and, on a
  * clean clone (no cache), the two-minute drill may start last.
  */
@@ -32,14 +34,20 @@ export const LONG_FILES = [
   "test/model-server/shutdown.test.ts",
   "test/model-server/startup.test.ts",
   "test/control/router-container.test.ts",
+  "test/model-server/container.test.ts",
+  "test/control/stack/local-router.test.ts",
 ];
+
+/** The workerd project's files come right after the long ones: its workerd starts while they run, not at the end. */
+const WORKERD_PROJECT = "workerd";
 
 function rank(spec: TestSpecification): number {
   const i = LONG_FILES.findIndex((file) => spec.moduleId.endsWith(`/${file}`));
-  return i === -1 ? LONG_FILES.length : i;
+  if (i !== -1) return i;
+  return spec.project.name === WORKERD_PROJECT ? LONG_FILES.length : LONG_FILES.length + 1;
 }
 
-/** Starts LONG_FILES first, in their order, then everything else in vitest's order. */
+/** Starts LONG_FILES first, in their order, then the workerd files, then everything else, each in vitest's order. */
 export class LongestFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
