@@ -1,15 +1,26 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { LongestFirstSequencer } from "./test/sequencer.js";
 
 // Two projects: `workerd` runs the router Worker inside local
 // workerd; `node` runs the model server, the CLI and the end-to-end drills as
-// real processes on loopback.
+// real processes on loopback, and the Worker's pure rules.
+//
+// A test of a pure module of the Worker (no storage, RPC, fetch or workerd
+// API: rollback-policy, transitions, tick, metric-windows, …) is named
+// `*.pure.test.ts` and stays beside the others in test/worker/, mirroring
+// worker/src/; it runs in the node project, which starts no servers and no
+// workerd. Everything else in test/worker/ needs workerd and runs there.
+const PURE_WORKER_TESTS = "test/worker/**/*.pure.test.ts";
 export default defineConfig({
   test: {
-    // Two files at a time even on a 2-core machine (the default would be one): the
-    // e2e drills mostly wait on real time (test/e2e/rollback-drills-long.test.ts
-    // takes two minutes), so they run beside the other files instead of after them.
-    maxWorkers: 2,
+    // Three files at a time on a 2-core machine (the default would be one): the
+    // e2e drills, bakes and process starts mostly wait on real time
+    // (test/e2e/rollback-drills-long.test.ts takes two minutes), so they run
+    // beside the other files instead of after them.
+    maxWorkers: 3,
+    // The longest files first, both projects' files in one queue (test/sequencer.ts).
+    sequence: { sequencer: LongestFirstSequencer },
     projects: [
       {
         plugins: [
@@ -40,7 +51,14 @@ export default defineConfig({
         ],
         test: {
           name: "workerd",
+          // One workerd per pool worker, reused from file to file, instead of a new workerd
+          // (and a new module graph) for every file: most files run for well under a second,
+          // and starting workerd cost more than that. Files share the simulated Durable
+          // Objects and KV, so every test works on a deployment of its own
+          // (test/worker/helpers.ts testEnv), never on another file's.
+          isolate: false,
           include: ["test/worker/**/*.test.ts"],
+          exclude: [PURE_WORKER_TESTS, "**/node_modules/**"],
           // The dashboard's build first: the pool serves wrangler.toml's [assets] directory.
           globalSetup: ["test/dashboard/global-setup.ts", "test/worker/global-setup.ts"],
         },
@@ -49,9 +67,14 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
+          // Files share their worker's loaded modules (no new module graph per file): each
+          // file that starts a router or a CLI otherwise paid ~1.5 s of CPU importing wrangler
+          // and miniflare again. Nothing in these tests relies on a fresh module state; the
+          // helpers keep only caches and the registries of what they started.
+          isolate: false,
           include: ["test/**/*.test.ts"],
           // test/containers/ needs a Docker engine: npm run test:containers.
-          exclude: ["test/worker/**", "test/containers/**", "**/node_modules/**"],
+          exclude: ["test/worker/**/!(*.pure).test.ts", "test/containers/**", "**/node_modules/**"],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },

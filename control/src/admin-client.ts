@@ -8,7 +8,7 @@
  */
 import { userInfo } from "node:os";
 import * as z from "zod/mini";
-import type { FlipBody } from "../../contract/admin.js";
+import type { FlipBody, RollbackBody } from "../../contract/admin.js";
 import type { Color } from "../../contract/colors.js";
 import { ErrorBody } from "../../contract/errors.js";
 import { CommandAnswer, HistoryAnswer, type HistoryEntry } from "../../contract/history.js";
@@ -69,6 +69,9 @@ export function cliActor(): string {
 /** What `flip` sends: the contract's flip body. */
 export type FlipRequest = { [K in keyof FlipBody]: FlipBody[K] | undefined } & { to: Color };
 
+/** What `rollback` sends: the contract's rollback body (a flip's guards: a compare-and-set on the epoch, and force past an unhealthy target). */
+export type RollbackRequest = { [K in keyof RollbackBody]?: RollbackBody[K] | undefined };
+
 /** Talks to the router's admin API with the bearer token. */
 export class AdminClient {
   private readonly endpoint: Endpoint;
@@ -95,9 +98,9 @@ export class AdminClient {
     return this.parse(await this.call("POST", "/admin/flip", body), CommandAnswer, "/admin/flip");
   }
 
-  /** POST /admin/rollback; answers the new state and the history row. */
-  async rollback(reason?: string): Promise<CommandAnswer> {
-    const body = reason ? { reason } : {};
+  /** POST /admin/rollback, with the same guards as a flip; answers the new state and the history row. */
+  async rollback(req: RollbackRequest = {}): Promise<CommandAnswer> {
+    const body = Object.fromEntries(Object.entries(req).filter(([, v]) => v !== undefined));
     return this.parse(await this.call("POST", "/admin/rollback", body), CommandAnswer, "/admin/rollback");
   }
 

@@ -114,6 +114,8 @@ function buildProgram(io: Io, state: { exitCode: number }): Command {
     .command("rollback")
     .description("flip back to the previous colour now")
     .option("--reason <text>", "why (kept in the history)")
+    .option("--expected-epoch <n>", "refuse (409) unless the deployment is at this epoch")
+    .option("--force", "roll back even if the previous colour's last health probe failed", false)
     .action(run((ctx, _opts, cmd: Command) => rollbackCommand(ctx, cmd)));
 
   program

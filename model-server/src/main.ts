@@ -1,8 +1,9 @@
 /**
  * Process wiring for `npm run model-server`: config from env (exit 2 when
- * bad), listen (a `listening` line with the bound port), load + verify +
- * warm the model (exit 1 when it fails), then serve until SIGTERM/SIGINT
- * and drain (exit 0; shutdown.ts).
+ * bad), listen (a `listening` line with the bound port; exit 3 when the
+ * address cannot be bound), load + verify + warm the model (exit 1 when it
+ * fails), then serve until SIGTERM/SIGINT and drain (exit 0; shutdown.ts).
+ * docs/model-server.md lists the exit codes.
  */
 import type { Server } from "node:http";
 import { join } from "node:path";
@@ -21,6 +22,8 @@ import { warmUp } from "./warmup.js";
 
 const EXIT_MODEL_LOAD_FAILED = 1;
 const EXIT_BAD_CONFIG = 2;
+/** The address could not be bound (port busy, host not local): nothing is wrong with the model, so not 1. */
+const EXIT_LISTEN_FAILED = 3;
 /** Slow-client bounds: a body that never finishes cannot hold a connection for long. */
 const REQUEST_TIMEOUT_MS = 30_000;
 const HEADERS_TIMEOUT_MS = 10_000;
@@ -104,7 +107,7 @@ async function main(): Promise<void> {
   ) as Server;
   server.on("error", (err) => {
     logger.error("listen_failed", { ...errorFields(err), host: config.host, port: config.port });
-    process.exit(EXIT_MODEL_LOAD_FAILED);
+    process.exit(EXIT_LISTEN_FAILED);
   });
   const connections = new ConnectionTracker(server);
   answerClientErrors(server, logger, connections);

@@ -3,8 +3,11 @@
 // a rollout that validates, flips and passes the bake (exit 0); one whose
 // green starts failing after the flip, which the controller rolls back (exit
 // 1 with the reason); Ctrl-C while watching the bake (exit 130, asks
-// nothing, changes nothing); and a failed validation that never flips.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+// nothing, changes nothing); Ctrl-C while validating (exit 130 through the
+// CLI's one exit path, no flip); and a failed validation that never flips.
+// Each test has a router of its own and the one that makes green fail a
+// green of its own, so the tests run at once (most of their time is bakes).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ModelServerHandle, startModelServer } from "../helpers/model-server.js";
 import { type RouterHandle, startRouter } from "../helpers/router.js";
 import { jsonOf, runCli, show, spawnCli } from "./run-cli.js";
@@ -17,34 +20,39 @@ const FAST_POLICY = { BAKE_SECONDS: "8", HEALTH_INTERVAL_SECONDS: "1", FAST_WIND
 
 let blue: ModelServerHandle;
 let green: ModelServerHandle;
-let router: RouterHandle | undefined;
+/** A green of its own for the test that makes it fail, so the tests can run at once. */
+let faultyGreen: ModelServerHandle;
+const routers: RouterHandle[] = [];
 
 beforeAll(async () => {
-  [blue, green] = await Promise.all([
+  [blue, green, faultyGreen] = await Promise.all([
     startModelServer({ version: "v1", env: { MODEL_NAME: "sentiment", ORIGIN_TOKEN } }),
+    startModelServer({ version: "v2", env: { MODEL_NAME: "sentiment", ORIGIN_TOKEN } }),
     startModelServer({ version: "v2", env: { MODEL_NAME: "sentiment", ORIGIN_TOKEN, FAULT_CONTROL: "1" } }),
   ]);
 }, 60_000);
 
-afterEach(async () => {
-  await router?.stop();
-  router = undefined;
-  await setGreenFaultRate(0);
-});
-
 afterAll(async () => {
-  await Promise.all([blue?.stop(), green?.stop()]);
+  await Promise.all([...routers.map((r) => r.stop()), blue?.stop(), green?.stop(), faultyGreen?.stop()]);
 });
 
-async function newRouter(vars: Record<string, string>): Promise<RouterHandle> {
-  router = await startRouter({ blueOrigins: [blue.url], greenOrigins: [green.url], originToken: ORIGIN_TOKEN, vars });
+/** A router of the test's own (each test runs beside the others) in front of blue and `greenServer`. */
+async function newRouter(vars: Record<string, string>, greenServer: ModelServerHandle = green): Promise<RouterHandle> {
+  const router = await startRouter({ blueOrigins: [blue.url], greenOrigins: [greenServer.url], originToken: ORIGIN_TOKEN, vars });
+  routers.push(router);
   return router;
 }
 
-const env = (r: RouterHandle) => ({ ROUTER_URL: r.url, ADMIN_TOKEN: r.adminToken, BLUE_URL: blue.url, GREEN_URL: green.url, ORIGIN_TOKEN });
+const env = (r: RouterHandle, greenServer: ModelServerHandle = green) => ({
+  ROUTER_URL: r.url,
+  ADMIN_TOKEN: r.adminToken,
+  BLUE_URL: blue.url,
+  GREEN_URL: greenServer.url,
+  ORIGIN_TOKEN,
+});
 
-async function setGreenFaultRate(rate: number): Promise<void> {
-  const res = await fetch(`${green.url}/fault`, { method: "PUT", headers: { "content-type": "application/json", "x-origin-token": ORIGIN_TOKEN }, body: JSON.stringify({ rate }) });
+async function setFaultRate(server: ModelServerHandle, rate: number): Promise<void> {
+  const res = await fetch(`${server.url}/fault`, { method: "PUT", headers: { "content-type": "application/json", "x-origin-token": ORIGIN_TOKEN }, body: JSON.stringify({ rate }) });
   expect(res.status).toBe(200);
 }
 
@@ -78,7 +86,7 @@ async function status(r: RouterHandle): Promise<any> {
   return jsonOf(await runCli(["status", "--json"], { env: env(r) }));
 }
 
-describe("rollout against the router in workerd", () => {
+describe.concurrent("rollout against the router in workerd", () => {
   it("validates, flips and passes the bake (exit 0)", async () => {
     const r = await newRouter(FAST_POLICY);
     const traffic = startTraffic(r);
@@ -97,12 +105,12 @@ describe("rollout against the router in workerd", () => {
   }, 90_000);
 
   it("exits 1 with the reason when green starts failing after the flip and the controller rolls back", async () => {
-    const r = await newRouter({ ...FAST_POLICY, BAKE_SECONDS: "60" });
+    const r = await newRouter({ ...FAST_POLICY, BAKE_SECONDS: "60" }, faultyGreen);
     const traffic = startTraffic(r);
     try {
-      const cli = await spawnCli(["rollout", "green", ...QUICK_VALIDATE, "--bake-timeout", "50"], { env: env(r), timeoutMs: 70_000 });
+      const cli = await spawnCli(["rollout", "green", ...QUICK_VALIDATE, "--bake-timeout", "50"], { env: env(r, faultyGreen), timeoutMs: 70_000 });
       await cli.waitFor(/✓ flip/, 40_000);
-      await setGreenFaultRate(1);
+      await setFaultRate(faultyGreen, 1);
       const res = await cli.done;
       expect(res.code, show(res)).toBe(1);
       expect(res.stdout).toMatch(/✗ bake +the controller rolled back to blue: /);
@@ -126,6 +134,20 @@ describe("rollout against the router in workerd", () => {
     expect(res.stdout).toMatch(/stopped watching after .*nothing was changed: green stays active, phase baking/);
     expect(res.stderr).toMatch(/Stopped watching the bake \(Ctrl-C\); the rollout itself goes on/);
     expect(await status(r)).toMatchObject({ active: "green", phase: "baking", epoch: 2 });
+  }, 90_000);
+
+  it("Ctrl-C while validating ends the rollout before the flip (exit 130) and changes nothing", async () => {
+    const r = await newRouter(FAST_POLICY);
+    // A load step long enough to be interrupted in (the interrupt ends it: the process exits).
+    const cli = await spawnCli(["rollout", "green", ...QUICK_VALIDATE, "--requests", "100000", "--concurrency", "2"], { env: env(r), timeoutMs: 60_000 });
+    await cli.waitFor(/✓ smoke/, 40_000);
+    cli.proc.kill("SIGINT");
+    const res = await cli.done;
+    expect(res.code, show(res)).toBe(130);
+    expect(res.stderr).toMatch(/error: Interrupted before the flip: nothing was changed\./);
+    expect(res.stderr).toMatch(/why: Ctrl-C while validating green; no flip was sent, blue stays active/);
+    expect(res.stdout).not.toMatch(/✓ flip/);
+    expect(await status(r)).toMatchObject({ active: "blue", phase: "stable", epoch: 1 });
   }, 90_000);
 
   it("does not flip when validation fails (exit 1)", async () => {

@@ -1,7 +1,7 @@
 // Covers: worker/dashboard/status-rules.ts — the module the dashboard's
 // bundle is built from, imported as it is: it offers a flip or a rollback exactly
 // in the situations of test/helpers/dashboard-situations.ts where the admin
-// API accepts one (test/worker/dashboard/status-rules.test.ts holds the
+// API accepts one (test/worker/dashboard/status-rules.pure.test.ts holds the
 // controller to the same table), says why an action is missing, and labels
 // the verdict with the colour and epoch it judged — a previous colour's
 // verdict after a flip is never shown as a verdict on the active one.

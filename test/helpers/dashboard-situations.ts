@@ -2,7 +2,7 @@
  * Deployment situations with the actions the admin API accepts in each, for
  * the dashboard's rules (worker/dashboard/status-rules.ts):
  * test/dashboard/status-rules.test.ts checks that the dashboard offers
- * exactly these, test/worker/dashboard/status-rules.test.ts that the
+ * exactly these, test/worker/dashboard/status-rules.pure.test.ts that the
  * controller's planFlip/planRollback accept exactly these. Plain data,
  * typed by the rules' own view of the status (an AdminStatus is one), so
  * both the node and the workerd tests can import it.

@@ -1,7 +1,7 @@
 /**
  * Builders for telemetry buckets and routing states in tests of the relayed
- * protocol (test/worker/relay/, test/worker/sync-schedule.test.ts,
- * test/worker/controller/relay-registry.test.ts). Pure: usable in workerd
+ * protocol (test/worker/relay/, test/worker/sync-schedule.pure.test.ts,
+ * test/worker/controller/relay-registry.pure.test.ts). Pure: usable in workerd
  * and Node tests alike.
  */
 import type { RoutingState } from "../../contract/routing.js";

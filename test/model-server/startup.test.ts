@@ -1,7 +1,8 @@
 // Covers: the model server refuses to start, with a clear message and a
 // non-zero exit, on bad config (exit 2), a missing model version, a digest
 // mismatch in a copied artifact, a stale artifact (manifest of another
-// version), and a busy port (exit 1); never printing the origin token.
+// version), and a busy port (exit 3, not the model's exit 1); never printing
+// the origin token. Every case is its own process, so they run concurrently.
 import { cp, mkdtemp, rm, appendFile, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,7 +25,7 @@ function eventIn(lines: string[], event: string): Record<string, unknown> | unde
   return lines.map(parseJsonLine).find((e) => e?.event === event);
 }
 
-describe("bad config → exit 2 naming the variable", () => {
+describe.concurrent("bad config → exit 2 naming the variable", () => {
   it.each([
     ["PORT", "eighty"],
     ["PORT", "65536"],
@@ -42,7 +43,7 @@ describe("bad config → exit 2 naming the variable", () => {
   });
 });
 
-describe("a model that cannot be loaded → exit 1 with the reason", () => {
+describe.concurrent("a model that cannot be loaded → exit 1 with the reason", () => {
   it("a version that does not exist", async () => {
     const run = await runUntilExit({ version: "v9" });
     expect(run.code).toBe(1);
@@ -89,12 +90,12 @@ describe("a model that cannot be loaded → exit 1 with the reason", () => {
   });
 });
 
-describe("a busy port → exit 1", () => {
+describe.concurrent("a busy port → exit 3", () => {
   it("refuses to start on a port another server holds", async () => {
     const first = await startModelServer();
     try {
       const run = await runUntilExit({ port: first.port });
-      expect(run.code).toBe(1);
+      expect(run.code).toBe(3);
       expect(eventIn(run.lines, "listen_failed")).toMatchObject({ level: "error", port: first.port });
     } finally {
       await first.stop();
@@ -102,7 +103,7 @@ describe("a busy port → exit 1", () => {
   });
 });
 
-describe("MODEL_DIR default", () => {
+describe.concurrent("MODEL_DIR default", () => {
   it("finds the shipped models whatever the working directory", async () => {
     const server = await startModelServer({ cwd: tmp });
     try {

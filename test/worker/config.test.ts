@@ -3,7 +3,7 @@
 // ConfigError that names the var (never a secret's value) and is answered as
 // a logged 500 — not a 400 — by the router; unknown routes get the error
 // envelope too. PROXY_PATHS's syntax is checked here; its matching in
-// test/worker/proxy-paths.test.ts.
+// test/worker/proxy-paths.pure.test.ts.
 import { describe, expect, it, vi } from "vitest";
 import { ConfigError, routerConfig } from "../../worker/src/config.js";
 import { errorOf, newIsolate, predictRequest, sendSettled, testEnv } from "./helpers.js";

@@ -8,6 +8,7 @@ import { ErrorBody } from "../../contract/errors.js";
 import type { RoutingState } from "../../contract/routing.js";
 import { createRouter } from "../../worker/src/app.js";
 import { controllerStub } from "../../worker/src/controller-link.js";
+import type { DeploymentController } from "../../worker/src/controller/deployment-controller.js";
 import { STORAGE_KEYS } from "../../worker/src/controller/state-store.js";
 
 /** Bindings global-setup.ts adds for tests only. */
@@ -94,6 +95,34 @@ export function adminRequest(
 /** The deployment's controller. */
 export function controller(testEnv: Env) {
   return controllerStub(testEnv, testEnv.DEPLOYMENT_NAME);
+}
+
+/** A clock a test sets: what the deployment's controller reads as now (until the object is evicted). */
+export interface TestClock {
+  /** Unix ms the controller reads. */
+  ms: number;
+  /** Unix seconds of `ms` (whole), the second a report's bucket carries. */
+  readonly second: number;
+}
+
+/**
+ * Makes the deployment's controller read the time from a clock the test
+ * sets, starting at `startMs`: by default the latest time, at most 5 s ago,
+ * that lies 2.5 s into a 5-second timeline bucket — so nothing turns over
+ * between a report and a read, and nothing is dated after the real time
+ * (which a successor of an evicted object reads again).
+ */
+export async function setControllerClock(testEnv: Env, startMs = Math.floor((Date.now() - 2_500) / 5_000) * 5_000 + 2_500): Promise<TestClock> {
+  const clock = {
+    ms: startMs,
+    get second() {
+      return Math.floor(this.ms / 1000);
+    },
+  };
+  await runInDurableObject(controller(testEnv), (instance: DeploymentController) => {
+    instance.clock = { now: () => clock.ms };
+  });
+  return clock;
 }
 
 /** Flips through the controller directly (not through any router's cache). */

@@ -9,13 +9,14 @@ import { colorTable } from "../output/status-view.js";
 import { renderPairs } from "../output/table.js";
 import { adminClient, statusPairs } from "./status.js";
 
-const FlipFlags = z.object({
+/** Rollback's flags; a flip's are the same. */
+const RollbackFlags = z.object({
   reason: z.string().min(1).max(500).optional(),
   expectedEpoch: intFlag(0, Number.MAX_SAFE_INTEGER).optional(),
   force: z.boolean().default(false),
 });
 
-const RollbackFlags = z.object({ reason: z.string().min(1).max(500).optional() });
+const FlipFlags = RollbackFlags;
 
 /** Parses a colour argument. */
 export function parseColor(value: string): Color {
@@ -43,7 +44,11 @@ export async function flipCommand(ctx: Context, colour: string, cmd: Command): P
 export async function rollbackCommand(ctx: Context, cmd: Command): Promise<void> {
   const flags = parseFlags(RollbackFlags, cmd);
   const client = adminClient(ctx);
-  const answer = await client.rollback(flags.reason ?? "rollback with the bluegreen CLI");
+  const answer = await client.rollback({
+    reason: flags.reason ?? "rollback with the bluegreen CLI",
+    expectedEpoch: flags.expectedEpoch,
+    force: flags.force || undefined,
+  });
   const status = await client.status();
   ctx.printer.document({ rollback: answer, status });
   ctx.printer.result(`${ctx.printer.mark("ok")} rolled back to ${status.active}: epoch ${status.epoch}, phase ${status.phase}`);

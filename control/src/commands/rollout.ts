@@ -59,19 +59,25 @@ export async function rolloutCommand(ctx: Context, colour: string, cmd: Command)
   const from = before.active;
   printer.step("info", "rollout", `${from} → ${target}: validate, flip at epoch ${before.epoch}, bake`);
 
-  // Ctrl-C before the flip: nothing changed yet, so just stop.
+  // Ctrl-C before the flip: nothing changed yet, so the rollout ends there, with exit 130 from
+  // cli.ts like every other outcome (the validation's requests stop when the process exits).
+  // Ctrl-C after it only stops the watching (`stop`).
   const stop = new AbortController();
   let phase: "validate" | "flip" | "bake" = "validate";
+  let interruptValidation: (err: Interrupted) => void = () => {};
+  const interrupted = new Promise<never>((_, reject) => (interruptValidation = reject));
   const untrap = trapInterrupt(() => {
-    if (phase === "validate") {
-      printer.errorText("\nInterrupted before the flip: nothing was changed.");
-      process.exit(130);
-    }
-    stop.abort();
+    if (phase !== "validate") return stop.abort();
+    interruptValidation(
+      new Interrupted("Interrupted before the flip: nothing was changed.", {
+        reason: `Ctrl-C while validating ${target}; no flip was sent, ${from} stays active`,
+        hint: `run \`bluegreen rollout ${target}\` again when ready`,
+      }),
+    );
   });
   try {
-    const plan = await buildPlan(ctx, { ...flags, color: target, url: undefined }, before);
-    const validation = await runValidation(plan, printer);
+    const validate = async () => runValidation(await buildPlan(ctx, { ...flags, color: target, url: undefined }, before), printer);
+    const validation = await Promise.race([validate(), interrupted]);
     if (!validation.passed) {
       printer.document({ outcome: "validation-failed", target, from, validation, flip: null, bake: null });
       finishValidation(printer, validation, { document: false });

@@ -7,9 +7,15 @@ import { childrenOf, cpuSeconds } from "../../../control/bench/cpu.js";
 
 describe("cpuSeconds", () => {
   it("finds a busy child and counts its CPU time", async () => {
-    const child = spawn(process.execPath, ["-e", "const end = Date.now() + 400; while (Date.now() < end) {} setTimeout(() => {}, 2000);"], { stdio: "ignore" });
+    // The child spins until it has used 0.3 s of CPU by its own count, then says so and idles: a
+    // busy machine makes it take longer, never use less (a wall-clock spin got 0.11 s on a loaded run).
+    const busy = "const spin = () => { while (process.cpuUsage().user < 300_000) {} }; spin(); console.log('busy'); setTimeout(() => {}, 10_000);";
+    const child = spawn(process.execPath, ["-e", busy], { stdio: ["ignore", "pipe", "ignore"] });
     try {
-      await new Promise((r) => setTimeout(r, 700));
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("the child did not finish spinning within 10 s")), 10_000);
+        child.stdout!.once("data", () => (clearTimeout(timer), resolve()));
+      });
       expect(childrenOf(process.pid)).toContain(child.pid);
       const own = cpuSeconds([child.pid!]);
       expect(own).toBeGreaterThanOrEqual(0.2);

@@ -22,7 +22,7 @@ import { describe, expect, it } from "vitest";
 import { policyFromEnv } from "../../../contract/policy.js";
 import type { DeploymentController } from "../../../worker/src/controller/deployment-controller.js";
 import { routingKvKey } from "../../../worker/src/routing-state.js";
-import { controller, flipDirect, newIsolate, origins, testEnv, waitFor } from "../helpers.js";
+import { controller, flipDirect, newIsolate, origins, setControllerClock, testEnv, waitFor } from "../helpers.js";
 import { bucket } from "./builders.js";
 
 /** The policy of the env this pool gives the Worker (wrangler.toml, vitest.config.ts's bindings, the defaults). */
@@ -157,9 +157,12 @@ describe("persistence across a new object instance", () => {
 
   it("reports save the windows at most once a second; the alarm saves the rest", async () => {
     const e = testEnv();
-    const report = (requests: number) => controller(e).report({ isolateId: "t", buckets: [bucket(second(), "blue", { requests })] });
-    await report(10);
-    await report(5);
+    const clock = await setControllerClock(e);
+    const report = (requests: number, at = second()) => controller(e).report({ isolateId: "t", buckets: [bucket(at, "blue", { requests })] });
+    await report(10, clock.second);
+    clock.ms += 999; // less than a second since the first report saved
+    await report(5, clock.second);
+    // The evicted object's successor reads the system clock again.
     await evictDurableObject(controller(e));
     expect((await controller(e).status()).metrics.blue.slow.requests).toBe(10);
 

@@ -59,7 +59,8 @@ describe("alerts reach the webhook", () => {
     await probe("green", true);
     await probe("green", false);
     expect(await alertCount(e, 2)).toHaveLength(2);
-    await new Promise((r) => setTimeout(r, 200));
+    // An alert is queued in its probe's own transaction: once the outbox is empty, every alert there is was delivered.
+    await waitFor("the outbox to empty", async () => ((await controller(e).status()).alerts.pending === 0 ? true : undefined));
     expect(await alertsFor(e.DEPLOYMENT_NAME)).toHaveLength(2);
   });
 

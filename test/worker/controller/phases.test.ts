@@ -11,14 +11,14 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { STORAGE_KEYS } from "../../../worker/src/controller/state-store.js";
 import type { Bake } from "../../../worker/src/controller/transitions.js";
-import { controller, flipDirect, flipStable, testEnv } from "../helpers.js";
+import { controller, flipDirect, flipStable, setControllerClock, testEnv } from "../helpers.js";
 import { bucket } from "./builders.js";
 
 const now = () => Math.floor(Date.now() / 1000);
 
-/** Reports one second of green traffic to the controller; answers the routing state it returns. */
-function reportGreen(e: Env, requests: number, errors: number) {
-  return controller(e).report({ isolateId: "test", buckets: [bucket(now(), "green", { requests, errors })] });
+/** Reports one second of green traffic to the controller (the current second, or `second`); answers the routing state it returns. */
+function reportGreen(e: Env, requests: number, errors: number, second = now()) {
+  return controller(e).report({ isolateId: "test", buckets: [bucket(second, "green", { requests, errors })] });
 }
 
 /** Moves the stored bake's deadline into the past (the alarm or the next report then judges it). */
@@ -111,18 +111,19 @@ describe("phase transitions", () => {
 
   it("rolled_back → baking: a manual flip, which re-arms automatic rollback; the new bake is judged on its own traffic", async () => {
     const e = testEnv();
+    const clock = await setControllerClock(e);
     await flipDirect(e, "green");
-    await reportGreen(e, 40, 20);
+    await reportGreen(e, 40, 20, clock.second);
     expect((await controller(e).status()).autoRollbackArmed).toBe(false);
     // Failures keep coming from isolates that have not heard yet; rolled_back never acts on them.
-    expect(await reportGreen(e, 40, 40)).toMatchObject({ active: "blue", epoch: 3 });
+    expect(await reportGreen(e, 40, 40, clock.second)).toMatchObject({ active: "blue", epoch: 3 });
 
     // Windows are cut at the flip's second; flip in the next one so the failures above are all before it.
-    await new Promise((r) => setTimeout(r, 1_000 - (Date.now() % 1_000) + 5));
+    clock.ms += 1_000;
     const again = await controller(e).flip({ to: "green", actor: "alice", reason: "fixed" });
     expect(again).toMatchObject({ ok: true, state: { active: "green", epoch: 4, phase: "baking" } });
     expect((await controller(e).status()).autoRollbackArmed).toBe(true);
-    expect(await reportGreen(e, 30, 0)).toMatchObject({ active: "green", epoch: 4 });
+    expect(await reportGreen(e, 30, 0, clock.second)).toMatchObject({ active: "green", epoch: 4 });
     expect((await controller(e).status()).metrics.green.fast).toMatchObject({ requests: 30, errors: { total: 0 } });
   });
 

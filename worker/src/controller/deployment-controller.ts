@@ -4,36 +4,37 @@
  * authority for its routing state. Reached only through the RPC methods
  * below, and woken by its alarm.
  *
- * It decides nothing itself: transitions.ts plans flips and rollbacks,
- * rollback-policy.ts judges the windows and the bake. This class stores
- * (state-store.ts, with the windows and timeline in traffic-memory.ts), calls
- * them on every report and on every alarm, and acts: commits the change,
- * keeps the KV copy current (kv-sync.ts), answers every caller with the
- * routing state and sends the alert (alert-outbox.ts).
+ * It decides nothing itself: tick.ts decides what a report, an alarm and a
+ * probe change (automatic rollback, the bake's end, health, alerts, the
+ * alarm's schedule), transitions.ts plans flips and rollbacks, and
+ * rollback-policy.ts judges the windows. This class loads what those read
+ * (state-store.ts, with the windows and timeline in traffic-memory.ts),
+ * calls them, stores what they decide, keeps the KV copy current
+ * (kv-sync.ts), answers every caller with the routing state and sends the
+ * alerts (alert-outbox.ts).
  */
 import { DurableObject } from "cloudflare:workers";
 import { TIMELINE_MAX_MINUTES } from "../../../contract/admin.js";
 import { COLORS, type Color } from "../../../contract/colors.js";
-import { CONTROLLER_ACTOR, type HistoryEntry } from "../../../contract/history.js";
+import type { HistoryEntry } from "../../../contract/history.js";
 import type { RolloutPolicy } from "../../../contract/policy.js";
 import type { RoutingState } from "../../../contract/routing.js";
 import { TelemetryEnvelopeSchema, type TelemetryReport } from "../../../contract/telemetry.js";
 import type { TimelineView } from "../../../contract/timeline.js";
 import { routerConfig } from "../config.js";
-import { standbyOf } from "../routing-state.js";
 import { AlertOutbox } from "./alert-outbox.js";
-import { autoRollbackText, bakePassedText, standbyUnhealthyText } from "./alerts.js";
+import type { Alert } from "./alerts.js";
 import { ControllerConfig } from "./controller-config.js";
-import { colorWindows, historyMetrics, verdictRecord, type ColorWindows, type VerdictRecord } from "./evaluation.js";
+import { colorWindows, historyMetrics, type VerdictRecord } from "./evaluation.js";
 import { probePool } from "./health-probe.js";
 import { KvSync } from "./kv-sync.js";
-import { assessBake, assessRollout, type Assessment } from "./rollback-policy.js";
 import { FlipCommandSchema, parseRpc, ProbeResultSchema, RollbackCommandSchema, type ProbeResult } from "./rpc-schemas.js";
 import { StateStore } from "./state-store.js";
 import { controllerStatus, type ControllerStatus } from "./status.js";
+import { alarmAfterFlip, assessActive, nextAlarmAt, planProbe, planTick, type AlertDraft, type JudgeInput, type LogLine } from "./tick.js";
 import { timelineView } from "./timeline.js";
 import { TrafficMemory } from "./traffic-memory.js";
-import { planBakePassed, planFlip, planRollback, type FlipCommand, type Refusal, type RollbackCommand } from "./transitions.js";
+import { planFlip, planRollback, type FlipCommand, type Refusal, type RollbackCommand } from "./transitions.js";
 
 /** History rows read for the timeline's flip and rollback markers. */
 const TIMELINE_MARKER_ROWS = 100;
@@ -42,8 +43,23 @@ const TIMELINE_MARKER_ROWS = 100;
 export type CommandResult = { ok: true; state: RoutingState; entry: HistoryEntry } | Refusal;
 export type { ControllerStatus };
 
+/** Where the controller reads the time. */
+export interface Clock {
+  now(): number;
+}
+
+/** The system clock. */
+const SYSTEM_CLOCK: Clock = { now: () => Date.now() };
+
 /** One deployment's routing authority; reached only through its RPC methods. */
 export class DeploymentController extends DurableObject<Env> {
+  /**
+   * Where every decision reads the time: the system clock. Tests set a fixed
+   * one through runInDurableObject so that what they assert does not depend
+   * on when a second or a timeline bucket turns; an instance field is not
+   * reachable over RPC.
+   */
+  clock: Clock = SYSTEM_CLOCK;
   readonly #store: StateStore;
   readonly #traffic: TrafficMemory;
   readonly #alerts: AlertOutbox;
@@ -65,7 +81,7 @@ export class DeploymentController extends DurableObject<Env> {
     void ctx.blockConcurrencyWhile(async () => {
       try {
         if ((await ctx.storage.getAlarm()) !== null) return;
-        await ctx.storage.setAlarm(Date.now() + this.#config.intervalMs());
+        await ctx.storage.setAlarm(this.clock.now() + this.#config.intervalMs());
         await this.#probeAll();
       } catch (err) {
         console.error(`controller ${this.#deployment()}: first alarm or probe failed (the alarm and the cron try again)`, err);
@@ -81,11 +97,11 @@ export class DeploymentController extends DurableObject<Env> {
   /** Takes an isolate's batched outcomes, judges the active colour, acts; answers the routing state. */
   async report(report: TelemetryReport): Promise<RoutingState> {
     const parsed = parseRpc(TelemetryEnvelopeSchema, report, "telemetry report");
-    const nowMs = Date.now();
+    const nowMs = this.clock.now();
     const invalid = this.#traffic.addToWindows(parsed, nowMs);
     if (invalid > 0) console.warn(`controller ${this.#deployment()}: dropped ${invalid} malformed buckets from ${parsed.isolateId}`);
     this.#traffic.addToTimeline(parsed, nowMs);
-    this.#evaluate(nowMs);
+    this.#tick(nowMs);
     this.#traffic.saveThrottled(nowMs, this.#lastVerdict);
     return this.#kv.answer();
   }
@@ -95,26 +111,25 @@ export class DeploymentController extends DurableObject<Env> {
     const parsed = parseRpc(FlipCommandSchema, cmd, "flip command");
     // A bake whose length is not known cannot start: a bad policy var refuses the flip (ConfigError).
     const policy = this.#config.strictPolicy();
-    const nowMs = Date.now();
+    const nowMs = this.clock.now();
     const current = this.#store.routing(nowMs);
-    const metrics = historyMetrics(current.active, this.#assess(current, nowMs, policy).assessment);
+    const metrics = historyMetrics(current.active, assessActive(this.#judged(current, nowMs, policy)));
     const plan = planFlip(current, { ...parsed, metrics }, this.#store.probes(), nowMs, policy.bakeSeconds);
     if (!plan.ok) return plan;
-    this.#store.commit(plan, { autoRollbackArmed: true });
+    this.#store.commit(plan);
     await this.#afterChange(plan.entry);
-    // The bake must end on time even when the next probe is later.
-    const alarm = await this.ctx.storage.getAlarm();
-    if (plan.bake !== null && (alarm === null || alarm > plan.bake.endsAt)) await this.ctx.storage.setAlarm(Math.min(alarm ?? Infinity, plan.bake.endsAt));
+    const alarm = alarmAfterFlip(await this.ctx.storage.getAlarm(), plan.bake);
+    if (alarm !== null) await this.ctx.storage.setAlarm(alarm);
     return { ok: true, state: plan.state, entry: plan.entry };
   }
 
   /** Flips back to the previous colour now; phase rolled_back. Works with bad policy vars too: the way back never closes. */
   async rollback(cmd: RollbackCommand): Promise<CommandResult> {
     const parsed = parseRpc(RollbackCommandSchema, cmd, "rollback command");
-    const nowMs = Date.now();
+    const nowMs = this.clock.now();
     const current = this.#store.routing(nowMs);
     const misconfigured = this.#config.issues().length > 0;
-    const metrics = misconfigured ? undefined : historyMetrics(current.active, this.#assess(current, nowMs, this.#config.strictPolicy()).assessment);
+    const metrics = misconfigured ? undefined : historyMetrics(current.active, assessActive(this.#judged(current, nowMs, this.#config.strictPolicy())));
     const plan = planRollback(current, { ...parsed, ...(metrics ? { metrics } : {}) }, this.#store.probes(), nowMs);
     if (!plan.ok) return plan;
     this.#store.commit(plan);
@@ -132,21 +147,21 @@ export class DeploymentController extends DurableObject<Env> {
     if (!Number.isInteger(minutes) || minutes < 1 || minutes > TIMELINE_MAX_MINUTES) {
       throw new TypeError(`minutes must be a whole number in [1, ${TIMELINE_MAX_MINUTES}], got ${String(minutes)}`);
     }
-    return timelineView(this.#traffic.timeline(), Date.now(), minutes, this.#store.history(TIMELINE_MARKER_ROWS, { changesOnly: true }));
+    return timelineView(this.#traffic.timeline(), this.clock.now(), minutes, this.#store.history(TIMELINE_MARKER_ROWS, { changesOnly: true }));
   }
 
   /** Stores a colour's latest /health probe result (the alarm's, or an outside checker's); answers the routing state. */
   async recordProbe(color: Color, probe: ProbeResult): Promise<RoutingState> {
     if (!COLORS.includes(color)) throw new TypeError(`unknown colour ${String(color)}`);
-    this.#record(color, parseRpc(ProbeResultSchema, probe, "probe result"), Date.now());
-    void this.#alerts.deliver();
+    this.#record(color, parseRpc(ProbeResultSchema, probe, "probe result"), this.clock.now());
+    this.#deliverAlerts();
     return this.#kv.answer();
   }
 
   /** Everything the controller knows, for GET /admin/status; with bad policy vars, on their defaults and naming them. */
   async status(): Promise<ControllerStatus> {
     const state = await this.#kv.answer();
-    const nowMs = Date.now();
+    const nowMs = this.clock.now();
     const { policy, issues } = this.#config.policy();
     const since = this.#traffic.sinceSecond();
     const windows = (color: Color) => colorWindows(this.#traffic.windows(), color, policy, nowMs / 1000, since);
@@ -154,7 +169,7 @@ export class DeploymentController extends DurableObject<Env> {
       deployment: this.#deployment(),
       state,
       nowMs,
-      bake: this.#store.bake(),
+      bake: this.#store.bake(nowMs),
       probes: this.#store.probes(),
       windows: { blue: windows("blue"), green: windows("green") },
       policy,
@@ -174,7 +189,7 @@ export class DeploymentController extends DurableObject<Env> {
   async reconcile(): Promise<RoutingState> {
     if ((await this.ctx.storage.getAlarm()) === null) {
       console.warn(`controller ${this.#deployment()}: no alarm was set; re-arming it`);
-      await this.ctx.storage.setAlarm(Date.now());
+      await this.ctx.storage.setAlarm(this.clock.now());
     }
     this.#kv.retryNow();
     return this.#kv.answer();
@@ -197,8 +212,8 @@ export class DeploymentController extends DurableObject<Env> {
       if (issues.length > 0) {
         console.error(`controller ${this.#deployment()}: misconfigured, so no automatic rollback and no bake end until fixed: ${issues.join("; ")}`);
       }
-      const nowMs = Date.now();
-      this.#evaluate(nowMs);
+      const nowMs = this.clock.now();
+      this.#tick(nowMs);
       this.#traffic.saveWindows(nowMs, this.#lastVerdict);
       this.#traffic.saveTimeline(nowMs);
       this.#kv.retryNow();
@@ -207,62 +222,45 @@ export class DeploymentController extends DurableObject<Env> {
     } catch (err) {
       console.error(`controller ${this.#deployment()}: alarm failed; the next one tries again`, err);
     } finally {
-      await this.ctx.storage.setAlarm(this.#nextAlarmAt(Date.now()));
+      // Scheduled from when this run ended (delivering alerts may take seconds), and after a failed run too.
+      const nowMs = this.clock.now();
+      await this.ctx.storage.setAlarm(nextAlarmAt(nowMs, this.#config.intervalMs(), this.#store.bake(nowMs)));
     }
   }
 
-  // ── deciding and acting ──────────────────────────────────────────────
+  // ── loading, storing and sending what tick.ts decides ──────────────
 
-  /** The rule's verdict on `state`'s active colour now (pure; nothing is acted on). */
-  #assess(state: RoutingState, nowMs: number, policy: RolloutPolicy): { assessment: Assessment; windows: ColorWindows } {
+  /** What the rule reads about `state`'s active colour now. */
+  #judged(state: RoutingState, nowMs: number, policy: RolloutPolicy): JudgeInput {
     const windows = colorWindows(this.#traffic.windows(), state.active, policy, nowMs / 1000, this.#traffic.sinceSecond());
-    const assessment = assessRollout({
-      phase: state.phase,
-      active: state.active,
-      windows: { fast: windows.fast, slow: windows.slow },
-      recent: windows.recent,
-      policy,
-      health: state.health,
-      autoRollbackArmed: this.#store.autoRollbackArmed(),
-    });
-    return { assessment, windows };
+    return { state, windows, policy, autoRollbackArmed: this.#store.autoRollbackArmed() };
   }
 
-  /** Judges the active colour and acts on the verdict: automatic rollback, or the end of the bake; nothing while a policy var is bad. */
-  #evaluate(nowMs: number): void {
-    if (this.#config.issues().length > 0) return;
+  /** One evaluation (report or alarm): loads, calls planTick, stores and sends what it decided. */
+  #tick(nowMs: number): void {
+    const fallback = this.#config.policy();
     const state = this.#store.routing(nowMs);
-    const { assessment, windows } = this.#assess(state, nowMs, this.#config.strictPolicy());
-    this.#lastVerdict = verdictRecord(assessment, state, nowMs);
-    if (assessment.action === "rollback") return this.#autoRollback(state, assessment, nowMs);
-    const bake = this.#store.bake(nowMs);
-    if (state.phase !== "baking" || bake === null) return;
-    const outcome = assessBake({ phase: state.phase, bakeDeadlineMs: bake.endsAt, nowMs, lastVerdict: assessment.verdict });
-    if (outcome.outcome !== "passed") return;
-    const next = planBakePassed(state, nowMs, outcome.reason);
-    const version = this.#store.probes()[state.active]?.version ?? null;
-    this.#store.endBake(next, this.#alerts.create("bake_passed", bakePassedText(this.#deployment(), next, version, windows.fast), nowMs));
-    console.log(`controller ${this.#deployment()}: ${state.active} passed the bake (epoch ${state.epoch})`);
-    void this.#afterChange(null);
-  }
-
-  #autoRollback(state: RoutingState, assessment: Assessment, nowMs: number): void {
-    const cmd: RollbackCommand = {
-      actor: CONTROLLER_ACTOR,
-      kind: "auto",
-      reason: assessment.reason.slice(0, 500),
-      metrics: historyMetrics(state.active, assessment),
-    };
-    const plan = planRollback(state, cmd, this.#store.probes(), nowMs);
-    if (!plan.ok) {
-      console.error(`controller ${this.#deployment()}: automatic rollback refused (${plan.reason}): ${plan.message}`);
-      return;
+    const plan = planTick({
+      ...this.#judged(state, nowMs, fallback.policy),
+      policy: fallback,
+      deployment: this.#deployment(),
+      nowMs,
+      bake: this.#store.bake(nowMs),
+      probes: this.#store.probes(),
+    });
+    this.#log(plan.log);
+    if (plan.verdict !== null) this.#lastVerdict = plan.verdict;
+    const change = plan.change;
+    if (change === null) return;
+    const alerts = this.#alertsOf(plan.alerts, nowMs);
+    if (change.kind === "auto_rollback") {
+      this.#store.commit(change.transition, alerts);
+      this.#traffic.saveWindows(nowMs, this.#lastVerdict);
+      this.#inBackground("after the automatic rollback", this.#afterChange(change.transition.entry));
+    } else {
+      this.#store.endBake(change.state, alerts);
+      this.#inBackground("after the bake passed", this.#afterChange(null));
     }
-    const alert = this.#alerts.create("auto_rollback", autoRollbackText(this.#deployment(), plan.entry), nowMs);
-    this.#store.commit(plan, { autoRollbackArmed: false, ...(alert ? { alert } : {}) });
-    this.#lastVerdict = verdictRecord(assessment, state, nowMs);
-    this.#traffic.saveWindows(nowMs, this.#lastVerdict);
-    void this.#afterChange(plan.entry);
   }
 
   /** After a committed change: cut the windows at it, write KV, send pending alerts, log. */
@@ -272,39 +270,47 @@ export class DeploymentController extends DurableObject<Env> {
     if (entry !== null) {
       console.log(`controller ${this.#deployment()}: ${entry.kind} ${entry.action} ${entry.from} → ${entry.to}, epoch ${entry.epoch}, by ${entry.actor}: ${entry.reason}`);
     }
-    void this.#alerts.deliver();
+    this.#deliverAlerts();
     await this.#kv.sync();
   }
 
-  /** Stores a probe; alerts when the standby turns unhealthy (once per transition, not per probe). */
+  /** Stores a probe with what it changes (tick.ts planProbe). */
   #record(color: Color, probe: ProbeResult, nowMs: number): void {
-    const before = this.#store.routing(nowMs);
-    const { state, changed } = this.#store.recordProbe(color, probe, nowMs);
-    if (!changed) return;
-    this.#kv.retryNow();
-    if (color === standbyOf(state) && state.health[color] === "unhealthy" && before.health[color] !== "unhealthy") {
-      const alert = this.#alerts.create("standby_unhealthy", standbyUnhealthyText(this.#deployment(), color, probe), nowMs);
-      if (alert) this.#store.enqueueAlert(alert);
-    }
+    const plan = planProbe({ deployment: this.#deployment(), nowMs, state: this.#store.routing(nowMs), color, probe });
+    this.#store.recordProbe(color, probe, plan.state, this.#alertsOf(plan.alerts, nowMs));
+    if (plan.state !== null) this.#kv.retryNow();
   }
 
   async #probeAll(): Promise<void> {
     const config = routerConfig(this.env);
     const results = await Promise.all(COLORS.map((color) => probePool(config.origins[color], config.originToken)));
-    COLORS.forEach((color, i) => this.#record(color, results[i]!, Date.now()));
+    COLORS.forEach((color, i) => this.#record(color, results[i]!, this.clock.now()));
   }
 
-  // ── schedule and configuration ───────────────────────────────────────
+  /** The outbox's alerts for the drafts (none, only logged, when no webhook is set). */
+  #alertsOf(drafts: readonly AlertDraft[], nowMs: number): Alert[] {
+    return drafts.flatMap((d) => this.#alerts.create(d.kind, d.text, nowMs) ?? []);
+  }
 
-  /** The next probe, or the bake's end when that comes first. */
-  #nextAlarmAt(nowMs: number): number {
-    const next = nowMs + this.#config.intervalMs();
-    const bake = this.#store.bake(nowMs);
-    return bake !== null && bake.endsAt > nowMs ? Math.min(next, bake.endsAt) : next;
+  /** Posts the outbox without waiting; a failure is logged (the next alarm retries). */
+  #deliverAlerts(): void {
+    this.#inBackground("alert delivery", this.#alerts.deliver());
+  }
+
+  /** Lets `work` finish on its own; a failure is logged, never an unhandled rejection. */
+  #inBackground(what: string, work: Promise<void>): void {
+    work.catch((err: unknown) => console.error(`controller ${this.#deployment()}: ${what} failed`, err));
+  }
+
+  #log(lines: readonly LogLine[]): void {
+    for (const line of lines) {
+      const message = `controller ${this.#deployment()}: ${line.message}`;
+      if (line.level === "error") console.error(message);
+      else console.log(message);
+    }
   }
 
   #deployment(): string {
     return this.ctx.id.name ?? this.env.DEPLOYMENT_NAME;
   }
-
 }

@@ -122,47 +122,39 @@ export class StateStore {
 
   /**
    * Applies a decided transition in one transaction: state, bake, history
-   * row, and with it the arming of automatic rollback and the alert that
-   * reports it, when given.
+   * row, the arming of automatic rollback when it says, and the alerts that
+   * report it.
    */
-  commit(t: Transition, extras: { autoRollbackArmed?: boolean; alert?: Alert } = {}): void {
+  commit(t: Transition, alerts: readonly Alert[] = []): void {
     this.#storage.transactionSync(() => {
       this.#storage.kv.put(STORAGE_KEYS.routing, t.state);
       if (t.bake === null) this.#storage.kv.delete(STORAGE_KEYS.bake);
       else this.#storage.kv.put(STORAGE_KEYS.bake, t.bake);
-      if (extras.autoRollbackArmed !== undefined) this.#storage.kv.put(STORAGE_KEYS.autoRollbackArmed, extras.autoRollbackArmed);
-      if (extras.alert !== undefined) this.#enqueue(extras.alert);
+      if (t.autoRollbackArmed !== undefined) this.#storage.kv.put(STORAGE_KEYS.autoRollbackArmed, t.autoRollbackArmed);
+      this.#enqueue(alerts);
       this.#history.insert(t.entry);
     });
   }
 
   /**
-   * Stores a colour's probe result. When the colour's health status changes,
-   * the routing state's `health` (and `updatedAt`) change with it; answers
-   * the state and whether it changed.
+   * Stores a colour's probe result in one transaction with what it changed
+   * (tick.ts planProbe): the routing state with the colour's new health,
+   * when it changed, and the alerts.
    */
-  recordProbe(color: Color, probe: ProbeResult, nowMs: number): { state: RoutingState; changed: boolean } {
-    return this.#storage.transactionSync(() => {
+  recordProbe(color: Color, probe: ProbeResult, next: RoutingState | null, alerts: readonly Alert[] = []): void {
+    this.#storage.transactionSync(() => {
       this.#storage.kv.put(STORAGE_KEYS.probe(color), probe);
-      const state = this.routing(nowMs);
-      const health = healthOf(probe);
-      if (state.health[color] === health) return { state, changed: false };
-      const next: RoutingState = {
-        ...state,
-        health: { ...state.health, [color]: health },
-        updatedAt: Math.max(nowMs, state.updatedAt + 1),
-      };
-      this.#storage.kv.put(STORAGE_KEYS.routing, next);
-      return { state: next, changed: true };
+      if (next !== null) this.#storage.kv.put(STORAGE_KEYS.routing, next);
+      this.#enqueue(alerts);
     });
   }
 
-  /** Ends a bake that passed: the new state (phase stable), no bake, and the alert, in one transaction. */
-  endBake(state: RoutingState, alert?: Alert): void {
+  /** Ends a bake that passed: the new state (phase stable), no bake, and the alerts, in one transaction. */
+  endBake(state: RoutingState, alerts: readonly Alert[] = []): void {
     this.#storage.transactionSync(() => {
       this.#storage.kv.put(STORAGE_KEYS.routing, state);
       this.#storage.kv.delete(STORAGE_KEYS.bake);
-      if (alert !== undefined) this.#enqueue(alert);
+      this.#enqueue(alerts);
     });
   }
 
@@ -211,11 +203,6 @@ export class StateStore {
     const raw = this.#storage.kv.get(STORAGE_KEYS.alertOutbox);
     if (raw === undefined) return [];
     return this.#settle(STORAGE_KEYS.alertOutbox, readOutbox(raw), (alerts) => this.saveOutbox(alerts));
-  }
-
-  /** Adds an alert to the outbox. */
-  enqueueAlert(alert: Alert): void {
-    this.#enqueue(alert);
   }
 
   /** Replaces the outbox (after pruning). */
@@ -325,7 +312,7 @@ export class StateStore {
     else this.#storage.kv.put(key, value);
   }
 
-  #enqueue(alert: Alert): void {
-    this.saveOutbox([...this.outbox(), alert]);
+  #enqueue(alerts: readonly Alert[]): void {
+    if (alerts.length > 0) this.saveOutbox([...this.outbox(), ...alerts]);
   }
 }

@@ -8,32 +8,29 @@
  *   stable ──flip──▶ baking ──(bake passed)──▶ stable
  *   baking | stable ──rollback──▶ rolled_back ──flip──▶ baking
  */
+import type * as z from "zod/mini";
 import type { RefusalReason } from "../../../contract/admin.js";
 import type { Color } from "../../../contract/colors.js";
 import type { HistoryEntry, Kind, Metrics } from "../../../contract/history.js";
 import type { HealthStatus, RoutingState } from "../../../contract/routing.js";
 import { INITIAL_EPOCH, standbyOf } from "../routing-state.js";
-import type { ProbeResult } from "./rpc-schemas.js";
+import type { FlipCommandSchema, ProbeResult, RollbackCommandSchema } from "./rpc-schemas.js";
+import type { BakeSchema } from "./stored-shapes.js";
 
 /** A bake in progress: the window in which the new colour must prove itself. */
-export interface Bake {
-  startedAt: number;
-  endsAt: number;
-}
+export type Bake = z.infer<typeof BakeSchema>;
 
-/** What a rollback asks for; a flip also names its target. */
-export interface RollbackCommand {
-  reason?: string | undefined;
-  expectedEpoch?: number | undefined;
-  force?: boolean | undefined;
-  actor: string;
+/** The controller's own fields of a command: callers never send them (rpc-schemas.ts). */
+interface ControllerFields {
   kind?: Kind | undefined;
   metrics?: Metrics | undefined;
 }
 
-export interface FlipCommand extends RollbackCommand {
-  to: Color;
-}
+/** What a rollback asks for: a caller's command, with the controller's kind and metrics. */
+export type RollbackCommand = z.infer<typeof RollbackCommandSchema> & ControllerFields;
+
+/** What a flip asks for: a caller's command, with the controller's kind and metrics. */
+export type FlipCommand = z.infer<typeof FlipCommandSchema> & ControllerFields;
 
 type Scalar = string | number | boolean | null;
 /** Refusal details (structured-clone safe, shown to the admin client). */
@@ -47,11 +44,14 @@ export interface Refusal {
   details: RefusalDetails;
 }
 
+/** A decided flip or rollback, applied by StateStore.commit in one transaction. */
 export interface Transition {
   ok: true;
   state: RoutingState;
   entry: HistoryEntry;
   bake: Bake | null;
+  /** Whether automatic rollback is armed after it: a flip re-arms it, an automatic rollback disarms it, a manual rollback leaves it. */
+  autoRollbackArmed?: boolean;
 }
 
 /** Last probes per colour. */
@@ -94,7 +94,7 @@ function move(
   cmd: FlipCommand | RollbackCommand,
   probes: Probes,
   nowMs: number,
-): Omit<Transition, "bake"> {
+): Omit<Transition, "bake" | "autoRollbackArmed"> {
   const epoch = current.epoch + 1;
   const reason = cmd.reason ?? (action === "flip" ? `flip to ${to}` : `rollback to ${to}`);
   const state: RoutingState = {
@@ -139,7 +139,11 @@ export function planFlip(
   }
   const unhealthy = checkTarget(cmd.to, probes, cmd.force);
   if (unhealthy) return unhealthy;
-  return { ...move(current, cmd.to, "flip", cmd, probes, nowMs), bake: { startedAt: nowMs, endsAt: nowMs + bakeSeconds * 1000 } };
+  return {
+    ...move(current, cmd.to, "flip", cmd, probes, nowMs),
+    bake: { startedAt: nowMs, endsAt: nowMs + bakeSeconds * 1000 },
+    autoRollbackArmed: true,
+  };
 }
 
 /** The end of a bake that passed: phase stable, same epoch and colour; no history row (history is flips and rollbacks). */
@@ -170,5 +174,8 @@ export function planRollback(
   const to = standbyOf(current);
   const unhealthy = checkTarget(to, probes, cmd.force);
   if (unhealthy) return unhealthy;
-  return { ...move(current, to, "rollback", cmd, probes, nowMs), bake: null };
+  const transition: Transition = { ...move(current, to, "rollback", cmd, probes, nowMs), bake: null };
+  // One automatic rollback per deployment until the next manual flip.
+  if (cmd.kind === "auto") transition.autoRollbackArmed = false;
+  return transition;
 }

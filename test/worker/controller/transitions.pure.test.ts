@@ -2,7 +2,8 @@
 // a matching expectedEpoch, a different colour and a target not known
 // unhealthy (unless force); a flip starts a bake; rollback goes to the
 // standby from baking or stable only, never on a deployment that never
-// flipped; every change bumps the epoch and yields a history entry.
+// flipped; every change bumps the epoch and yields a history entry; a flip
+// re-arms automatic rollback and an automatic rollback disarms it.
 import { describe, expect, it } from "vitest";
 import type { RoutingState } from "../../../contract/routing.js";
 import { planFlip, planRollback, type Probes } from "../../../worker/src/controller/transitions.js";
@@ -90,5 +91,14 @@ describe("planRollback", () => {
   it("records an automatic rollback's kind and metrics", () => {
     const plan = planRollback(baking, { actor: "controller", kind: "auto", metrics: { errorRate: 0.4 } }, NO_PROBES, T0);
     expect(plan).toMatchObject({ ok: true, entry: { kind: "auto", actor: "controller", metrics: { errorRate: 0.4 } } });
+  });
+});
+
+describe("arming of automatic rollback", () => {
+  it("a flip re-arms it, an automatic rollback disarms it, a manual rollback leaves it as it is", () => {
+    expect(planFlip(initial, { to: "green", actor: "a" }, NO_PROBES, T0, 120)).toMatchObject({ ok: true, autoRollbackArmed: true });
+    expect(planRollback(baking, { actor: "controller", kind: "auto" }, NO_PROBES, T0)).toMatchObject({ ok: true, autoRollbackArmed: false });
+    const manual = planRollback(baking, { actor: "a" }, NO_PROBES, T0);
+    expect(manual.ok && manual.autoRollbackArmed).toBeUndefined();
   });
 });

@@ -6,7 +6,7 @@
 // which window is reported,
 // phases (baking, stable with/without GUARD_STABLE, rolled_back), disarmed
 // after one automatic rollback, never towards an unhealthy colour, and the
-// end of the bake. Timelines over real windows are in rollback-timelines.test.ts.
+// end of the bake. Timelines over real windows are in rollback-timelines.pure.test.ts.
 import { describe, expect, it } from "vitest";
 import { DEFAULT_POLICY } from "../../../contract/policy.js";
 import type { SecondTotals } from "../../../worker/src/controller/metric-windows.js";
