@@ -75,6 +75,18 @@ describe("RelayCore.forwardReason", () => {
     expect(relay.nextCheckAtMs()).toBeNull();
   });
 
+  it("cold and unanswered: retries on its alarm only while it holds outcomes, so an idle relay stops waking up", () => {
+    const relay = new RelayCore("r", "i", "LHR", MIDDLE);
+    relay.sync({ isolateId: "a", batches: [] }, 0);
+    relay.beginForward(0);
+    relay.forwardFailed(10);
+    expect(relay.nextCheckAtMs()).toBeNull(); // nothing to send: the next isolate's call tries again
+    relay.sync({ isolateId: "a", batches: [{ seq: 1, buckets: [bucket(0, "blue", 3)] }] }, 20);
+    expect(relay.forwardReason(20)).toBeNull(); // backing off
+    expect(relay.nextCheckAtMs()).toBe(10 + RELAY_RETRY_MS);
+    expect(relay.forwardReason(10 + RELAY_RETRY_MS)).toBe("cold");
+  });
+
   it("interval: once the controller's interval has passed, while it has isolates or outcomes; idle otherwise", () => {
     const relay = warm(0);
     expect(relay.forwardReason(5_000)).toBeNull(); // no isolate called: nothing to keep fresh

@@ -89,11 +89,15 @@ export class RelayCore {
     return null;
   }
 
-  /** When a forward falls due if no isolate calls before (the relay's alarm); null: nothing to do until one does. */
+  /**
+   * When a forward falls due if no isolate calls before (the relay's alarm);
+   * null: nothing to do until one does. A relay without a state retries on
+   * its alarm only while it holds outcomes (at most MAX_BUFFER_AGE_MS), so a
+   * relay nobody calls stops waking up while the controller stays unreachable.
+   */
   nextCheckAtMs(): number | null {
-    if (this.#inFlight) return null;
+    if (this.#inFlight || !this.#hasWork()) return null;
     if (this.cache.state === null) return this.#retryAtMs;
-    if (!this.#hasWork()) return null;
     return Math.max(this.#retryAtMs, this.#lastForwardAtMs + this.#intervalMs * this.#jitter);
   }
 
@@ -132,6 +136,11 @@ export class RelayCore {
   /** Takes a state the controller pushed after a change; answers whether it was newer. */
   push(state: RoutingState): boolean {
     return this.cache.accept(state, "controller");
+  }
+
+  /** Relays in this relay's location as the controller last said; null before its first answer. */
+  get shards(): number | null {
+    return this.#shards;
   }
 
   /** Requests taken from isolates and not yet acknowledged by the controller (for accounting). */
