@@ -33,6 +33,7 @@ export function createApp(isolate: IsolateState): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use(async (c, next) => {
+    isolate.locate(c.req.raw.cf);
     c.set("isolate", isolate);
     c.set("requestId", requestIdOf(c.req.raw));
     c.set("config", routerConfig(c.env));

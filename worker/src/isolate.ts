@@ -1,17 +1,21 @@
 /**
- * Everything one isolate keeps between requests: its random id, the origin
- * pools' round-robin and passive-health state, and one ControllerLink
- * (routing cache + telemetry) per deployment. index.ts makes one per
- * isolate; tests make more to play a second isolate.
+ * Everything one isolate keeps between requests: its random id, its
+ * location (the `cf.colo` of its first request that has one: an isolate
+ * runs in one location), the origin pools' round-robin and passive-health
+ * state, and one ControllerLink (routing cache + telemetry + the sync with
+ * its location's relay) per deployment. index.ts makes one per isolate;
+ * tests make more to play other isolates, in other locations.
  */
 import { ControllerLink } from "./controller-link.js";
 import { PoolSet } from "./pools.js";
+import { coloOf, UNKNOWN_COLO } from "./relay/relay-name.js";
 
 /** Per-isolate router state. */
 export class IsolateState {
   readonly pools = new PoolSet();
   readonly #links = new Map<string, ControllerLink>();
   #id: string | null = null;
+  #colo: string | null = null;
 
   /** Random id of this isolate, made on first use (Workers allow no randomness at global scope). */
   get id(): string {
@@ -19,11 +23,23 @@ export class IsolateState {
     return this.#id;
   }
 
+  /** The isolate's location: its relays are this location's (UNKNOWN_COLO until a request carried a `cf.colo`). */
+  get colo(): string {
+    return this.#colo ?? UNKNOWN_COLO;
+  }
+
+  /** Learns the isolate's location from a request's `cf` (the first one that names one; it never changes). */
+  locate(cf: unknown): void {
+    if (this.#colo !== null) return;
+    const colo = coloOf(cf);
+    if (colo !== UNKNOWN_COLO) this.#colo = colo;
+  }
+
   /** The link for a deployment. */
   link(deployment: string): ControllerLink {
     let link = this.#links.get(deployment);
     if (link === undefined) {
-      link = new ControllerLink(deployment, this.id);
+      link = new ControllerLink(deployment, this.id, () => this.colo);
       this.#links.set(deployment, link);
     }
     return link;
