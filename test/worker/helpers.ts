@@ -371,15 +371,21 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
  * `requests` (relays forward in the background, so a request's outcome
  * reaches the windows a little after the request's own work has settled).
  */
-export function slowWindowOnce(testEnv: Env, color: "blue" | "green", requests: number, timeoutMs = 5_000) {
-  return waitFor(
-    `${requests} ${color} requests in the controller's windows`,
-    async () => {
-      const slow = (await controller(testEnv).status()).metrics[color].slow;
-      return slow.requests >= requests ? slow : undefined;
-    },
-    timeoutMs,
-  );
+export async function slowWindowOnce(testEnv: Env, color: "blue" | "green", requests: number, timeoutMs = 5_000) {
+  let last = 0;
+  try {
+    return await waitFor(
+      `${requests} ${color} requests in the controller's windows`,
+      async () => {
+        const slow = (await controller(testEnv).status()).metrics[color].slow;
+        last = slow.requests;
+        return slow.requests >= requests ? slow : undefined;
+      },
+      timeoutMs,
+    );
+  } catch (err) {
+    throw new Error(`${String(err)} (the windows hold ${last})`);
+  }
 }
 
 /** The alert texts that reached the test alert receiver (ALERT_WEBHOOK_URL) for a deployment, oldest first, with the status each was answered. */
