@@ -27,8 +27,8 @@ import { predictHandler, predictRouteOf, proxyHandler, servePrediction, type Pre
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The client's x-request-id when it is sane, a fresh one otherwise. */
-function requestIdOf(request: Request): string {
-  const given = request.headers.get("x-request-id");
+function requestIdOf(headers: Headers): string {
+  const given = headers.get("x-request-id");
   return given !== null && REQUEST_ID.test(given) ? given : crypto.randomUUID();
 }
 
@@ -59,7 +59,7 @@ export function createApp(isolate: IsolateState): Hono<AppEnv> {
   app.use(async (c, next) => {
     const request = c.req.raw;
     c.set("isolate", isolate);
-    c.set("requestId", requestIdOf(request));
+    c.set("requestId", requestIdOf(request.headers));
     c.set("config", isolate.config(c.env));
     // workerd will not send a GET or HEAD with a body; refuse it here, before it
     // can look like an origin failure. An empty one (Content-Length: 0) is no body.
@@ -96,10 +96,11 @@ export function createApp(isolate: IsolateState): Hono<AppEnv> {
 
 /** A prediction, served without Hono; its answer (or error answer) carries x-request-id as Hono's would. */
 async function predictDirect(isolate: IsolateState, request: Request, env: Env, ctx: ExecutionContext, route: PredictRoute): Promise<Response> {
-  const requestId = requestIdOf(request);
+  const headers = request.headers;
+  const requestId = requestIdOf(headers);
   try {
     // The answer already carries x-request-id (attempt.ts).
-    return await servePrediction({ request, env, ctx, config: isolate.config(env), isolate, requestId }, route);
+    return await servePrediction({ request, headers, env, ctx, config: isolate.config(env), isolate, requestId }, route);
   } catch (err) {
     const answer = errorAnswer(err, requestId);
     answer.headers.set("x-request-id", requestId);

@@ -30,6 +30,8 @@ export interface Attempt {
   latencyMs: number;
   /** The origin's answer; null when none came (connect error, timeout). */
   response: Response | null;
+  /** Its status, 0 when none came. */
+  status: number;
   /** What counts against the colour: null for an answer below 500. */
   error: ErrorClass | null;
   /** Why no answer came ("" when one did). */
@@ -82,13 +84,14 @@ export async function attemptOrigin(origin: string, req: OriginRequest, timeoutM
   const started = Date.now();
   try {
     const response = await fetch(request);
-    return { origin, latencyMs: Date.now() - started, response, error: response.status >= 500 ? "http5xx" : null, message: "" };
+    const status = response.status;
+    return { origin, latencyMs: Date.now() - started, response, status, error: status >= 500 ? "http5xx" : null, message: "" };
   } catch (err) {
     const latencyMs = Date.now() - started;
     if (controller.signal.aborted) {
-      return { origin, latencyMs, response: null, error: "timeout", message: `no answer within ${timeoutMs} ms` };
+      return { origin, latencyMs, response: null, status: 0, error: "timeout", message: `no answer within ${timeoutMs} ms` };
     }
-    return { origin, latencyMs, response: null, error: "connect", message: String(err) };
+    return { origin, latencyMs, response: null, status: 0, error: "connect", message: String(err) };
   } finally {
     clearTimeout(timer);
   }
@@ -105,7 +108,7 @@ export function clientAnswer(attempt: Attempt, router: RouterHeaders): Response 
         : errorResponse("bad_gateway", "the origin could not be reached");
   } else {
     // The runtime copies the headers once into the new answer's own, mutable set (a fetched answer's are immutable).
-    answer = new Response(origin.body, { status: origin.status, statusText: origin.statusText, headers: origin.headers });
+    answer = new Response(origin.body, { status: attempt.status, statusText: origin.statusText, headers: origin.headers });
     dropHopByHop(answer.headers);
   }
   const headers = answer.headers;

@@ -22,11 +22,11 @@ export class ClientGone extends Error {
 
 const DIGITS = /^\d+$/;
 
-/** Reads `request`'s body; throws 413 past `maxBytes` (after draining), ClientGone when the upload breaks off. */
-export async function readBodyCapped(request: Request, maxBytes: number): Promise<Uint8Array> {
-  const body = request.body;
-  if (body === null) return new Uint8Array(0);
-  const headers = request.headers;
+/**
+ * Reads `request`'s body (its headers passed in, already read by the caller); throws 413 past
+ * `maxBytes` (after draining), ClientGone when the upload breaks off.
+ */
+export function readBodyCapped(request: Request, maxBytes: number, headers: Headers = request.headers): Promise<Uint8Array> {
   const declared = headers.get("content-length");
   const length = declared !== null && DIGITS.test(declared) ? Number(declared) : null;
   // A declared length within the cap and no Transfer-Encoding: the runtime's HTTP framing delivers exactly
@@ -34,6 +34,12 @@ export async function readBodyCapped(request: Request, maxBytes: number): Promis
   // Transfer-Encoding the runtime reads chunks and keeps the Content-Length header, which then bounds
   // nothing; such a body, and one of unknown length, is read chunk by chunk under the cap.
   if (length !== null && length <= maxBytes && !headers.has("transfer-encoding")) return readDeclared(request, maxBytes);
+  return readChunks(request, maxBytes, length);
+}
+
+async function readChunks(request: Request, maxBytes: number, length: number | null): Promise<Uint8Array> {
+  const body = request.body;
+  if (body === null) return new Uint8Array(0);
   const reader = body.getReader();
   if (length !== null && length > maxBytes) {
     await drain(reader);

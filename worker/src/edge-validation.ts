@@ -5,6 +5,8 @@
  * oversized or endless body costs at most MAX_BODY_BYTES plus one chunk,
  * never an unbounded buffer.
  *
+ * Reading (`readPrediction`) and checking (`checkPrediction`) are apart so
+ * that the traffic path awaits the body once and checks it synchronously.
  * The schemas are the rules; a valid body is recognised by `acceptsFast`,
  * which checks exactly those rules without zod's machinery (the hot path's
  * cost, measured in docs/benchmarks.md). Anything it does not accept is
@@ -67,13 +69,17 @@ function jsonOf(bytes: Uint8Array): unknown {
 }
 
 /**
- * Validates a prediction request; answers the exact bytes to forward.
- * 415 wrong content type, 413 too large, 400 bad UTF-8/JSON/shape.
+ * Reads a prediction request's body: throws 415 unless it says JSON; the
+ * promise rejects with 413 past MAX_BODY_BYTES. `headers` is the request's,
+ * already read by the caller.
  */
-export async function validatePrediction(request: Request, kind: PredictKind, maxChars: number): Promise<Uint8Array> {
+export function readPrediction(request: Request, headers: Headers = request.headers): Promise<Uint8Array> {
   requireJsonContentType(request);
-  const bytes = await readBodyCapped(request, MAX_BODY_BYTES);
+  return readBodyCapped(request, MAX_BODY_BYTES, headers);
+}
+
+/** Checks a prediction body of `kind`: 400 for bad UTF-8, bad JSON or a shape the contract refuses. */
+export function checkPrediction(kind: PredictKind, bytes: Uint8Array, maxChars: number): void {
   const value = jsonOf(bytes);
   if (!acceptsFast(kind, value, maxChars)) parseWith(schemaFor(kind, maxChars), value);
-  return bytes;
 }

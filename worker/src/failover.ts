@@ -102,7 +102,7 @@ async function hold(attempt: Attempt): Promise<Attempt> {
       total += value.byteLength;
       if (total > MAX_BODY_BYTES) {
         await reader.cancel().catch(() => undefined);
-        return { ...attempt, response: errorResponse("bad_gateway", `the origin answered ${response.status}`) };
+        return { ...attempt, response: errorResponse("bad_gateway", `the origin answered ${attempt.status}`), status: 502 };
       }
       chunks.push(value);
     }

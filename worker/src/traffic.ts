@@ -19,7 +19,7 @@ import type { AppEnv } from "./app-env.js";
 import { isAdmin, unauthorized } from "./admin/auth.js";
 import type { RouterConfig } from "./config.js";
 import type { WaitUntil } from "./controller-link.js";
-import { validatePrediction, type PredictKind } from "./edge-validation.js";
+import { checkPrediction, readPrediction, type PredictKind } from "./edge-validation.js";
 import { HttpError } from "./errors.js";
 import { serve } from "./failover.js";
 import type { IsolateState } from "./isolate.js";
@@ -32,6 +32,8 @@ const PREVIEW_READS = new Set(["/health", "/ready"]);
 /** One request on the traffic path and what serving it needs. */
 export interface Exchange {
   request: Request;
+  /** `request.headers`, read once. */
+  headers: Headers;
   env: Env;
   ctx: WaitUntil;
   config: RouterConfig;
@@ -48,7 +50,8 @@ export interface PredictRoute {
 
 /** The Exchange of a request Hono routed. */
 export function exchangeOf(c: Context<AppEnv>): Exchange {
-  return { request: c.req.raw, env: c.env, ctx: c.executionCtx, config: c.get("config"), isolate: c.get("isolate"), requestId: c.get("requestId") };
+  const request = c.req.raw;
+  return { request, headers: request.headers, env: c.env, ctx: c.executionCtx, config: c.get("config"), isolate: c.get("isolate"), requestId: c.get("requestId") };
 }
 
 /**
@@ -84,10 +87,11 @@ export async function previewColor(c: Context<AppEnv>): Promise<Color | null> {
 
 /** POST /predict and /predict/batch: validate, then serve. */
 export async function servePrediction(x: Exchange, route: PredictRoute): Promise<Response> {
-  const header = x.request.headers.get("x-bluegreen-preview");
+  const header = x.headers.get("x-bluegreen-preview");
   const preview = header === null ? null : await previewFrom(header, x.request, x.config);
-  const body = await validatePrediction(x.request, route.kind, x.config.maxTextChars);
-  return forward(x, route.path + route.query, body, preview, true);
+  const body = await readPrediction(x.request, x.headers);
+  checkPrediction(route.kind, body, x.config.maxTextChars);
+  return forward(x, "POST", route.path + route.query, body, preview, true);
 }
 
 /** POST /predict and /predict/batch (at `path`) as a Hono handler, for spellings app.ts's fast path leaves to Hono. */
@@ -113,12 +117,13 @@ export async function proxyHandler(c: Context<AppEnv>): Promise<Response> {
   }
   // A GET or HEAD that got this far has no body, or an empty one (app.ts), which is none.
   const body = method === "GET" || method === "HEAD" ? null : x.request.body;
-  return forward(x, pathname + url.search, body, preview, false);
+  return forward(x, method, pathname + url.search, body, preview, false);
 }
 
 /** Serves from the pools by the isolate's routing state; counts the answer and lets the controller link sync. */
 async function forward(
   x: Exchange,
+  method: string,
   pathAndQuery: string,
   body: Uint8Array | ReadableStream | null,
   preview: Color | null,
@@ -139,9 +144,9 @@ async function forward(
       preview,
       prediction,
       request: {
-        method: x.request.method,
+        method,
         pathAndQuery,
-        headers: originRequestHeaders(x.request.headers, { requestId: x.requestId, originToken: config.originToken, adminToken: config.adminToken }),
+        headers: originRequestHeaders(x.headers, { requestId: x.requestId, originToken: config.originToken, adminToken: config.adminToken }),
         body,
       },
     });
