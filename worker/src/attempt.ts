@@ -61,6 +61,10 @@ class OriginTimeout extends Error {
   override readonly name = "OriginTimeout";
 }
 
+function abortOnTimeout(controller: AbortController, timeoutMs: number): void {
+  controller.abort(new OriginTimeout(`no answer within ${timeoutMs} ms`));
+}
+
 /** Sends `req` to `origin`, giving up on the response headers after `timeoutMs` (the body may take longer). */
 export async function attemptOrigin(origin: string, req: OriginRequest, timeoutMs: number): Promise<Attempt> {
   const controller = new AbortController();
@@ -76,26 +80,20 @@ export async function attemptOrigin(origin: string, req: OriginRequest, timeoutM
   } catch (err) {
     throw new RequestRefused(`the runtime refused the origin request (${req.method}): ${String(err)}`);
   }
+  const timer = setTimeout(abortOnTimeout, timeoutMs, controller, timeoutMs);
   const started = Date.now();
-  const answered = fetch(request);
-  let headersIn = false;
-  // The runtime's own timer (no JavaScript callback to wrap, nothing to clear): it aborts only while no
-  // response headers have come; once they have, the body is the client's to read at any pace.
-  void scheduler.wait(timeoutMs).then(() => {
-    if (!headersIn) controller.abort(new OriginTimeout(`no answer within ${timeoutMs} ms`));
-  });
   try {
-    const response = await answered;
-    headersIn = true;
+    const response = await fetch(request);
     const status = response.status;
     return { origin, latencyMs: Date.now() - started, response, status, error: status >= 500 ? "http5xx" : null, message: "" };
   } catch (err) {
-    headersIn = true;
     const latencyMs = Date.now() - started;
     if (controller.signal.aborted) {
       return { origin, latencyMs, response: null, status: 0, error: "timeout", message: `no answer within ${timeoutMs} ms` };
     }
     return { origin, latencyMs, response: null, status: 0, error: "connect", message: String(err) };
+  } finally {
+    clearTimeout(timer);
   }
 }
 
