@@ -1,9 +1,11 @@
 /**
  * Everything one isolate keeps between requests: its random id, the origin
- * pools' round-robin and passive-health state, and one ControllerLink
- * (routing cache + telemetry) per deployment. index.ts makes one per
- * isolate; tests make more to play a second isolate.
+ * pools' round-robin and passive-health state, one ControllerLink (routing
+ * cache + telemetry) per deployment, and the parsed config of the env it
+ * last served. index.ts makes one per isolate; tests make more to play a
+ * second isolate.
  */
+import { routerConfig, type RouterConfig } from "./config.js";
 import { ControllerLink } from "./controller-link.js";
 import { PoolSet } from "./pools.js";
 
@@ -12,6 +14,11 @@ export class IsolateState {
   readonly pools = new PoolSet();
   readonly #links = new Map<string, ControllerLink>();
   #id: string | null = null;
+  // The last env and deployment seen: one comparison per request instead of a WeakMap or Map lookup.
+  #env: object | null = null;
+  #config: RouterConfig | null = null;
+  #lastLink: ControllerLink | null = null;
+  #lastDeployment = "";
 
   /** Random id of this isolate, made on first use (Workers allow no randomness at global scope). */
   get id(): string {
@@ -19,13 +26,25 @@ export class IsolateState {
     return this.#id;
   }
 
+  /** The router config of `env` (parsed once per env object by config.ts; throws ConfigError). */
+  config(env: Env): RouterConfig {
+    if (env === this.#env) return this.#config!;
+    const config = routerConfig(env);
+    this.#env = env;
+    this.#config = config;
+    return config;
+  }
+
   /** The link for a deployment. */
   link(deployment: string): ControllerLink {
+    if (deployment === this.#lastDeployment && this.#lastLink !== null) return this.#lastLink;
     let link = this.#links.get(deployment);
     if (link === undefined) {
       link = new ControllerLink(deployment, this.id);
       this.#links.set(deployment, link);
     }
+    this.#lastDeployment = deployment;
+    this.#lastLink = link;
     return link;
   }
 }
