@@ -17,8 +17,15 @@ const SCRIPT = `export default {
   },
 };`;
 
-/** Starts the passthrough Worker in front of `origin`; resolves with its URL and a stop function. */
-export async function startPassthrough(origin: string, originToken: string): Promise<{ url: string; stop(): Promise<void> }> {
+/** A running passthrough Worker. */
+export interface Passthrough {
+  url: string;
+  mf: Miniflare;
+  stop(): Promise<void>;
+}
+
+/** Starts the passthrough Worker in front of `origin` (with workerd's inspector when `inspectorPort` is set). */
+export async function startPassthrough(origin: string, originToken: string, opts: { inspectorPort?: number } = {}): Promise<Passthrough> {
   const listeners = { SIGINT: process.listeners("SIGINT"), SIGTERM: process.listeners("SIGTERM") };
   const mf = new Miniflare({
     name: "passthrough",
@@ -29,6 +36,7 @@ export async function startPassthrough(origin: string, originToken: string): Pro
     host: "127.0.0.1",
     port: 0,
     unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+    ...(opts.inspectorPort !== undefined ? { inspectorPort: opts.inspectorPort } : {}),
   });
   // Leave signals to the bench (Miniflare installs handlers that exit at once).
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -36,5 +44,5 @@ export async function startPassthrough(origin: string, originToken: string): Pro
   }
   await mf.ready;
   const url = (await mf.unsafeGetDirectURL()).origin;
-  return { url, stop: () => mf.dispose() };
+  return { url, mf, stop: () => mf.dispose() };
 }

@@ -1,129 +1,22 @@
 /**
- * The bench's results as markdown tables (pasted into docs/benchmarks.md)
- * and the targets of docs/benchmarks.md, each met or missed by how much (pure).
+ * The bench's results as markdown tables (pasted into docs/benchmarks.md),
+ * ending with the targets (targets.ts), pure. A run with `--only router`
+ * has the throughput table, the router/passthrough ratios and the bundle
+ * size, and none of the drills.
  */
-import type { LoadStats } from "../src/validate/load.js";
-import type { Cost } from "./cost.js";
-import type { FlipResult } from "./flip-drill.js";
-import type { SequentialStats } from "./load.js";
-import type { Machine } from "./machine.js";
-import type { RollbackResult, seedDetection } from "./rollback-drill.js";
+import { describeBundle } from "./bundle-size.js";
+import { byName, checkTargets, f1, f2, int, ms, routerVsPassthrough, signed, type BenchResults } from "./targets.js";
 
-export interface BenchResults {
-  machine: Machine;
-  command: string;
-  settings: {
-    durationS: number;
-    rounds: number;
-    /** req/s of each target in each interleaved round. */
-    roundRatios: Array<Record<string, number>>;
-    connections: number;     sequential: number;
-    rate: number;
-    healthyS: number;
-    faultRate: number;
-    flipConcurrency: number;
-  };
-  nginx: { ran: true; version: string } | { ran: false; reason: string };
-  /** Per target: the load's stats, and CPU ms per request of the proxy's processes and of the origin. */
-  throughput: Array<{ name: string; stats: LoadStats; cpuMsPerRequest?: { proxy: number | null; origin: number | null } }>;
-  sequential: Array<{ name: string; stats: SequentialStats }>;
-  flips: Array<{ name: string; how: string; result: FlipResult }>;
-  rollback: RollbackResult | { error: string };
-  seed: ReturnType<typeof seedDetection>;
-  cost: Array<{ load: string; cost: Cost }>;
-}
+const cpuMs = (n: number | null | undefined) => (n === null || n === undefined ? "–" : `${n.toFixed(3)} ms`);
+const range = (xs: number[]) => (xs.length ? `${f2(Math.min(...xs))}–${f2(Math.max(...xs))}×` : "–");
 
-export interface TargetCheck {
-  target: string;
-  observed: string;
-  met: boolean | null;
-  note: string;
-}
-
-const f1 = (n: number | null | undefined) => (n === null || n === undefined || !Number.isFinite(n) ? "–" : n.toFixed(1));
-const f2 = (n: number | null | undefined) => (n === null || n === undefined || !Number.isFinite(n) ? "–" : n.toFixed(2));
-const int = (n: number | null | undefined) => (n === null || n === undefined || !Number.isFinite(n) ? "–" : Math.round(n).toLocaleString("en-US"));
-/** "+0.64" / "−0.03": a difference with its sign. */
-const signed = (n: number) => `${n < 0 ? "−" : "+"}${f2(Math.abs(n))}`;
-const ms = (n: number | null | undefined) => (n === null || n === undefined ? "–" : `${n >= 100 ? Math.round(n) : n.toFixed(1)} ms`);
-
-function byName<T extends { name: string }>(rows: T[], name: string): T | undefined {
-  return rows.find((r) => r.name === name);
-}
-
-/** The targets, checked against the results. */
-export function checkTargets(r: BenchResults): TargetCheck[] {
-  const nginx = byName(r.throughput, "nginx")?.stats;
-  const router = byName(r.throughput, "router")?.stats;
-  const seqDirect = byName(r.sequential, "direct")?.stats;
-  const seqRouter = byName(r.sequential, "router")?.stats;
-  const checks: TargetCheck[] = [];
-
-  const ratio = nginx && router ? router.throughput / nginx.throughput : null;
-  checks.push({
-    target: "router throughput ≥ 0.5× nginx's",
-    observed: ratio === null ? "nginx not run" : `${f2(ratio)}×`,
-    met: ratio === null ? null : ratio >= 0.5,
-    note: ratio === null ? "" : ratio >= 0.5 ? "" : `short by ${f2(0.5 - ratio)}× (${int(0.5 * nginx!.throughput - router!.throughput)} req/s)`,
-  });
-
-  const added = seqDirect?.p50Ms != null && seqRouter?.p50Ms != null ? seqRouter.p50Ms - seqDirect.p50Ms : null;
-  checks.push({
-    target: "p50 added latency ≤ 2 ms over direct",
-    observed: added === null ? "–" : `${signed(added)} ms (one connection, sequential)`,
-    met: added === null ? null : added <= 2,
-    note: added !== null && added > 2 ? `over by ${f2(added - 2)} ms` : "",
-  });
-
-  const routerFlip = byName(r.flips, "router")?.result;
-  checks.push({
-    target: "0 failed requests during a flip",
-    observed: routerFlip ? `${routerFlip.failed} of ${int(routerFlip.total)}` : "–",
-    met: routerFlip ? routerFlip.failed === 0 : null,
-    note: routerFlip && routerFlip.failed > 0 ? `${routerFlip.failed} failed` : "",
-  });
-
-  const rb = "error" in r.rollback ? null : r.rollback;
-  checks.push({
-    target: `automatic rollback ≤ 3 s after the first failure at ${r.settings.rate} req/s`,
-    observed: rb === null ? `not measured: ${(r.rollback as { error: string }).error}` : rb.detectionMs === null ? "no rollback within the drill" : `${f2(rb.detectionMs / 1000)} s`,
-    met: rb === null ? null : rb.detectionMs !== null && rb.detectionMs <= 3000,
-    note: rb?.detectionMs != null && rb.detectionMs > 3000 ? `over by ${f2((rb.detectionMs - 3000) / 1000)} s` : "",
-  });
-
-  for (const { load, cost } of r.cost) {
-    checks.push({
-      target: `≤ 0.02 DO calls per prediction (${load})`,
-      observed: `${cost.doPerPrediction.toFixed(4)}`,
-      met: cost.doPerPrediction <= 0.02,
-      note: cost.doPerPrediction > 0.02 ? `over by ${(cost.doPerPrediction - 0.02).toFixed(4)}` : "",
-    });
-    checks.push({
-      target: `≤ 0.001 KV reads per prediction (${load})`,
-      observed: `${cost.kvPerPrediction.toFixed(5)}`,
-      met: cost.kvPerPrediction <= 0.001,
-      note: cost.kvPerPrediction > 0.001 ? `over by ${(cost.kvPerPrediction - 0.001).toFixed(5)}` : "",
-    });
-  }
-  return checks;
-}
-
-/** Markdown for docs/benchmarks.md: machine, tables, targets. */
-export function renderMarkdown(r: BenchResults): string {
-  const m = r.machine;
-  const lines: string[] = [];
-  lines.push(`Run ${m.date} · ${m.nproc} cores, ${m.cpu} · ${m.os} · Node ${m.node} · load average ${m.load.join(" / ")} at start`);
-  lines.push(`Other test runs at start: ${m.others.length === 0 ? "none seen" : m.others.length}`);
-  lines.push(`Command: \`${r.command}\``);
-  lines.push(r.nginx.ran ? `nginx: ${r.nginx.version}` : `nginx: skipped — ${r.nginx.reason}`);
-  lines.push("");
+function throughputSection(r: BenchResults, lines: string[]): void {
   lines.push(
     `### Throughput and latency (${r.settings.durationS} s each in ${r.settings.rounds} interleaved rounds, ${r.settings.connections} connections, POST /predict, same origin process)`,
   );
   lines.push("");
   lines.push("| target | req/s | p50 | p99 | errors | requests | proxy CPU / request | origin CPU / request |");
   lines.push("|---|---:|---:|---:|---:|---:|---:|---:|");
-  const cpuMs = (n: number | null | undefined) => (n === null || n === undefined ? "–" : `${n.toFixed(3)} ms`);
   for (const { name, stats, cpuMsPerRequest } of r.throughput) {
     lines.push(
       `| ${name} | ${int(stats.throughput)} | ${ms(stats.p50Ms)} | ${ms(stats.p99Ms)} | ${stats.errors} | ${int(stats.total)} | ${cpuMs(cpuMsPerRequest?.proxy)} | ${cpuMs(cpuMsPerRequest?.origin)} |`,
@@ -137,12 +30,22 @@ export function renderMarkdown(r: BenchResults): string {
   );
   const perRound = (a: string, b: string) =>
     r.settings.roundRatios.map((x) => (x[a] && x[b] ? x[a]! / x[b]! : null)).filter((x): x is number => x !== null);
-  const range = (xs: number[]) => (xs.length ? `${f2(Math.min(...xs))}–${f2(Math.max(...xs))}×` : "–");
-  if (r.settings.rounds > 1) {
+  if (r.settings.rounds > 1 && get("nginx") !== undefined) {
     lines.push(
       `Per round: router/nginx ${range(perRound("router", "nginx"))} · router/direct ${range(perRound("router", "direct"))} · workerd passthrough/nginx ${range(perRound("workerd passthrough", "nginx"))}`,
     );
   }
+  const rp = routerVsPassthrough(r);
+  if (rp.throughput !== null) {
+    lines.push("");
+    lines.push(
+      `Router ÷ workerd passthrough: throughput **${f2(rp.throughput)}×** (per round ${range(rp.throughputRounds)}), proxy CPU per request **${f2(rp.cpu)}×** (per round ${range(rp.cpuRounds)})`,
+    );
+  }
+}
+
+function sequentialSection(r: BenchResults, lines: string[]): void {
+  if (r.sequential === undefined) return;
   lines.push("");
   lines.push(`One connection, ${r.settings.sequential} sequential requests (the latency a hop adds when nothing queues):`);
   lines.push("");
@@ -153,6 +56,10 @@ export function renderMarkdown(r: BenchResults): string {
     const added = seqDirect != null && stats.p50Ms != null && name !== "direct" ? `${signed(stats.p50Ms - seqDirect)} ms` : "–";
     lines.push(`| ${name} | ${f2(stats.p50Ms)} ms | ${f2(stats.p99Ms)} ms | ${added} |`);
   }
+}
+
+function flipSection(r: BenchResults, lines: string[]): void {
+  if (r.flips === undefined) return;
   lines.push("");
   lines.push(`### Flip under load (${r.settings.flipConcurrency} requests in flight, blue → green)`);
   lines.push("");
@@ -162,6 +69,10 @@ export function renderMarkdown(r: BenchResults): string {
     const why = Object.entries(result.failures).map(([k, v]) => `${v}× ${k}`).join(", ") || "–";
     lines.push(`| ${name} | ${how} | ${ms(result.commandMs)} | ${ms(result.firstNewMs)} | ${ms(result.lastOldMs)} | ${result.failed} / ${int(result.total)} | ${why} |`);
   }
+}
+
+function rollbackSection(r: BenchResults, lines: string[]): void {
+  if (r.rollback === undefined) return;
   lines.push("");
   lines.push(`### Automatic rollback (${r.settings.rate} req/s; green healthy ${r.settings.healthyS} s after the flip, then ${Math.round(r.settings.faultRate * 100)}% HTTP 500)`);
   lines.push("");
@@ -180,6 +91,10 @@ export function renderMarkdown(r: BenchResults): string {
       `| seed monitor (computed) | – | ${f1(r.seed.minS)}–${f1(r.seed.maxS)} s, mean ${f1(r.seed.meanS)} s | – | – | every failure until then | cumulative rate > 5% after ${f2(r.seed.crossS)} s, next 10 s poll |`,
     );
   }
+}
+
+function costSection(r: BenchResults, lines: string[]): void {
+  if (r.cost === undefined) return;
   lines.push("");
   lines.push("### Cost per prediction (router with counting bindings)");
   lines.push("");
@@ -189,6 +104,23 @@ export function renderMarkdown(r: BenchResults): string {
     const by = Object.entries(cost.doCallsByMethod).map(([k, v]) => `${k} ${v}`).join(", ") || "–";
     lines.push(`| ${load} | ${int(cost.predictions)} | ${f1(cost.seconds)} | ${cost.doCalls} | ${cost.kvReads} | ${cost.doPerPrediction.toFixed(4)} | ${cost.kvPerPrediction.toFixed(5)} | ${by} |`);
   }
+}
+
+/** Markdown for docs/benchmarks.md: machine, tables, targets. */
+export function renderMarkdown(r: BenchResults): string {
+  const m = r.machine;
+  const lines: string[] = [];
+  lines.push(`Run ${m.date} · ${m.nproc} cores, ${m.cpu} · ${m.os} · Node ${m.node} · load average ${m.load.join(" / ")} at start`);
+  lines.push(`Other test runs at start: ${m.others.length === 0 ? "none seen" : m.others.length}`);
+  lines.push(`Command: \`${r.command}\``);
+  lines.push(r.nginx.ran ? `nginx: ${r.nginx.version}` : `nginx: skipped — ${r.nginx.reason}`);
+  if (r.bundle !== undefined) lines.push(`Worker bundle (wrangler deploy --dry-run): ${"error" in r.bundle ? `not measured — ${r.bundle.error}` : describeBundle(r.bundle)}`);
+  lines.push("");
+  throughputSection(r, lines);
+  sequentialSection(r, lines);
+  flipSection(r, lines);
+  rollbackSection(r, lines);
+  costSection(r, lines);
   lines.push("");
   lines.push("### Targets");
   lines.push("");

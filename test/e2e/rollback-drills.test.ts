@@ -121,7 +121,10 @@ describe("automatic rollback drills at 50 req/s", () => {
   }, 90_000);
 
   it("a green that turns slow (p99 over MAX_P99_MS) is rolled back within 10 s, with 0 user errors", async () => {
-    const r = await newRouter({ BAKE_SECONDS: "600", MAX_P99_MS: "400" });
+    // The bound sits far above what a healthy green shows on a loaded 2-core machine running
+    // three test files at once (at 400 ms a healthy green was once proven slow during its
+    // first 5 s), and the injected latency far above the bound.
+    const r = await newRouter({ BAKE_SECONDS: "600", MAX_P99_MS: "1000" });
     const load = startLoad(r.url, { perSecond: RPS, maxDurationMs: 60_000 });
     let samples: Sample[];
     let slowFrom = 0;
@@ -130,7 +133,7 @@ describe("automatic rollback drills at 50 req/s", () => {
       await new Promise((res) => setTimeout(res, 5_000));
       expect((await admin(r, "GET", "/admin/status")).phase).toBe("baking");
       slowFrom = Date.now();
-      await setFault(green.url, ORIGIN_TOKEN, { latencyMs: 1_000 });
+      await setFault(green.url, ORIGIN_TOKEN, { latencyMs: 2_000 });
       await rolledBack(r, 20_000);
     } finally {
       samples = await load.stop();
@@ -138,7 +141,7 @@ describe("automatic rollback drills at 50 req/s", () => {
     expect(summarize(samples).non200).toBe(0);
     const [rollback] = (await admin(r, "GET", "/admin/history")).entries;
     expect(rollback).toMatchObject({ kind: "auto", action: "rollback", from: "green", to: "blue" });
-    expect(rollback.reason).toMatch(/p99 \d+ms > 400ms \(\d+\/\d+ requests slower than 400ms, lower bound \d+\.\d% > 1\.0%\)/);
+    expect(rollback.reason).toMatch(/p99 \d+ms > 1000ms \(\d+\/\d+ requests slower than 1000ms, lower bound \d+\.\d% > 1\.0%\)/);
     const decidedMs = Date.parse(rollback.at) - slowFrom;
     console.log(`drill slow green: rollback decided ${decidedMs} ms after green turned slow (${rollback.reason})`);
     expect(decidedMs).toBeLessThanOrEqual(10_000);

@@ -4,7 +4,7 @@
 // it gets); the body cap is enforced while the body streams in, not after
 // buffering it; past the cap the rest is read and dropped (bounded) so the
 // client can read its 413 (test/e2e/edge-abuse.test.ts checks that over real
-// sockets).
+// sockets). The fast check of a valid body: edge-validation.pure.test.ts.
 import { MAX_BATCH_TEXTS, MAX_BODY_BYTES } from "../../contract/prediction.js";
 import { describe, expect, it } from "vitest";
 import { DRAIN_MAX_BYTES } from "../../worker/src/edge-body.js";

@@ -1,4 +1,4 @@
-// Covers worker/src/failover.ts and proxy.ts's outcome classification against
+// Covers worker/src/failover.ts and attempt.ts's outcome classification against
 // real model servers: with green active, a green origin that answers 500,
 // hangs past ORIGIN_TIMEOUT_MS, or refuses connections is covered by blue
 // (200, x-bluegreen-failover: blue) and the failure is counted against green

@@ -1,4 +1,4 @@
-// Covers worker/src/proxy.ts and traffic.ts's headers and pass-through, with
+// Covers worker/src/origin-headers.ts, attempt.ts and traffic.ts: headers and pass-through, with
 // recorder origins on loopback: what an origin receives (x-origin-token,
 // x-request-id, no hop-by-hop or router headers, never Authorization or
 // Cookie, no header holding the admin token), what the client gets back
@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { routerConfig } from "../../worker/src/config.js";
 import { serve } from "../../worker/src/failover.js";
 import { IsolateState } from "../../worker/src/isolate.js";
-import { RequestRefused, fetchOrigin } from "../../worker/src/proxy.js";
+import { RequestRefused, attemptOrigin } from "../../worker/src/attempt.js";
 import { initialRoutingState } from "../../worker/src/routing-state.js";
 import { ADMIN_TOKEN, ORIGIN_TOKEN, errorOf, newIsolate, origins, predictRequest, recorded, sendSettled, slowWindowOnce, testEnv } from "./helpers.js";
 
@@ -224,12 +224,12 @@ describe("a request the runtime refuses to send", () => {
   it("is RequestRefused (our bug), not a connect error: no attempt counted, no origin cooled down, nothing sent", async () => {
     const testId = crypto.randomUUID();
     const refused = { method: "GET", pathAndQuery: "/predict", headers: new Headers({ "x-test-id": testId }), body: new Uint8Array([123, 125]) };
-    await expect(fetchOrigin(origins.TEST_RECORDER_A, refused, 1_000)).rejects.toBeInstanceOf(RequestRefused);
+    await expect(attemptOrigin(origins.TEST_RECORDER_A, refused, 1_000)).rejects.toBeInstanceOf(RequestRefused);
 
     const e = recorderEnv({ FAILOVER: "standby" });
     const isolate = new IsolateState();
     const link = isolate.link(e.DEPLOYMENT_NAME);
-    const plan = { state: initialRoutingState(Date.now()), config: routerConfig(e), pools: isolate.pools, link, replayable: true, preview: null, prediction: true, request: refused };
+    const plan = { state: initialRoutingState(Date.now()), config: routerConfig(e), pools: isolate.pools, link, requestId: "refused-1", replayable: true, preview: null, prediction: true, request: refused };
     await expect(serve(plan)).rejects.toBeInstanceOf(RequestRefused);
     expect(link.telemetry.pending).toBe(false);
     expect(isolate.pools.cooling(origins.TEST_RECORDER_A, Date.now())).toBe(false);

@@ -1,6 +1,7 @@
 // Covers the pure half of worker/src/telemetry.ts: the sync rule
 // (syncReason: refresh, report, early error flush), the trailing flush's wait
-// (trailingWaitMs) and the TelemetryBuffer. The traffic through a router is
+// (trailingWaitMs) and the TelemetryBuffer (its seconds across a take, a
+// restore and a clock that steps back). The traffic through a router is
 // in telemetry.test.ts (workerd).
 import { describe, expect, it } from "vitest";
 import { emptyCounts, latencyBucket } from "../../contract/telemetry.js";
@@ -74,6 +75,19 @@ describe("TelemetryBuffer", () => {
     expect(batch.buckets).toHaveLength(2);
     expect(batch.errors).toBe(1);
     expect(buffer.pending).toBe(false);
+  });
+
+  it("keeps counting into the right second across a take, a restore and a clock that steps back", () => {
+    const buffer = new TelemetryBuffer();
+    buffer.record({ color: "blue", latencyMs: 1, error: null }, 7_100);
+    const first = buffer.take();
+    buffer.record({ color: "blue", latencyMs: 1, error: null }, 7_200);
+    buffer.restore(first, 7_300);
+    buffer.record({ color: "blue", latencyMs: 1, error: null }, 6_999);
+    buffer.record({ color: "blue", latencyMs: 1, error: null }, 7_999);
+    buffer.record({ color: "blue", latencyMs: 1, error: null }, 8_000);
+    const requests = Object.fromEntries(buffer.take().buckets.map((b) => [b.second, b.counts.requests]));
+    expect(requests).toEqual({ 6: 1, 7: 3, 8: 1 });
   });
 
   it("gives a failed batch back, minus seconds older than MAX_BUFFER_AGE_MS", () => {

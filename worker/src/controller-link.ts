@@ -78,15 +78,23 @@ export class ControllerLink {
 
   /** The state to route this request by; may start a background sync. */
   async routing(env: Env, config: RouterConfig, ctx: WaitUntil): Promise<RoutingState> {
-    const state = this.cache.state;
-    if (state !== null) {
-      this.maybeSync(env, config, ctx);
-      return state;
-    }
+    const state = this.stateNow(env, config, ctx);
+    if (state !== null) return state;
     this.#cold ??= this.#coldLoad(env, config, ctx).finally(() => {
       this.#cold = null;
     });
     return this.#cold;
+  }
+
+  /**
+   * The in-memory state (may start a background sync), or null in a cold
+   * isolate, where routing() loads it: the hot path's read, with no promise
+   * to wait on.
+   */
+  stateNow(env: Env, config: RouterConfig, ctx: WaitUntil): RoutingState | null {
+    const state = this.cache.state;
+    if (state !== null) this.maybeSync(env, config, ctx);
+    return state;
   }
 
   /** Starts a sync under ctx.waitUntil if one is due (sync-schedule.ts due). */

@@ -22,13 +22,26 @@ export class ClientGone extends Error {
 
 const DIGITS = /^\d+$/;
 
-/** Reads `request`'s body; throws 413 past `maxBytes` (after draining), ClientGone when the upload breaks off. */
-export async function readBodyCapped(request: Request, maxBytes: number): Promise<Uint8Array> {
+/**
+ * Reads `request`'s body (its headers passed in, already read by the caller); throws 413 past
+ * `maxBytes` (after draining), ClientGone when the upload breaks off.
+ */
+export function readBodyCapped(request: Request, maxBytes: number, headers: Headers = request.headers): Promise<Uint8Array> {
+  const declared = headers.get("content-length");
+  const length = declared !== null && DIGITS.test(declared) ? Number(declared) : null;
+  // A declared length within the cap and no Transfer-Encoding: the runtime's HTTP framing delivers exactly
+  // that many bytes, read in one native call (a read loop in JavaScript cost twice the CPU). With
+  // Transfer-Encoding the runtime reads chunks and keeps the Content-Length header, which then bounds
+  // nothing; such a body, and one of unknown length, is read chunk by chunk under the cap.
+  if (length !== null && length <= maxBytes && !headers.has("transfer-encoding")) return readDeclared(request, maxBytes);
+  return readChunks(request, maxBytes, length);
+}
+
+async function readChunks(request: Request, maxBytes: number, length: number | null): Promise<Uint8Array> {
   const body = request.body;
   if (body === null) return new Uint8Array(0);
-  const declared = request.headers.get("content-length");
   const reader = body.getReader();
-  if (declared !== null && DIGITS.test(declared) && Number(declared) > maxBytes) {
+  if (length !== null && length > maxBytes) {
     await drain(reader);
     throw tooLarge(maxBytes);
   }
@@ -45,6 +58,18 @@ export async function readBodyCapped(request: Request, maxBytes: number): Promis
     chunks.push(value);
   }
   return join(chunks, size);
+}
+
+async function readDeclared(request: Request, maxBytes: number): Promise<Uint8Array> {
+  let buffer: ArrayBuffer;
+  try {
+    buffer = await request.arrayBuffer();
+  } catch (err) {
+    throw new ClientGone(`the upload broke off: ${String(err)}`);
+  }
+  // Only a Request built in-process can carry more than it declares; it gets the 413 all the same.
+  if (buffer.byteLength > maxBytes) throw tooLarge(maxBytes);
+  return new Uint8Array(buffer);
 }
 
 async function readOrGone(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<ReadableStreamReadResult<Uint8Array>> {

@@ -2,10 +2,12 @@
  * Everything one isolate keeps between requests: its random id, its
  * location (the `cf.colo` of its first request that has one: an isolate
  * runs in one location), the origin pools' round-robin and passive-health
- * state, and one ControllerLink (routing cache + telemetry + the sync with
- * its location's relay) per deployment. index.ts makes one per isolate;
- * tests make more to play other isolates, in other locations.
+ * state, one ControllerLink (routing cache + telemetry + the sync with its
+ * location's relay) per deployment, and the parsed config of the env it last
+ * served. index.ts makes one per isolate; tests make more to play other
+ * isolates, in other locations.
  */
+import { routerConfig, type RouterConfig } from "./config.js";
 import { ControllerLink } from "./controller-link.js";
 import { PoolSet } from "./pools.js";
 import { coloOf, UNKNOWN_COLO } from "./relay/relay-name.js";
@@ -16,6 +18,11 @@ export class IsolateState {
   readonly #links = new Map<string, ControllerLink>();
   #id: string | null = null;
   #colo: string | null = null;
+  // The last env and deployment seen: one comparison per request instead of a WeakMap or Map lookup.
+  #env: object | null = null;
+  #config: RouterConfig | null = null;
+  #lastLink: ControllerLink | null = null;
+  #lastDeployment = "";
 
   /** Random id of this isolate, made on first use (Workers allow no randomness at global scope). */
   get id(): string {
@@ -35,13 +42,25 @@ export class IsolateState {
     if (colo !== UNKNOWN_COLO) this.#colo = colo;
   }
 
+  /** The router config of `env` (parsed once per env object by config.ts; throws ConfigError). */
+  config(env: Env): RouterConfig {
+    if (env === this.#env) return this.#config!;
+    const config = routerConfig(env);
+    this.#env = env;
+    this.#config = config;
+    return config;
+  }
+
   /** The link for a deployment. */
   link(deployment: string): ControllerLink {
+    if (deployment === this.#lastDeployment && this.#lastLink !== null) return this.#lastLink;
     let link = this.#links.get(deployment);
     if (link === undefined) {
       link = new ControllerLink(deployment, this.id, () => this.colo);
       this.#links.set(deployment, link);
     }
+    this.#lastDeployment = deployment;
+    this.#lastLink = link;
     return link;
   }
 }

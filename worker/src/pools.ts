@@ -16,6 +16,7 @@ export class PoolSet {
 
   /** The next origin of `origins` to try. */
   pick(origins: readonly string[], nowMs: number): string {
+    if (origins.length === 1) return origins[0]!; // the only choice, cooling or not: no round robin to keep
     if (origins.length === 0) throw new Error("pick() from an empty pool");
     const key = origins.join(",");
     const start = (this.#next.get(key) ?? 0) % origins.length;
@@ -50,7 +51,7 @@ export class PoolSet {
 
   /** An answer from `origin` ends its cool-down. */
   markOk(origin: string): void {
-    this.#downUntilMs.delete(origin);
+    if (this.#downUntilMs.size !== 0) this.#downUntilMs.delete(origin);
   }
 
   /** Whether `origin` is cooling down (for status). */

@@ -33,6 +33,10 @@ export interface Batch {
 /** Outcome counters of one isolate for one deployment. */
 export class TelemetryBuffer {
   #buckets = new Map<number, SecondBucket>();
+  // The current second's buckets, so that an attempt within it is counted without a Math.floor or a Map lookup.
+  #currentFromMs = 0;
+  #currentToMs = 0;
+  #current: Partial<Record<Color, SecondBucket>> = {};
   /** Client requests answered since the last sync (attempts may be more). */
   served = 0;
   /** Failed origin attempts since the last sync. */
@@ -40,7 +44,12 @@ export class TelemetryBuffer {
 
   /** Counts one origin attempt. */
   record(outcome: Outcome, nowMs: number): void {
-    const bucket = this.#bucket(Math.floor(nowMs / 1000), outcome.color);
+    if (nowMs < this.#currentFromMs || nowMs >= this.#currentToMs) {
+      this.#currentFromMs = Math.floor(nowMs / 1000) * 1000;
+      this.#currentToMs = this.#currentFromMs + 1000;
+      this.#current = {};
+    }
+    const bucket = (this.#current[outcome.color] ??= this.#bucket(this.#currentFromMs / 1000, outcome.color));
     bucket.counts.requests += 1;
     bucket.counts.latency[latencyBucket(outcome.latencyMs)]! += 1;
     if (outcome.error !== null) {
@@ -79,6 +88,7 @@ export class TelemetryBuffer {
   take(): Batch {
     const batch: Batch = { buckets: [...this.#buckets.values()], served: this.served, errors: this.errors };
     this.#buckets = new Map();
+    this.#current = {};
     this.served = 0;
     this.errors = 0;
     return batch;

@@ -7,93 +7,151 @@
  * allow-list, a preview may also read the colour's own GET /health and
  * /ready (what `bluegreen validate --via-router` checks). Paths that could
  * reach an origin's /fault are never passed on.
+ *
+ * A POST to /predict or /predict/batch is the hot path: app.ts hands it here
+ * without going through Hono's routing (`predictRouteOf`), so the handlers
+ * take an `Exchange` rather than a Hono context.
  */
 import type { Context } from "hono";
 import { PreviewColor } from "../../contract/admin.js";
 import type { Color } from "../../contract/colors.js";
-import { isAdmin, unauthorized } from "./admin/auth.js";
 import type { AppEnv } from "./app-env.js";
-import { validatePrediction, type PredictKind } from "./edge-validation.js";
+import { isAdmin, unauthorized } from "./admin/auth.js";
+import type { RouterConfig } from "./config.js";
+import type { WaitUntil } from "./controller-link.js";
+import { checkPrediction, readPrediction, type PredictKind } from "./edge-validation.js";
 import { HttpError } from "./errors.js";
 import { serve } from "./failover.js";
+import type { IsolateState } from "./isolate.js";
+import { originRequestHeaders } from "./origin-headers.js";
 import { allowsPath, isFaultPath } from "./proxy-paths.js";
-import { originRequestHeaders } from "./proxy.js";
 
 /** Origin routes a preview may read on the colour it names. */
 const PREVIEW_READS = new Set(["/health", "/ready"]);
 
-/** The preview colour of a request, after checking the admin token (401 otherwise). */
-export async function previewColor(c: Context<AppEnv>): Promise<Color | null> {
-  const header = c.req.header("x-bluegreen-preview");
-  if (header === undefined) return null;
-  if (!(await isAdmin(c.req.raw, c.get("config").adminToken))) throw unauthorized();
+/** One request on the traffic path and what serving it needs. */
+export interface Exchange {
+  request: Request;
+  /** `request.headers`, read once. */
+  headers: Headers;
+  env: Env;
+  ctx: WaitUntil;
+  config: RouterConfig;
+  isolate: IsolateState;
+  requestId: string;
+}
+
+/** A prediction route: its path, body kind, and the request's query ("" or "?…"), passed on as sent. */
+export interface PredictRoute {
+  path: "/predict" | "/predict/batch";
+  kind: PredictKind;
+  query: string;
+}
+
+/** The Exchange of a request Hono routed. */
+export function exchangeOf(c: Context<AppEnv>): Exchange {
+  const request = c.req.raw;
+  return { request, headers: request.headers, env: c.env, ctx: c.executionCtx, config: c.get("config"), isolate: c.get("isolate"), requestId: c.get("requestId") };
+}
+
+/**
+ * The prediction route a request URL names, read the way Hono reads a path
+ * (from the first "/" after the scheme up to "?"), or null. Only the two
+ * literal paths match; any other spelling (e.g. percent-encoded) is left to
+ * Hono's routing, which serves it the same way.
+ */
+export function predictRouteOf(url: string): PredictRoute | null {
+  const start = url.indexOf("/", url.indexOf(":") + 4);
+  if (start === -1) return null;
+  const q = url.indexOf("?", start);
+  const path = q === -1 ? url.slice(start) : url.slice(start, q);
+  const query = q === -1 ? "" : url.slice(q);
+  if (path === "/predict") return { path, kind: "single", query };
+  if (path === "/predict/batch") return { path, kind: "batch", query };
+  return null;
+}
+
+/** The colour an x-bluegreen-preview header names, after checking the admin token (401 otherwise). */
+async function previewFrom(header: string, request: Request, config: RouterConfig): Promise<Color> {
+  if (!(await isAdmin(request, config.adminToken))) throw unauthorized();
   const parsed = PreviewColor.safeParse(header.trim().toLowerCase());
   if (!parsed.success) throw new HttpError("invalid_request", 'x-bluegreen-preview must be "blue" or "green"');
   return parsed.data;
 }
 
-interface Forwarding {
-  body: Uint8Array | ReadableStream | null;
-  /** Whether the body can be sent a second time (buffered or absent). */
-  replayable: boolean;
-  preview: Color | null;
-  prediction: boolean;
+/** The preview colour of a request, after checking the admin token (401 otherwise). */
+export async function previewColor(c: Context<AppEnv>): Promise<Color | null> {
+  const header = c.req.raw.headers.get("x-bluegreen-preview");
+  return header === null ? null : previewFrom(header, c.req.raw, c.get("config"));
 }
 
-async function forward(c: Context<AppEnv>, pathAndQuery: string, how: Forwarding): Promise<Response> {
-  const config = c.get("config");
-  const isolate = c.get("isolate");
-  const link = isolate.link(config.deployment);
-  const state = await link.routing(c.env, config, c.executionCtx);
-  try {
-    return await serve({
-      state,
-      config,
-      pools: isolate.pools,
-      link,
-      replayable: how.replayable,
-      preview: how.preview,
-      prediction: how.prediction,
-      request: {
-        method: c.req.method,
-        pathAndQuery,
-        headers: originRequestHeaders(c.req.raw.headers, {
-          requestId: c.get("requestId"),
-          originToken: config.originToken,
-          adminToken: config.adminToken,
-        }),
-        body: how.body,
-      },
-    });
-  } finally {
-    if (how.prediction && how.preview === null) link.telemetry.noteServed();
-    link.afterRequest(c.env, config, c.executionCtx);
-  }
+/** POST /predict and /predict/batch: validate, then serve. */
+export async function servePrediction(x: Exchange, route: PredictRoute): Promise<Response> {
+  const header = x.headers.get("x-bluegreen-preview");
+  const preview = header === null ? null : await previewFrom(header, x.request, x.config);
+  const body = await readPrediction(x.request, x.headers);
+  checkPrediction(route.kind, body, x.config.maxTextChars);
+  return forward(x, "POST", route.path + route.query, body, preview, true);
 }
 
-/** POST /predict and /predict/batch (at `path`): validate, then serve. */
-export function predictHandler(path: string, kind: PredictKind) {
-  return async (c: Context<AppEnv>): Promise<Response> => {
-    const preview = await previewColor(c);
-    const body = await validatePrediction(c.req.raw, kind, c.get("config").maxTextChars);
+/** POST /predict and /predict/batch (at `path`) as a Hono handler, for spellings app.ts's fast path leaves to Hono. */
+export function predictHandler(path: PredictRoute["path"], kind: PredictKind) {
+  return (c: Context<AppEnv>): Promise<Response> => {
     const url = c.req.url;
-    const query = url.indexOf("?");
-    return forward(c, query === -1 ? path : path + url.slice(query), { body, replayable: true, preview, prediction: true });
+    const q = url.indexOf("?");
+    return servePrediction(exchangeOf(c), { path, kind, query: q === -1 ? "" : url.slice(q) });
   };
 }
 
 /** Any other non-admin request: passed on when PROXY_PATHS allows it (or a preview reads /health, /ready), else 404. */
 export async function proxyHandler(c: Context<AppEnv>): Promise<Response> {
+  const x = exchangeOf(c);
   // The URL parser's path (dot segments resolved in every spelling), not Hono's decoded one: what the origin gets.
-  const url = new URL(c.req.url);
+  const url = new URL(x.request.url);
   const pathname = url.pathname;
+  const method = x.request.method;
   const preview = await previewColor(c);
-  const previewRead = preview !== null && PREVIEW_READS.has(pathname) && (c.req.method === "GET" || c.req.method === "HEAD");
-  if (!(previewRead || allowsPath(c.get("config").proxyPaths, pathname)) || isFaultPath(pathname)) {
+  const previewRead = preview !== null && PREVIEW_READS.has(pathname) && (method === "GET" || method === "HEAD");
+  if (!(previewRead || allowsPath(x.config.proxyPaths, pathname)) || isFaultPath(pathname)) {
     throw new HttpError("not_found", "no such route");
   }
   // A GET or HEAD that got this far has no body, or an empty one (app.ts), which is none.
-  const method = c.req.method;
-  const body = method === "GET" || method === "HEAD" ? null : c.req.raw.body;
-  return forward(c, pathname + url.search, { body, replayable: body === null, preview, prediction: false });
+  const body = method === "GET" || method === "HEAD" ? null : x.request.body;
+  return forward(x, method, pathname + url.search, body, preview, false);
+}
+
+/** Serves from the pools by the isolate's routing state; counts the answer and lets the controller link sync. */
+async function forward(
+  x: Exchange,
+  method: string,
+  pathAndQuery: string,
+  body: Uint8Array | ReadableStream | null,
+  preview: Color | null,
+  prediction: boolean,
+): Promise<Response> {
+  const { env, ctx, config } = x;
+  const link = x.isolate.link(config.deployment);
+  const state = link.stateNow(env, config, ctx) ?? (await link.routing(env, config, ctx));
+  try {
+    return await serve({
+      state,
+      config,
+      pools: x.isolate.pools,
+      link,
+      requestId: x.requestId,
+      // A stream can be read once; bytes (a prediction's) or no body can be sent again.
+      replayable: !(body instanceof ReadableStream),
+      preview,
+      prediction,
+      request: {
+        method,
+        pathAndQuery,
+        headers: originRequestHeaders(x.headers, { requestId: x.requestId, originToken: config.originToken, adminToken: config.adminToken }),
+        body,
+      },
+    });
+  } finally {
+    if (prediction && preview === null) link.telemetry.noteServed();
+    link.afterRequest(env, config, ctx);
+  }
 }

@@ -70,6 +70,8 @@ export interface LocalRouterOptions {
    * order itself (workerd is still disposed when the process exits).
    */
   exitOnSignal?: boolean;
+  /** Opens workerd's V8 inspector on this loopback port (0: a free one), for the bench's CPU profile. */
+  inspectorPort?: number;
 }
 
 export interface LocalRouter {
@@ -270,6 +272,7 @@ export async function startLocalRouter(opts: LocalRouterOptions): Promise<LocalR
     host: "127.0.0.1",
     port: 0,
     ...(opts.persistDir !== undefined ? { defaultPersistRoot: opts.persistDir } : {}),
+    ...(opts.inspectorPort !== undefined ? { inspectorPort: opts.inspectorPort } : {}),
     handleRuntimeStdio(stdout: Readable, stderr: Readable) {
       for (const stream of [stdout, stderr]) {
         createInterface({ input: stream })

@@ -1,11 +1,13 @@
 // Covers the bench's pure parts (control/bench/): summarizeFlip (first new /
 // last old answer relative to the flip, failures by reason), seedDetection
 // (when the seed's cumulative 10-second monitor would roll back), costBetween
-// and checkTargets (each target met or missed, by how much).
+// and checkTargets (each target met or missed, by how much), the router's
+// ratios to the passthrough Worker, and the report of an `--only router` run.
 import { describe, expect, it } from "vitest";
 import { costBetween } from "../../../control/bench/cost.js";
 import { summarizeFlip } from "../../../control/bench/flip-drill.js";
-import { checkTargets, renderMarkdown, type BenchResults } from "../../../control/bench/report.js";
+import { renderMarkdown } from "../../../control/bench/report.js";
+import { checkTargets, routerVsPassthrough, type BenchResults } from "../../../control/bench/targets.js";
 import { seedDetection } from "../../../control/bench/rollback-drill.js";
 import type { Answer } from "../../../control/bench/traffic.js";
 
@@ -103,5 +105,52 @@ describe("renderMarkdown", () => {
     for (const heading of ["### Throughput and latency", "### Flip under load", "### Automatic rollback", "### Cost per prediction", "### Targets"]) expect(md).toContain(heading);
     expect(md).toContain("Ratios: router/nginx 0.60× · router/direct 0.48×");
     expect(md).toContain("| seed monitor (computed) |");
+  });
+});
+
+describe("router against the passthrough Worker", () => {
+  const withCpu = (name: string, throughput: number, cpuMs: number) => ({ name, stats: stats(throughput, 5), cpuMsPerRequest: { proxy: cpuMs, origin: 0.25 } });
+  /** What `npm run bench -- --only router` produces: no nginx, no drills. */
+  function routerOnly(routerReqPerS: number, routerCpuMs: number, bundleBytes: number): BenchResults {
+    const { sequential: _s, flips: _f, rollback: _r, seed: _seed, cost: _c, ...base } = results();
+    return {
+      ...base,
+      nginx: { ran: false, reason: "--only router" },
+      settings: {
+        ...base.settings,
+        rounds: 2,
+        roundRatios: [{ "workerd passthrough": 2000, router: 1900 }, { "workerd passthrough": 2200, router: 1870 }],
+        cpuRounds: [{ "workerd passthrough": 0.3, router: 0.33 }, { "workerd passthrough": 0.32, router: 0.384 }],
+      },
+      throughput: [withCpu("workerd passthrough", 2100, 0.31), withCpu("router", routerReqPerS, routerCpuMs)],
+      bundle: { bytes: bundleBytes, gzipBytes: 40_000, file: "index.js" },
+    };
+  }
+
+  it("gives throughput and CPU ratios pooled and per round", () => {
+    const rp = routerVsPassthrough(routerOnly(1890, 0.341, 200_000));
+    expect(rp.throughput).toBeCloseTo(0.9);
+    expect(rp.cpu).toBeCloseTo(1.1);
+    expect(rp.throughputRounds.map((x) => Number(x.toFixed(2)))).toEqual([0.95, 0.85]);
+    expect(rp.cpuRounds.map((x) => Number(x.toFixed(2)))).toEqual([1.1, 1.2]);
+  });
+
+  it("checks the hot path's targets and the bundle size, and skips the drills' targets", () => {
+    const met = checkTargets(routerOnly(1890, 0.341, 200_000));
+    expect(met.map((c) => [c.target.split(" ")[1], c.met])).toEqual([["throughput", null], ["throughput", true], ["CPU", true], ["bundle", true]]);
+    const missed = checkTargets(routerOnly(1600, 0.40, 400 * 1024));
+    expect(missed.slice(1)).toMatchObject([
+      { met: false, observed: "0.76×", note: "short by 0.14×" },
+      { met: false, observed: "1.29×", note: "over by 0.14×" },
+      { met: false, note: "over by 100.0 KiB" },
+    ]);
+  });
+
+  it("renders the throughput table, the ratios and the bundle, and no drill sections", () => {
+    const md = renderMarkdown(routerOnly(1890, 0.341, 200_000));
+    expect(md).toContain("Worker bundle (wrangler deploy --dry-run): 200,000 bytes (195.3 KiB), 39.1 KiB gzipped");
+    expect(md).toContain("Router ÷ workerd passthrough: throughput **0.90×** (per round 0.85–0.95×), proxy CPU per request **1.10×** (per round 1.10–1.20×)");
+    expect(md).toContain("| router | 1,890 |");
+    for (const heading of ["### Flip under load", "### Automatic rollback", "### Cost per prediction", "One connection"]) expect(md).not.toContain(heading);
   });
 });
