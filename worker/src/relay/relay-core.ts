@@ -90,15 +90,21 @@ export class RelayCore {
   }
 
   /**
-   * When a forward falls due if no isolate calls before (the relay's alarm);
+   * When a forward falls due if no isolate calls before (the relay's alarm):
+   * the regular forward, or the early one while errors are worth reporting;
    * null: nothing to do until one does. A relay without a state retries on
    * its alarm only while it holds outcomes (at most MAX_BUFFER_AGE_MS), so a
    * relay nobody calls stops waking up while the controller stays unreachable.
    */
   nextCheckAtMs(): number | null {
     if (this.#inFlight || !this.#hasWork()) return null;
-    if (this.cache.state === null) return this.#retryAtMs;
-    return Math.max(this.#retryAtMs, this.#lastForwardAtMs + this.#intervalMs * this.#jitter);
+    const state = this.cache.state;
+    if (state === null) return this.#retryAtMs;
+    const intervalMs = this.#intervalMs * this.#jitter;
+    // Errors worth an early forward: at the earliest time forwardReason allows it, not the regular one (no
+    // isolate call may come before: an isolate syncs on errors only every few failures).
+    const afterMs = this.#errorsWorthReporting(state) ? Math.max(intervalMs - EARLY_FORWARD_WINDOW_MS, EARLY_FORWARD_MIN_GAP_MS) : intervalMs;
+    return Math.max(this.#retryAtMs, this.#lastForwardAtMs + afterMs);
   }
 
   /** Starts a forward: the pending sums become the next numbered batch; sent with any unacknowledged ones. */
