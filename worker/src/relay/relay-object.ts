@@ -18,6 +18,7 @@ import { DurableObject } from "cloudflare:workers";
 import { RoutingStateSchema, type RoutingState } from "../../../contract/routing.js";
 import type { DeploymentController } from "../controller/deployment-controller.js";
 import { parseRpc } from "../controller/rpc-schemas.js";
+import { alarmToSet } from "./relay-alarm.js";
 import { RelayCore } from "./relay-core.js";
 import { checkedBuckets, ForwardAnswerSchema, IsolateSyncEnvelope, type ForwardAnswer, type IsolateSync, type RelayAnswer, type RelayForward } from "./relay-messages.js";
 import { parseRelayName } from "./relay-name.js";
@@ -48,7 +49,7 @@ export class TelemetryRelay extends DurableObject<Env> {
   #deployment = "";
   /** The forward in flight, if any. */
   #forwarding: Promise<void> | null = null;
-  /** The alarm this instance has set (null: none, or fired); only ever moved sooner, as setAlarm replaces it. */
+  /** The alarm this instance has set (null: none, or fired); moved only sooner while it is ahead, as setAlarm replaces it. */
   #alarmAtMs: number | null = null;
 
   /** Takes an isolate's sync: its new batches merged (each once); answers the relay's state and the acknowledgement. */
@@ -111,9 +112,10 @@ export class TelemetryRelay extends DurableObject<Env> {
     }
   }
 
-  /** Sets the alarm for `atMs` unless one this instance set comes sooner: at most one storage write per forward. */
-  #arm(atMs: number | null): void {
-    if (atMs === null || (this.#alarmAtMs !== null && this.#alarmAtMs <= atMs)) return;
+  /** Sets the alarm for `wantedAtMs` unless one this instance set, still ahead, comes sooner (relay-alarm.ts). */
+  #arm(wantedAtMs: number | null): void {
+    const atMs = alarmToSet(wantedAtMs, this.#alarmAtMs, Date.now());
+    if (atMs === null) return;
     this.#alarmAtMs = atMs;
     this.ctx.storage.setAlarm(atMs).catch((err: unknown) => {
       this.#alarmAtMs = null;
