@@ -15,9 +15,9 @@ const PURE_WORKER_TESTS = "test/worker/**/*.pure.test.ts";
 export default defineConfig({
   test: {
     // Three files at a time on a 2-core machine (the default would be one): the
-    // e2e drills, bakes and process starts mostly wait on real time
-    // (test/e2e/rollback-drills-long.test.ts takes two minutes), so they run
-    // beside the other files instead of after them.
+    // e2e drills, bakes and process starts mostly wait on real time, so they run
+    // beside the other files instead of after them. Drills bounded by minutes of
+    // real time are `*.soak.test.ts`, run by `npm run test:soak` (test/soak/).
     maxWorkers: 3,
     // The longest files first, both projects' files in one queue (test/sequencer.ts).
     sequence: { sequencer: LongestFirstSequencer },
@@ -73,8 +73,9 @@ export default defineConfig({
           // helpers keep only caches and the registries of what they started.
           isolate: false,
           include: ["test/**/*.test.ts"],
-          // test/containers/ needs a Docker engine: npm run test:containers.
-          exclude: ["test/worker/**/!(*.pure).test.ts", "test/containers/**", "**/node_modules/**"],
+          // test/containers/ needs a Docker engine: npm run test:containers. Soak drills
+          // (minutes of real time each): npm run test:soak.
+          exclude: ["test/worker/**/!(*.pure).test.ts", "test/containers/**", "test/**/*.soak.test.ts", "**/node_modules/**"],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },

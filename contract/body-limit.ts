@@ -56,6 +56,11 @@ export async function readBodyWithLimit(req: Request, maxBytes: number, options:
     }
     chunks.push(next.value);
   }
+  return concatChunks(chunks, size);
+}
+
+/** The chunks of a body read in pieces as one array of `size` bytes (the one chunk itself when there is one). */
+export function concatChunks(chunks: readonly Uint8Array[], size: number): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;
   const body = new Uint8Array(size);
   let offset = 0;

@@ -7,18 +7,17 @@
  * files run. The rest keep vitest's own order (its cache's durations, else
  * file size).
  * Without this, vitest runs one project's files after the other's and, on a
- * clean clone (no cache), the two-minute drill may start last.
+ * clean clone (no cache), a long drill may start last.
  */
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /**
  * Longest first (the classic longest-processing-time rule for filling
- * parallel workers), by their durations in a full run: the two-minute drill
- * first, and the other drills spread out between the long CLI and launcher
+ * parallel workers), by their durations in a full run: the launcher stacks
+ * first, and the drills spread out between the long CLI and launcher
  * files rather than all at once.
  */
 export const LONG_FILES = [
-  "test/e2e/rollback-drills-long.test.ts", // 2 minutes of a steady 1% error rate: a real-time bound
   "test/control/stack/stack.test.ts", // five `npm start` stacks, one after the other
   "test/control/cli-validate.test.ts",
   "test/control/deploy-doc.test.ts",

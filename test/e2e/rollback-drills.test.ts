@@ -12,7 +12,7 @@
 // and its bake holds; the alarm probes the origins every
 // HEALTH_INTERVAL_SECONDS, and a standby that goes down raises one alert (not
 // one per probe) and cannot be flipped to. The long timelines are in
-// rollback-drills-long.test.ts.
+// rollback-drills-long.soak.test.ts (npm run test:soak).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { admin, setFault, startLoad, summarize, waitUntil, type Sample } from "../helpers/drill.js";
 import { type ModelServerHandle, startModelServer } from "../helpers/model-server.js";

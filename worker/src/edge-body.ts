@@ -8,6 +8,7 @@
  * body beyond those bounds is cut off as before. A client that goes away
  * mid-upload is not an error of any colour: ClientGone, logged in one line.
  */
+import { concatChunks } from "../../contract/body-limit.js";
 import { HttpError } from "./errors.js";
 
 /** Bytes past the cap read and dropped so the client can read its 413. */
@@ -57,7 +58,7 @@ async function readChunks(request: Request, maxBytes: number, length: number | n
     }
     chunks.push(value);
   }
-  return join(chunks, size);
+  return concatChunks(chunks, size);
 }
 
 async function readDeclared(request: Request, maxBytes: number): Promise<Uint8Array> {
@@ -101,17 +102,6 @@ async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<v
     if (timer !== undefined) clearTimeout(timer);
     void reader.cancel().catch(() => undefined);
   }
-}
-
-function join(chunks: Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }
 
 function tooLarge(maxBytes: number): HttpError {

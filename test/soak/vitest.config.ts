@@ -1,0 +1,23 @@
+// `npm run test:soak`: the drills whose bounds are minutes of real time (a
+// 2-minute steady error rate, a 3-minute bake, a 30-second shadow gate), kept
+// out of `npm test` so that the everyday suite stays about three minutes;
+// `.ci/run` runs them after it. A soak file is named `*.soak.test.ts` and
+// lives beside the tests of what it drives (test/e2e/, test/control/); the
+// main config's node project excludes that name. They run at the same time,
+// three files at once: they mostly wait on real time, each with its own
+// model servers and router on loopback.
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    name: "soak",
+    root: fileURLToPath(new URL("../..", import.meta.url)),
+    environment: "node",
+    include: ["test/**/*.soak.test.ts"],
+    exclude: ["test/containers/**", "**/node_modules/**"],
+    maxWorkers: 3,
+    testTimeout: 300_000,
+    hookTimeout: 60_000,
+  },
+});
