@@ -1,15 +1,16 @@
 /**
  * The router Worker wrapped for the bench's cost measurement: the same
  * worker/src/index.ts (bundled in as "bluegreen-router-entry"), with its
- * DEPLOYMENTS namespace and ROUTING KV wrapped in counters — every RPC call
- * on a controller stub is one DO call, every KV get is one KV read — and
+ * DEPLOYMENTS and RELAYS namespaces and ROUTING KV wrapped in counters —
+ * every RPC call on a controller or relay stub is one DO call, every KV get
+ * is one KV read — and
  * GET /__bench/counters answering the totals. Runs only in the bench's own
  * workerd; the Worker's code is unchanged. Typed loosely on purpose: it only
  * forwards what it is given (the Worker's own types live in worker/).
  */
 import worker from "bluegreen-router-entry";
 
-export { DeploymentController } from "bluegreen-router-entry";
+export { DeploymentController, TelemetryRelay } from "bluegreen-router-entry";
 
 type Env = Record<string, unknown>;
 type AnyFn = (...args: unknown[]) => unknown;
@@ -65,7 +66,8 @@ function countingKv(kv: object): object {
 function wrapEnv(env: Env): Env {
   let w = wrapped.get(env);
   if (w === undefined) {
-    w = { ...env, DEPLOYMENTS: countingNamespace(env.DEPLOYMENTS as never), ROUTING: countingKv(env.ROUTING as object) };
+    // The isolates' calls: relay syncs (RELAYS) and the rare direct controller call; the relays' own forwards run in their objects, uncounted.
+    w = { ...env, DEPLOYMENTS: countingNamespace(env.DEPLOYMENTS as never), RELAYS: countingNamespace(env.RELAYS as never), ROUTING: countingKv(env.ROUTING as object) };
     wrapped.set(env, w);
   }
   return w;

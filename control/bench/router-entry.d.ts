@@ -8,4 +8,5 @@ declare module "bluegreen-router-entry" {
   };
   export default worker;
   export const DeploymentController: unknown;
+  export const TelemetryRelay: unknown;
 }

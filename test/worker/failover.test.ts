@@ -17,6 +17,7 @@ import {
   sendSettled,
   setFault,
   testEnv,
+  waitFor,
   type Router,
 } from "./helpers.js";
 
@@ -37,15 +38,26 @@ interface GreenErrors {
   connect: number;
 }
 
-/** The controller's fast-window counts, after the router's last report. */
+/**
+ * The controller's fast-window counts, after the router's last report: its
+ * relay forwards in the background, so once they count green attempts and
+ * have not changed for a poll.
+ */
 async function windowCounts(router: Router, e: Env): Promise<{ green: { requests: number; errors: GreenErrors }; blue: { requests: number } }> {
   await router.isolate.link(e.DEPLOYMENT_NAME).sync(e);
-  const res = await sendSettled(router, e, adminRequest("GET", "/admin/status"));
-  expect(res.status).toBe(200);
-  const status = (await res.json()) as {
-    colors: Record<"blue" | "green", { metrics: { fast: { requests: number; errors: GreenErrors } } }>;
-  };
-  return { green: status.colors.green.metrics.fast, blue: status.colors.blue.metrics.fast };
+  let last = "";
+  return waitFor("the relay's forward of the router's last report", async () => {
+    const res = await sendSettled(router, e, adminRequest("GET", "/admin/status"));
+    expect(res.status).toBe(200);
+    const status = (await res.json()) as {
+      colors: Record<"blue" | "green", { metrics: { fast: { requests: number; errors: GreenErrors } } }>;
+    };
+    const counts = { green: status.colors.green.metrics.fast, blue: status.colors.blue.metrics.fast };
+    const seen = JSON.stringify(counts);
+    const settled = counts.green.requests > 0 && seen === last;
+    last = seen;
+    return settled ? counts : undefined;
+  });
 }
 
 async function expectCoveredByBlue(res: Response): Promise<void> {

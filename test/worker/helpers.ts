@@ -8,6 +8,9 @@ import { ErrorBody } from "../../contract/errors.js";
 import type { RoutingState } from "../../contract/routing.js";
 import { createRouter } from "../../worker/src/app.js";
 import { controllerStub } from "../../worker/src/controller-link.js";
+import type { IsolateSync } from "../../worker/src/relay/relay-messages.js";
+import { relayName } from "../../worker/src/relay/relay-name.js";
+import { relayStub, type TelemetryRelay } from "../../worker/src/relay/relay-object.js";
 import type { DeploymentController } from "../../worker/src/controller/deployment-controller.js";
 import { STORAGE_KEYS } from "../../worker/src/controller/state-store.js";
 
@@ -20,6 +23,7 @@ export interface TestBindings {
   TEST_RECORDER_B: string;
   TEST_ALERT_RECEIVER: string;
   TEST_DEAD_ORIGIN: string;
+  TEST_FAILING_GREEN: string;
 }
 
 export const origins = env as unknown as TestBindings;
@@ -41,6 +45,39 @@ export function testEnv(overrides: Partial<Record<keyof Env, unknown>> = {}): En
 /** A router with its own isolate state (a fresh isolate). */
 export function newIsolate() {
   return createRouter();
+}
+
+/** POST /predict from a location: the request's `cf.colo`, as Cloudflare sets it (the isolate takes its first one). */
+export function predictFrom(colo: string, text = "a great and lovely film"): Request {
+  return new Request(predictRequest(text), { cf: { colo } } as RequestInit);
+}
+
+/** A router isolate and the location its requests come from. */
+export interface LocatedIsolate {
+  router: Router;
+  colo: string;
+}
+
+/** Fresh isolates, `count` in each named location (e.g. { LHR: 2, CDG: 2 }). */
+export function isolatesIn(locations: Record<string, number>): LocatedIsolate[] {
+  return Object.entries(locations).flatMap(([colo, count]) => Array.from({ length: count }, () => ({ router: newIsolate(), colo })));
+}
+
+/** One prediction through each isolate from its location, `concurrency` at a time, each with its background work settled; answers the statuses. */
+export async function predictionRound(isolates: readonly LocatedIsolate[], testEnv: Env, concurrency = 10): Promise<number[]> {
+  const statuses: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < isolates.length) {
+        const { router, colo } = isolates[next++]!;
+        const res = await sendSettled(router, testEnv, predictFrom(colo, `request ${next} was lovely`));
+        statuses.push(res.status);
+        await res.body?.cancel();
+      }
+    }),
+  );
+  return statuses;
 }
 export type Router = ReturnType<typeof newIsolate>;
 
@@ -125,6 +162,20 @@ export async function setControllerClock(testEnv: Env, startMs = Math.floor((Dat
   return clock;
 }
 
+/**
+ * Makes the deployment's controller read `vars` over the pool's bindings:
+ * a testEnv's overrides reach the isolates (the env a test passes to a
+ * router) but not the Durable Objects, which have the Worker's own env.
+ * Before the controller's first relay forward for REPORT_INTERVAL_MS (the
+ * relays' shortest forward interval is set when their registry loads).
+ */
+export async function setControllerVars(testEnv: Env, vars: Record<string, string>): Promise<void> {
+  await runInDurableObject(controller(testEnv), (instance: DeploymentController) => {
+    const self = instance as unknown as { env: Env };
+    self.env = { ...self.env, ...vars } as Env;
+  });
+}
+
 /** Flips through the controller directly (not through any router's cache). */
 export async function flipDirect(testEnv: Env, to: "blue" | "green", force = false) {
   const result = await controller(testEnv).flip({ to, actor: "test", force });
@@ -150,7 +201,13 @@ export async function flipStable(testEnv: Env, to: "blue" | "green"): Promise<Ro
 export interface Counts {
   /** RPC calls on controller stubs, by method name. */
   controllerCalls: Record<string, number>;
-  /** The slowest controller RPC round trip seen, in ms. */
+  /** RPC calls on relay stubs (the isolates' syncs), by method name. */
+  relayCalls: Record<string, number>;
+  /** The relays called, by name (relayName). */
+  relaysCalled: Set<string>;
+  /** Relay syncs whose answer was thrown away after the relay took them (`loseSyncAnswers`). */
+  lostSyncAnswers: number;
+  /** The slowest controller or relay RPC round trip seen, in ms. */
   slowestCallMs: number;
   kvReads: number;
 }
@@ -160,36 +217,74 @@ export function totalCalls(counts: Counts): number {
   return Object.values(counts.controllerCalls).reduce((a, b) => a + b, 0);
 }
 
-/**
- * The env with DEPLOYMENTS and ROUTING wrapped to count (and time) controller
- * RPC calls and count KV reads. `failController` makes every controller call reject (the DO
- * unreachable).
- */
-export function countingEnv(base: Env, opts: { failController?: boolean } = {}): { env: Env; counts: Counts } {
-  const counts: Counts = { controllerCalls: {}, slowestCallMs: 0, kvReads: 0 };
-  const namespace = base.DEPLOYMENTS;
-  const deployments = {
+/** What countingEnv makes fail; fields may be changed while the env is in use (a relay recovering). */
+export interface Faults {
+  /** Every controller call rejects (the DO unreachable). */
+  failController?: boolean;
+  /** Every relay call rejects, before reaching the relay. */
+  failRelays?: boolean;
+  /** This many relay syncs that carry outcomes reach the relay, which takes them, and then reject: the answer lost on its way back. */
+  loseSyncAnswers?: number;
+}
+
+type Rpc = Record<string, (...args: unknown[]) => Promise<unknown>>;
+
+/** A namespace whose stubs count (and time) their RPC calls into `calls`, and fail when `fail()` says so. */
+function countingNamespace(
+  namespace: DurableObjectNamespace,
+  counts: Counts,
+  calls: Record<string, number>,
+  fail: () => boolean,
+  after: (prop: string, args: unknown[], name: string | undefined) => void = () => {},
+) {
+  return {
     idFromName: (name: string) => namespace.idFromName(name),
     get: (id: DurableObjectId) => {
-      const stub = namespace.get(id) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+      const stub = namespace.get(id) as unknown as Rpc;
       return new Proxy(
         {},
         {
           get(_t, prop) {
             if (typeof prop !== "string" || prop === "then") return undefined;
             return (...args: unknown[]) => {
-              counts.controllerCalls[prop] = (counts.controllerCalls[prop] ?? 0) + 1;
-              if (opts.failController) return Promise.reject(new Error("test: controller unreachable"));
+              calls[prop] = (calls[prop] ?? 0) + 1;
+              if (fail()) return Promise.reject(new Error("test: unreachable"));
               const startedAt = Date.now();
-              return stub[prop]!(...args).finally(() => {
-                counts.slowestCallMs = Math.max(counts.slowestCallMs, Date.now() - startedAt);
-              });
+              return stub[prop]!(...args)
+                .finally(() => {
+                  counts.slowestCallMs = Math.max(counts.slowestCallMs, Date.now() - startedAt);
+                })
+                .then((answer) => {
+                  after(prop, args, id.name);
+                  return answer;
+                });
             };
           },
         },
       );
     },
   };
+}
+
+/**
+ * The env with DEPLOYMENTS, RELAYS and ROUTING wrapped to count (and time)
+ * the isolates' controller and relay RPC calls and count KV reads, and to
+ * fail them as `faults` says (read at each call). The relays' own forwards to
+ * the controller use the relays' env: they are neither counted nor failed
+ * here (relayUpstream does that).
+ */
+export function countingEnv(base: Env, faults: Faults = {}): { env: Env; counts: Counts } {
+  const counts: Counts = { controllerCalls: {}, relayCalls: {}, relaysCalled: new Set(), lostSyncAnswers: 0, slowestCallMs: 0, kvReads: 0 };
+  const deployments = countingNamespace(base.DEPLOYMENTS, counts, counts.controllerCalls, () => faults.failController === true);
+  const relays = countingNamespace(base.RELAYS, counts, counts.relayCalls, () => faults.failRelays === true, (prop, args, name) => {
+    if (name !== undefined) counts.relaysCalled.add(name);
+    const carries = prop === "sync" && ((args[0] as IsolateSync).batches.length > 0);
+    if (carries && (faults.loseSyncAnswers ?? 0) > 0) {
+      faults.loseSyncAnswers! -= 1;
+      counts.lostSyncAnswers += 1;
+      throw new Error("test: the relay's answer was lost");
+    }
+  });
   const kv = base.ROUTING;
   const routing = {
     get: (...args: Parameters<KVNamespace["get"]>) => {
@@ -198,7 +293,56 @@ export function countingEnv(base: Env, opts: { failController?: boolean } = {}):
     },
     put: (...args: Parameters<KVNamespace["put"]>) => kv.put(...args),
   };
-  return { env: { ...base, DEPLOYMENTS: deployments, ROUTING: routing } as unknown as Env, counts };
+  return { env: { ...base, DEPLOYMENTS: deployments, RELAYS: relays, ROUTING: routing } as unknown as Env, counts };
+}
+
+/** The stub of a deployment's relay for a location and shard. */
+export function relay(testEnv: Env, colo: string, shard = 0): DurableObjectStub<TelemetryRelay> {
+  return relayStub(testEnv, relayName(testEnv.DEPLOYMENT_NAME, colo, shard));
+}
+
+/** What relayUpstream makes of a relay's forwards; fields may be changed while in use (a controller recovering). */
+export interface UpstreamFaults {
+  /** Every forward fails before reaching the controller (unreachable, or refused as overloaded). */
+  fail?: boolean;
+  /** This many forwards that carry batches reach the controller, which counts them, and then reject: the answer lost. */
+  loseAnswers?: number;
+}
+
+/** Forwards and failures of one relay, as relayUpstream counts them. */
+export interface UpstreamCounts {
+  forwards: number;
+  failed: number;
+  lostAnswers: number;
+}
+
+/**
+ * Puts a wrapper between a relay and its controller (the relay object's
+ * `upstream` seam) that counts its forwards and fails or loses them as
+ * `faults` says. The relay instance is created if it is not running yet.
+ */
+export async function relayUpstream(stub: DurableObjectStub<TelemetryRelay>, faults: UpstreamFaults = {}): Promise<UpstreamCounts> {
+  const counts: UpstreamCounts = { forwards: 0, failed: 0, lostAnswers: 0 };
+  await runInDurableObject(stub, (instance: TelemetryRelay) => {
+    const real = instance.upstream;
+    instance.upstream = (deployment) => ({
+      forward: async (forward) => {
+        counts.forwards += 1;
+        if (faults.fail) {
+          counts.failed += 1;
+          throw Object.assign(new Error("test: controller overloaded"), { overloaded: true });
+        }
+        const answer = await real(deployment).forward(forward);
+        if (forward.batches.length > 0 && (faults.loseAnswers ?? 0) > 0) {
+          faults.loseAnswers! -= 1;
+          counts.lostAnswers += 1;
+          throw new Error("test: the controller's answer was lost");
+        }
+        return answer;
+      },
+    });
+  });
+  return counts;
 }
 
 /** What a recorder origin received for a test id. */
@@ -219,6 +363,28 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * The controller's slow-window figures of a colour once they count at least
+ * `requests` (relays forward in the background, so a request's outcome
+ * reaches the windows a little after the request's own work has settled).
+ */
+export async function slowWindowOnce(testEnv: Env, color: "blue" | "green", requests: number, timeoutMs = 5_000) {
+  let last = 0;
+  try {
+    return await waitFor(
+      `${requests} ${color} requests in the controller's windows`,
+      async () => {
+        const slow = (await controller(testEnv).status()).metrics[color].slow;
+        last = slow.requests;
+        return slow.requests >= requests ? slow : undefined;
+      },
+      timeoutMs,
+    );
+  } catch (err) {
+    throw new Error(`${String(err)} (the windows hold ${last})`);
   }
 }
 

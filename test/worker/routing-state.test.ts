@@ -2,9 +2,12 @@
 // of docs/architecture.md "Routing state" against real model servers (blue
 // v1, green v2) on loopback: traffic follows the flag (through SELF, the
 // wrangler.toml Worker); a flip is seen by the next request in the same
-// isolate and, in a second isolate, within FLAG_TTL_MS plus one controller
-// round trip; a cold isolate reads KV first; an unreachable controller leaves
-// the isolate serving from KV; no state anywhere is a 503.
+// isolate and, in a second isolate, within FLAG_TTL_MS plus one relay round
+// trip (the controller pushed it to their relay); the relay's answer to a
+// sync carries a flip; a cold isolate reads KV first, then syncs with its
+// relay, and asks the controller itself only when neither had a state; an
+// unreachable relay and controller leave the isolate serving from KV, with
+// no call to the controller; no state anywhere is a 503.
 import { SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
@@ -56,9 +59,9 @@ describe("flip visibility", () => {
     expect((await colorOf((await send(a, e, predictRequest())).res)).color).toBe("green");
   });
 
-  it("a second isolate follows within FLAG_TTL_MS plus one controller round trip", async () => {
+  it("a second isolate follows within FLAG_TTL_MS plus one relay round trip", async () => {
     const flagTtlMs = 300;
-    // Reports never fall due here, so only the TTL refreshes B's copy.
+    // Reports never fall due here, so only the TTL refreshes B's copy, and the relay forwards only when cold.
     const { env: e, counts } = countingEnv(testEnv({ FLAG_TTL_MS: String(flagTtlMs), REPORT_INTERVAL_MS: "600000" }));
     const a = newIsolate();
     const b = newIsolate();
@@ -70,8 +73,8 @@ describe("flip visibility", () => {
     expect((await sendSettled(a, e, adminRequest("POST", "/admin/flip", { to: "green" }))).status).toBe(200);
 
     // B keeps serving its cached state until it is older than the TTL; then one
-    // background sync (one controller round trip) brings the flip — started by a
-    // request, or by the trailing flush of the last one's outcome.
+    // background sync (one relay round trip) brings the flip, which the controller
+    // pushed to their relay — started by a request, or by the trailing flush of the last one's outcome.
     let seenGreenAt: number | null = null;
     const background: Promise<void>[] = [];
     for (let i = 0; i < 100 && seenGreenAt === null; i++) {
@@ -84,25 +87,31 @@ describe("flip visibility", () => {
     expect(seenGreenAt).not.toBeNull();
     // Polling every ~25 ms adds at most one poll interval on top of TTL + round trip.
     expect(seenGreenAt! - flippedAt).toBeLessThanOrEqual(flagTtlMs + counts.slowestCallMs + 25 + 50);
+    // The isolates asked only their relay; the admin flip went to the controller.
+    expect(counts.controllerCalls).toEqual({ flip: 1 });
   });
 
-  it("the DO's answer to a telemetry report refreshes the isolate (no separate read)", async () => {
+  it("the relay's answer to a sync carries a flip (no separate read, no controller call)", async () => {
     const { env: counted, counts } = countingEnv(testEnv({ FLAG_TTL_MS: "0", REPORT_INTERVAL_MS: "0" }));
     const a = newIsolate();
     await sendSettled(a, counted, predictRequest());
     await flipDirect(counted, "green");
-    // This request is served from the cache (blue), and its outcome is reported…
-    const first = await send(a, counted, predictRequest());
-    expect((await colorOf(first.res)).color).toBe("blue");
-    await first.settle();
-    // …and the report's answer carried the flip.
-    expect(counts.controllerCalls.report).toBeGreaterThanOrEqual(1);
-    expect((await colorOf(await sendSettled(a, counted, predictRequest()))).color).toBe("green");
+    const flipCalls = totalCalls(counts);
+    // Requests are served from the cache (blue) until a sync's answer brings the flip, which the
+    // controller pushes to the relay in the background (or the relay's next forward brings).
+    let served: string | null = "blue";
+    for (let i = 0; i < 20 && served !== "green"; i++) {
+      served = (await colorOf(await sendSettled(a, counted, predictRequest()))).color;
+      if (served !== "green") await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(served).toBe("green");
+    expect(counts.relayCalls.sync).toBeGreaterThanOrEqual(2);
+    expect(totalCalls(counts)).toBe(flipCalls);
   });
 });
 
 describe("cold isolates and KV", () => {
-  it("a cold isolate reads KV once and serves from it, then asks the controller in the background", async () => {
+  it("a cold isolate reads KV once and serves from it, then syncs with its relay in the background", async () => {
     const e = testEnv();
     await flipDirect(e, "green"); // the controller writes KV on every change
     expect(JSON.parse((await env.ROUTING.get(routingKvKey(e.DEPLOYMENT_NAME))) ?? "{}")).toMatchObject({
@@ -115,36 +124,49 @@ describe("cold isolates and KV", () => {
     expect((await colorOf(sent.res)).color).toBe("green");
     expect(counts.kvReads).toBe(1);
     await sent.settle();
-    // The background refresh, then the request's outcome reported once it ended.
-    expect(counts.controllerCalls).toEqual({ getRoutingState: 1, report: 1 });
+    // The background refresh, then the request's outcome reported once it ended; the relay's
+    // first answer waited for its first forward, so the state now comes from the controller.
+    expect(counts.relayCalls).toEqual({ sync: 2 });
+    expect(counts.controllerCalls).toEqual({});
     expect(cold.isolate.link(e.DEPLOYMENT_NAME).cache.source).toBe("controller");
   });
 
-  it("a brand-new deployment (nothing in KV) waits for the controller: blue, epoch 1, stable", async () => {
+  it("a brand-new deployment (nothing in KV) waits for its relay's first forward: blue, epoch 1, stable", async () => {
     const { env: counted, counts } = countingEnv(testEnv());
     const res = await sendSettled(newIsolate(), counted, predictRequest());
     expect(await colorOf(res)).toMatchObject({ color: "blue", epoch: "1" });
     expect(counts.kvReads).toBe(1);
-    expect(counts.controllerCalls.getRoutingState).toBe(1);
+    expect(counts.relayCalls.sync).toBeGreaterThanOrEqual(1);
+    expect(counts.controllerCalls).toEqual({});
     expect(await controller(counted).getRoutingState()).toMatchObject({ active: "blue", epoch: 1, phase: "stable" });
   });
 
-  it("with the controller unreachable, keeps serving from KV and re-reads KV at most once a minute", async () => {
+  it("nothing in KV and the relay unreachable: the cold isolate asks the controller itself, once", async () => {
+    const faults = { failRelays: true };
+    const { env: counted, counts } = countingEnv(testEnv({ FLAG_TTL_MS: "0" }), faults);
+    const isolate = newIsolate();
+    for (let i = 0; i < 3; i++) expect(await colorOf(await sendSettled(isolate, counted, predictRequest()))).toMatchObject({ color: "blue", epoch: "1" });
+    expect(counts.controllerCalls).toEqual({ getRoutingState: 1 });
+    expect(counts.relayCalls.sync).toBeGreaterThanOrEqual(1);
+  });
+
+  it("with the relay and the controller unreachable, keeps serving from KV, re-reads KV at most once a minute, never calls the controller", async () => {
     const e = testEnv({ FLAG_TTL_MS: "0" });
     await flipDirect(e, "green");
-    const { env: broken, counts } = countingEnv(e, { failController: true });
+    const { env: broken, counts } = countingEnv(e, { failRelays: true, failController: true });
     const isolate = newIsolate();
     for (let i = 0; i < 5; i++) {
       const res = await sendSettled(isolate, broken, predictRequest());
       expect((await colorOf(res)).color).toBe("green");
       await new Promise((r) => setTimeout(r, 20));
     }
-    expect(totalCalls(counts)).toBeGreaterThanOrEqual(1);
+    expect(counts.relayCalls.sync).toBeGreaterThanOrEqual(1);
+    expect(totalCalls(counts)).toBe(0);
     expect(counts.kvReads).toBe(1);
   });
 
-  it("answers 503 JSON when neither the controller nor KV has a state", async () => {
-    const { env: broken } = countingEnv(testEnv(), { failController: true });
+  it("answers 503 JSON when neither the relay, the controller nor KV has a state", async () => {
+    const { env: broken } = countingEnv(testEnv(), { failRelays: true, failController: true });
     const res = await sendSettled(newIsolate(), broken, predictRequest());
     expect(res.status).toBe(503);
     expect((await errorOf(res)).code).toBe("unavailable");

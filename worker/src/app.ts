@@ -114,6 +114,7 @@ export function createRouter(isolate: IsolateState = new IsolateState()) {
   return {
     isolate,
     fetch: (request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> => {
+      isolate.locate(request.cf); // the location's relay (one check once known)
       const route = request.method === "POST" ? predictRouteOf(request.url) : null;
       return route !== null ? predictDirect(isolate, request, env, ctx, route) : app.fetch(request, env, ctx);
     },

@@ -12,7 +12,7 @@ import { RouterHealth, RouterHealthAdmin } from "../../../contract/router-health
 import { AdminStatus } from "../../../contract/status.js";
 import { TimelineView } from "../../../contract/timeline.js";
 import { bucket } from "../controller/builders.js";
-import { adminRequest, controller, errorOf, failAlerts, newIsolate, predictRequest, sendSettled, testEnv, waitFor, type Router } from "../helpers.js";
+import { adminRequest, controller, errorOf, failAlerts, newIsolate, predictRequest, sendSettled, slowWindowOnce, testEnv, waitFor, type Router } from "../helpers.js";
 
 async function answer<T>(router: Router, e: Env, schema: { parse(value: unknown): T }, method: string, path: string, body?: unknown): Promise<T> {
   const res = await sendSettled(router, e, adminRequest(method, path, body));
@@ -43,6 +43,7 @@ describe("the router's answers match the contract", () => {
     const flip = await answer(router, e, CommandAnswer, "POST", "/admin/flip", { to: "green", reason: "ship v2" });
     expect(flip.state).toMatchObject({ active: "green", phase: "baking" });
     for (let i = 0; i < 3; i++) expect((await sendSettled(router, e, predictRequest())).status).toBe(200);
+    await slowWindowOnce(e, "green", 3); // the relay forwards in the background
     const baking = await status(router, e);
     expect(baking.bake).not.toBeNull();
     expect(baking.verdict).toMatchObject({ color: "green", verdict: "inconclusive" });

@@ -10,16 +10,11 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import { DEFAULT_POLICY } from "../../../contract/policy.js";
 import { policyWithFallbacks } from "../../../worker/src/controller/rollout-policy.js";
-import { controller, flipDirect, testEnv } from "../helpers.js";
+import { controller, flipDirect, setControllerVars, testEnv } from "../helpers.js";
 import { bucket } from "./builders.js";
 
 /** Gives the running object an env with `vars` changed (what a deploy with those vars would give it). */
-async function misconfigure(e: Env, vars: Record<string, string>): Promise<void> {
-  await runInDurableObject(controller(e), (instance) => {
-    const object = instance as unknown as { env: Env };
-    object.env = { ...object.env, ...vars };
-  });
-}
+const misconfigure = setControllerVars;
 
 function alarmAt(e: Env): Promise<number | null> {
   return runInDurableObject(controller(e), (_i, state) => state.storage.getAlarm());

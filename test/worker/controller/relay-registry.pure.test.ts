@@ -4,7 +4,9 @@
 // keeps its call rate near TARGET_FORWARDS_PER_SECOND, within its bounds; the
 // push list (active relays only); shards per location from the isolates its
 // relays report, up at once, down only well below, at most every
-// RESHARD_MIN_INTERVAL_MS.
+// RESHARD_MIN_INTERVAL_MS; the interval's floor (REPORT_INTERVAL_MS); and
+// its stored form: a registry read back from toJSON() still takes no batch
+// twice and keeps its push list, shards and interval.
 import { describe, expect, it } from "vitest";
 import {
   ACTIVE_MIN_MS,
@@ -13,6 +15,7 @@ import {
   MIN_FORWARD_INTERVAL_MS,
   RESHARD_MIN_INTERVAL_MS,
   RelayRegistry,
+  RelayRegistryJSONSchema,
   TARGET_FORWARDS_PER_SECOND,
   TARGET_ISOLATES_PER_RELAY,
   forwardIntervalFor,
@@ -71,11 +74,41 @@ describe("RelayRegistry.accept", () => {
   });
 });
 
+describe("RelayRegistry stored and read back", () => {
+  it("takes no batch twice, and keeps push targets, shards and interval", () => {
+    const registry = new RelayRegistry();
+    const batches = [{ seq: 1, buckets: [bucket(1, "blue", 50)] }, { seq: 2, buckets: [bucket(2, "blue", 5)] }];
+    registry.accept(forward("LHR/0", { batches, isolates: 2 * TARGET_ISOLATES_PER_RELAY }), 0, 0.05);
+    registry.accept(forward("CDG/0", { colo: "CDG" }), 10, 0.05);
+    const json = JSON.parse(JSON.stringify(registry.toJSON())) as unknown;
+    const back = RelayRegistry.fromJSON(RelayRegistryJSONSchema.parse(json));
+    expect(back.takenSeq("LHR/0", "i1")).toBe(2);
+    const resent = back.accept(forward("LHR/0", { batches: [...batches, { seq: 3, buckets: [bucket(3, "blue", 1)] }], isolates: 2 * TARGET_ISOLATES_PER_RELAY }), 20, 0.05);
+    expect(resent.fresh.map((b) => b.seq)).toEqual([3]);
+    expect(back.pushTargets(30).sort()).toEqual(["CDG/0", "LHR/0"]);
+    expect(back.shards("LHR")).toBe(2);
+    expect(back.forwardIntervalMs).toBe(registry.forwardIntervalMs);
+  });
+
+  it("an empty registry stores as an empty one", () => {
+    expect(RelayRegistryJSONSchema.parse(new RelayRegistry().toJSON())).toEqual({ version: 1, intervalMs: MIN_FORWARD_INTERVAL_MS, relays: [], shards: [], seqs: [] });
+  });
+});
+
 describe("forwardIntervalFor and nextShards", () => {
   it("keeps the interval within its bounds", () => {
     expect(forwardIntervalFor(0)).toBe(MIN_FORWARD_INTERVAL_MS);
     expect(forwardIntervalFor(250)).toBe(2_500);
     expect(forwardIntervalFor(1_000_000)).toBe(MAX_FORWARD_INTERVAL_MS);
+  });
+
+  it("never goes below the floor (REPORT_INTERVAL_MS), and stretches to it past MAX_FORWARD_INTERVAL_MS", () => {
+    expect(forwardIntervalFor(3, 0)).toBe(30); // the workerd tests' REPORT_INTERVAL_MS 0: as soon as the rate allows
+    expect(forwardIntervalFor(3, 5_000)).toBe(5_000);
+    expect(forwardIntervalFor(1_000_000, 600_000)).toBe(600_000);
+    expect(forwardIntervalFor(250, MIN_FORWARD_INTERVAL_MS)).toBe(forwardIntervalFor(250));
+    const registry = new RelayRegistry();
+    expect(registry.accept(forward("r0"), 0, 0.05, 600_000).answer.forwardIntervalMs).toBe(600_000);
   });
 
   it("raises shards at once, lowers them only well below, within 1…MAX_RELAY_SHARDS", () => {

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } fr
 import { policyFromEnv } from "../../../contract/policy.js";
 import type { RoutingState } from "../../../contract/routing.js";
 import { HISTORY_QUARANTINE_TABLE, HISTORY_TABLE, STORAGE_KEYS } from "../../../worker/src/controller/state-store.js";
+import { relayName } from "../../../worker/src/relay/relay-name.js";
 import { routingKvKey } from "../../../worker/src/routing-state.js";
 import { controller, flipDirect, testEnv } from "../helpers.js";
 import { everyCallWorks, repairs, seed, storedValue } from "./stored-state.js";
@@ -111,6 +112,16 @@ describe("an unreadable value under each key is reset once, with a warning and a
     await expectRepairedOnce(e, STORAGE_KEYS.lastVerdict);
     await everyCallWorks(e);
     expect((await controller(e).status()).verdict).not.toBeNull();
+  });
+
+  it("relays: learnt again from the relays' next forwards", async () => {
+    const e = await withGarbage(STORAGE_KEYS.relays, { version: 1, relays: "many" });
+    const forward = { relay: relayName(e.DEPLOYMENT_NAME, "LHR", 0), incarnation: "i", colo: "LHR", batches: [], isolates: 2 };
+    expect(await controller(e).forward(forward)).toMatchObject({ ackSeq: 0, shards: 1 });
+    await expectRepairedOnce(e, STORAGE_KEYS.relays);
+    // The forward's save stored the registry anew, with the relay it heard from.
+    expect(await storedValue(e, STORAGE_KEYS.relays)).toMatchObject({ version: 1, relays: [{ relay: forward.relay, colo: "LHR", isolates: 2 }] });
+    await everyCallWorks(e);
   });
 
   it("alert_outbox: the readable alerts stay, the rest go", async () => {

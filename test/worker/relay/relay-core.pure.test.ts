@@ -6,7 +6,7 @@
 // EARLY_FORWARD_WINDOW_MS of the regular forward — on an error rate above
 // the policy's; never while one is in flight or during the retry back-off);
 // acknowledged batches forgotten, failed ones resent; pushes kept only when
-// newer; the alarm time.
+// newer; the alarm time (the early forward's while errors are worth it).
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_EARLY_ERROR_RATE,
@@ -75,6 +75,18 @@ describe("RelayCore.forwardReason", () => {
     expect(relay.nextCheckAtMs()).toBeNull();
   });
 
+  it("cold and unanswered: retries on its alarm only while it holds outcomes, so an idle relay stops waking up", () => {
+    const relay = new RelayCore("r", "i", "LHR", MIDDLE);
+    relay.sync({ isolateId: "a", batches: [] }, 0);
+    relay.beginForward(0);
+    relay.forwardFailed(10);
+    expect(relay.nextCheckAtMs()).toBeNull(); // nothing to send: the next isolate's call tries again
+    relay.sync({ isolateId: "a", batches: [{ seq: 1, buckets: [bucket(0, "blue", 3)] }] }, 20);
+    expect(relay.forwardReason(20)).toBeNull(); // backing off
+    expect(relay.nextCheckAtMs()).toBe(10 + RELAY_RETRY_MS);
+    expect(relay.forwardReason(10 + RELAY_RETRY_MS)).toBe("cold");
+  });
+
   it("interval: once the controller's interval has passed, while it has isolates or outcomes; idle otherwise", () => {
     const relay = warm(0);
     expect(relay.forwardReason(5_000)).toBeNull(); // no isolate called: nothing to keep fresh
@@ -93,6 +105,15 @@ describe("RelayCore.forwardReason", () => {
     relay.sync({ isolateId: "b", batches: [{ seq: 1, buckets: [bucket(0, "blue", 100, 30)] }] }, 200);
     expect(relay.forwardReason(early - 1)).toBeNull();
     expect(relay.forwardReason(early)).toBe("errors");
+  });
+
+  it("errors: the alarm is set for the early forward, so it comes even if no isolate calls again", () => {
+    const relay = warm(0);
+    relay.sync({ isolateId: "a", batches: [{ seq: 1, buckets: [bucket(0, "blue", 100, 2)] }] }, 100);
+    expect(relay.nextCheckAtMs()).toBe(2_000); // 2 errors: not worth an early forward
+    relay.sync({ isolateId: "b", batches: [{ seq: 1, buckets: [bucket(0, "blue", 100, 30)] }] }, 200);
+    expect(relay.nextCheckAtMs()).toBe(2_000 - EARLY_FORWARD_WINDOW_MS);
+    expect(relay.forwardReason(relay.nextCheckAtMs()!)).toBe("errors");
   });
 
   it("errors at the minimum interval: early after EARLY_FORWARD_MIN_GAP_MS", () => {

@@ -1,8 +1,10 @@
 // Covers worker/src/relay/relay-name.ts — which relay an isolate calls: the
 // shard is stable for an isolate and a shard count, in range, spread evenly
-// over isolates; relay names carry deployment, location and shard.
+// over isolates; relay names carry deployment, location and shard, and read
+// back (parseRelayName) only when they are one relayName() makes; a
+// request's `cf.colo` names the location only when it reads as one.
 import { describe, expect, it } from "vitest";
-import { fnv1a, relayName, shardOf, UNKNOWN_COLO } from "../../../worker/src/relay/relay-name.js";
+import { coloOf, fnv1a, parseRelayName, relayName, shardOf, UNKNOWN_COLO } from "../../../worker/src/relay/relay-name.js";
 
 describe("shardOf", () => {
   it("is stable, in range, and spreads 10,000 isolate ids within 10% of even over 8 shards", () => {
@@ -32,5 +34,22 @@ describe("relayName", () => {
   it("names deployment, location and shard; a request without cf.colo uses UNKNOWN_COLO", () => {
     expect(relayName("prod", "LHR", 2)).toBe("prod/relay/LHR/2");
     expect(relayName("prod", "", 0)).toBe(`prod/relay/${UNKNOWN_COLO}/0`);
+  });
+});
+
+describe("parseRelayName", () => {
+  it("reads back what relayName makes, and nothing else", () => {
+    expect(parseRelayName(relayName("prod-1", "LHR", 12))).toEqual({ deployment: "prod-1", colo: "LHR", shard: 12 });
+    expect(parseRelayName(relayName("prod", UNKNOWN_COLO, 0))).toEqual({ deployment: "prod", colo: UNKNOWN_COLO, shard: 0 });
+    for (const bad of [undefined, "", "prod", "prod/relay/LHR", "prod/relay/LHR/x", "a/b/relay/LHR/0", "prod/relay/L-HR/0", "prod/relay/LHR/1000"]) {
+      expect(parseRelayName(bad)).toBeNull();
+    }
+  });
+});
+
+describe("coloOf", () => {
+  it("takes a request's cf.colo when it reads as a location, else UNKNOWN_COLO", () => {
+    expect(coloOf({ colo: "CDG" })).toBe("CDG");
+    for (const cf of [undefined, null, {}, { colo: "" }, { colo: 7 }, { colo: "../x" }, { colo: "a".repeat(17) }]) expect(coloOf(cf)).toBe(UNKNOWN_COLO);
   });
 });

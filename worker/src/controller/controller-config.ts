@@ -8,6 +8,8 @@
  */
 import { policyFromEnv, type RolloutPolicy } from "../../../contract/policy.js";
 import type { WorkerVars } from "../../../contract/worker-env.js";
+import { routerConfig } from "../config.js";
+import { MIN_FORWARD_INTERVAL_MS } from "./relay-registry.js";
 import { policyWithFallbacks, type FallbackPolicy } from "./rollout-policy.js";
 
 /** Reads one controller's env, parsing the policy once per env object. */
@@ -42,6 +44,15 @@ export class ControllerConfig {
   /** Time between health probes (its default when HEALTH_INTERVAL_SECONDS is bad). */
   intervalMs(): number {
     return this.policy().policy.healthIntervalSeconds * 1000;
+  }
+
+  /** REPORT_INTERVAL_MS: the relays forward no more often than isolates report (its default while a router var is bad). */
+  reportIntervalMs(): number {
+    try {
+      return routerConfig(this.#env()).reportIntervalMs;
+    } catch {
+      return MIN_FORWARD_INTERVAL_MS;
+    }
   }
 
   /** ALERT_WEBHOOK_URL, or null when none is set. */

@@ -4,14 +4,16 @@
  * authority for its routing state. Reached only through the RPC methods
  * below, and woken by its alarm.
  *
- * It decides nothing itself: tick.ts decides what a report, an alarm and a
- * probe change (automatic rollback, the bake's end, health, alerts, the
- * alarm's schedule), transitions.ts plans flips and rollbacks, and
- * rollback-policy.ts judges the windows. This class loads what those read
- * (state-store.ts, with the windows and timeline in traffic-memory.ts),
- * calls them, stores what they decide, keeps the KV copy current
- * (kv-sync.ts), answers every caller with the routing state and sends the
- * alerts (alert-outbox.ts).
+ * It decides nothing itself: tick.ts decides what a report, a relay's
+ * forward, an alarm and a probe change (automatic rollback, the bake's end,
+ * health, alerts, the alarm's schedule), transitions.ts plans flips and
+ * rollbacks, rollback-policy.ts judges the windows, and relay-registry.ts
+ * takes each relay batch once and sets the relays' schedule. This class
+ * loads what those read (state-store.ts, with the windows, timeline and
+ * relay registry in traffic-memory.ts), calls them, stores what they decide,
+ * keeps the KV copy current (kv-sync.ts), answers every caller with the
+ * routing state, pushes every change to the relays it heard from recently
+ * and sends the alerts (alert-outbox.ts).
  */
 import { DurableObject } from "cloudflare:workers";
 import { TIMELINE_MAX_MINUTES } from "../../../contract/admin.js";
@@ -22,6 +24,8 @@ import type { RoutingState } from "../../../contract/routing.js";
 import { TelemetryEnvelopeSchema, type TelemetryReport } from "../../../contract/telemetry.js";
 import type { TimelineView } from "../../../contract/timeline.js";
 import { routerConfig } from "../config.js";
+import { RelayForwardEnvelope, type ForwardAnswer, type RelayForward } from "../relay/relay-messages.js";
+import { pushToRelays } from "./relay-push.js";
 import { AlertOutbox } from "./alert-outbox.js";
 import type { Alert } from "./alerts.js";
 import { ControllerConfig } from "./controller-config.js";
@@ -104,6 +108,30 @@ export class DeploymentController extends DurableObject<Env> {
     this.#tick(nowMs);
     this.#traffic.saveThrottled(nowMs, this.#lastVerdict);
     return this.#kv.answer();
+  }
+
+  /**
+   * Takes a relay's forward (docs/scale.md): its batches not taken before
+   * count in the windows and the timeline as reports do, then the active
+   * colour is judged; answers the routing state with the relay's schedule
+   * (relay-registry.ts). A batch resent after a lost answer is not counted
+   * again.
+   */
+  async forward(forward: RelayForward): Promise<ForwardAnswer> {
+    const parsed = parseRpc(RelayForwardEnvelope, forward, "relay forward");
+    const nowMs = this.clock.now();
+    const schedule = { earlyErrorRate: this.#config.policy().policy.maxErrorRate, floorMs: this.#config.reportIntervalMs() };
+    const { fresh, answer } = this.#traffic.acceptForward(parsed, nowMs, schedule);
+    let invalid = 0;
+    for (const batch of fresh) {
+      const report = { isolateId: parsed.relay, buckets: batch.buckets };
+      invalid += this.#traffic.addToWindows(report, nowMs);
+      this.#traffic.addToTimeline(report, nowMs);
+    }
+    if (invalid > 0) console.warn(`controller ${this.#deployment()}: dropped ${invalid} malformed buckets from ${parsed.relay}`);
+    if (fresh.length > 0) this.#tick(nowMs);
+    this.#traffic.saveThrottled(nowMs, this.#lastVerdict);
+    return { ...answer, state: await this.#kv.answer() };
   }
 
   /** Flips traffic to `cmd.to` and starts a bake (CAS on expectedEpoch); re-arms automatic rollback. */
@@ -263,9 +291,10 @@ export class DeploymentController extends DurableObject<Env> {
     }
   }
 
-  /** After a committed change: cut the windows at it, write KV, send pending alerts, log. */
+  /** After a committed change: cut the windows at it, push it to the relays, write KV, send pending alerts, log. */
   async #afterChange(entry: HistoryEntry | null): Promise<void> {
     this.#traffic.cutAtChange();
+    this.#pushToRelays();
     this.#kv.retryNow();
     if (entry !== null) {
       console.log(`controller ${this.#deployment()}: ${entry.kind} ${entry.action} ${entry.from} → ${entry.to}, epoch ${entry.epoch}, by ${entry.actor}: ${entry.reason}`);
@@ -278,7 +307,27 @@ export class DeploymentController extends DurableObject<Env> {
   #record(color: Color, probe: ProbeResult, nowMs: number): void {
     const plan = planProbe({ deployment: this.#deployment(), nowMs, state: this.#store.routing(nowMs), color, probe });
     this.#store.recordProbe(color, probe, plan.state, this.#alertsOf(plan.alerts, nowMs));
-    if (plan.state !== null) this.#kv.retryNow();
+    if (plan.state === null) return;
+    this.#kv.retryNow();
+    this.#pushToRelays();
+  }
+
+  /**
+   * Sends the routing state to every relay heard from recently
+   * (relay-registry.ts pushTargets), one call each, in the background: the
+   * change is committed and answered without waiting. A relay that misses it
+   * takes the state from its next forward's answer.
+   */
+  #pushToRelays(): void {
+    const nowMs = this.clock.now();
+    const targets = this.#traffic.relays().pushTargets(nowMs);
+    if (targets.length === 0) return;
+    const state = this.#store.routing(nowMs);
+    const push = pushToRelays(this.env, targets, state).then(({ failed }) => {
+      if (failed.length === 0) return;
+      console.warn(`controller ${this.#deployment()}: push of epoch ${state.epoch} failed for ${failed.length} of ${targets.length} relays (they take it from their next forward's answer); first: ${failed[0]}`);
+    });
+    this.#inBackground("the push to the relays", push);
   }
 
   async #probeAll(): Promise<void> {

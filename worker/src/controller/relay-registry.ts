@@ -6,8 +6,11 @@
  * TARGET_FORWARDS_PER_SECOND however many relays there are (backpressure),
  * and sizes each location's relay shards from the isolates its relays
  * report. The Durable Object calls accept() in its forward RPC, adds the
- * fresh batches to its windows, judges, and answers with its routing state.
+ * fresh batches to its windows, judges, and answers with its routing state;
+ * it stores toJSON() with its windows, so a restarted controller still knows
+ * which batches its windows hold (fromJSON).
  */
+import * as z from "zod/mini";
 import type { ForwardAnswer, RelayForward } from "../relay/relay-messages.js";
 import { InboundSequences, type SequencedBatch } from "../relay/report-batches.js";
 
@@ -41,30 +44,77 @@ export function nextShards(current: number, isolates: number): number {
   return current;
 }
 
-/** The forward interval that keeps `activeRelays` near TARGET_FORWARDS_PER_SECOND. */
-export function forwardIntervalFor(activeRelays: number): number {
+/**
+ * The forward interval that keeps `activeRelays` near TARGET_FORWARDS_PER_SECOND,
+ * never below `floorMs` (the Worker's REPORT_INTERVAL_MS: relays report no
+ * more often than isolates do; MIN_FORWARD_INTERVAL_MS with the default).
+ */
+export function forwardIntervalFor(activeRelays: number, floorMs: number = MIN_FORWARD_INTERVAL_MS): number {
   const ms = Math.ceil((1000 * activeRelays) / TARGET_FORWARDS_PER_SECOND);
-  return Math.min(MAX_FORWARD_INTERVAL_MS, Math.max(MIN_FORWARD_INTERVAL_MS, ms));
+  return Math.min(Math.max(MAX_FORWARD_INTERVAL_MS, floorMs), Math.max(floorMs, ms));
 }
+
+/** Relay instances whose batch numbers are remembered (the least recently heard are forgotten first). */
+const MAX_RELAY_INSTANCES = 10_000;
+
+const whole = z.int().check(z.nonnegative());
+/** The stored form (toJSON/fromJSON): the relays heard, the locations' shard counts, each relay instance's highest batch number. */
+export const RelayRegistryJSONSchema = z.object({
+  version: z.literal(1),
+  intervalMs: whole,
+  /** Least recently heard first; `atMs`: when last heard (Unix ms). */
+  relays: z.array(z.object({ relay: z.string(), colo: z.string(), isolates: whole, atMs: whole })),
+  shards: z.array(z.object({ colo: z.string(), shards: z.int().check(z.gte(1)), changedAtMs: whole })),
+  /** `sender`: "<relay>#<incarnation>"; `seq`: the highest batch number taken from it. */
+  seqs: z.array(z.object({ sender: z.string(), seq: whole, atMs: whole })),
+});
+export type RelayRegistryJSON = z.infer<typeof RelayRegistryJSONSchema>;
 
 /** The relays one controller hears from, their batch numbers, and the schedule it gives them. */
 export class RelayRegistry {
-  readonly #seqs = new InboundSequences({ maxSenders: 10_000 });
+  readonly #seqs = new InboundSequences({ maxSenders: MAX_RELAY_INSTANCES });
   readonly #relays = new Map<string, RelaySeen>();
   readonly #shards = new Map<string, { shards: number; changedAtMs: number }>();
   #intervalMs = MIN_FORWARD_INTERVAL_MS;
 
+  /** A registry as toJSON() stored it (the caller checks the shape: stored-shapes.ts). */
+  static fromJSON(json: RelayRegistryJSON): RelayRegistry {
+    const registry = new RelayRegistry();
+    registry.#intervalMs = json.intervalMs;
+    for (const { relay, colo, isolates, atMs } of json.relays) registry.#relays.set(relay, { colo, isolates, atMs });
+    for (const { colo, shards, changedAtMs } of json.shards) registry.#shards.set(colo, { shards: Math.min(shards, MAX_RELAY_SHARDS), changedAtMs });
+    for (const { sender, seq, atMs } of json.seqs) registry.#seqs.remember(sender, seq, atMs);
+    return registry;
+  }
+
+  /** Everything a restarted controller needs to count each batch once and keep its relays' schedule. */
+  toJSON(): RelayRegistryJSON {
+    return {
+      version: 1,
+      intervalMs: this.#intervalMs,
+      relays: [...this.#relays].map(([relay, s]) => ({ relay, ...s })),
+      shards: [...this.#shards].map(([colo, s]) => ({ colo, ...s })),
+      seqs: this.#seqs.entries(),
+    };
+  }
+
   /**
    * Takes a relay's forward: answers the batches not taken before (the
    * caller must count each) and the answer's schedule fields. `earlyErrorRate`
-   * is the policy's MAX_ERROR_RATE.
+   * is the policy's MAX_ERROR_RATE; `floorMs` the shortest interval to give
+   * (the Worker's REPORT_INTERVAL_MS: forwardIntervalFor).
    */
-  accept(forward: RelayForward, nowMs: number, earlyErrorRate: number): { fresh: SequencedBatch[]; answer: Omit<ForwardAnswer, "state"> } {
+  accept<B extends { seq: number } = SequencedBatch>(
+    forward: Omit<RelayForward, "batches"> & { batches: readonly B[] },
+    nowMs: number,
+    earlyErrorRate: number,
+    floorMs: number = MIN_FORWARD_INTERVAL_MS,
+  ): { fresh: B[]; answer: Omit<ForwardAnswer, "state"> } {
     const { fresh, ackSeq } = this.#seqs.take(`${forward.relay}#${forward.incarnation}`, forward.batches, nowMs);
     this.#relays.delete(forward.relay);
     this.#relays.set(forward.relay, { colo: forward.colo, isolates: forward.isolates, atMs: nowMs });
     this.#forget(nowMs);
-    this.#intervalMs = forwardIntervalFor(this.activeRelays(nowMs));
+    this.#intervalMs = forwardIntervalFor(this.activeRelays(nowMs), floorMs);
     return {
       fresh,
       answer: { ackSeq, forwardIntervalMs: this.#intervalMs, earlyErrorRate, shards: this.#reshard(forward.colo, nowMs) },

@@ -18,6 +18,7 @@ import type { VerdictRecord } from "./evaluation.js";
 import { HISTORY_QUARANTINE_TABLE, HISTORY_TABLE } from "./history-rows.js";
 import { HistoryTable } from "./history-table.js";
 import type { MetricWindowsJSON } from "./metric-windows.js";
+import type { RelayRegistryJSON } from "./relay-registry.js";
 import { ProbeResultSchema } from "./rpc-schemas.js";
 import {
   readArmed,
@@ -25,6 +26,7 @@ import {
   readKvWritten,
   readOutbox,
   readProbe,
+  readRelays,
   readRouting,
   readTimeline,
   readVerdict,
@@ -58,6 +60,8 @@ export const STORAGE_KEYS = {
   alertOutbox: "alert_outbox",
   /** The dashboard's 15-minute traffic timeline (TimelineJSON), saved at most every few seconds. */
   timeline: "timeline",
+  /** The relays heard and each relay instance's highest batch number taken (RelayRegistryJSON), saved with the windows. */
+  relays: "relays",
 } as const;
 
 /** What the store asks of its Durable Object. */
@@ -171,12 +175,24 @@ export class StateStore {
     return this.#settle(STORAGE_KEYS.windows, readWindows(raw), () => this.#storage.kv.delete(STORAGE_KEYS.windows));
   }
 
-  /** Stores the metric windows and the latest verdict. */
-  saveWindows(json: unknown, verdict: VerdictRecord | null): void {
+  /**
+   * Stores the metric windows and the latest verdict, and with them the
+   * relays' batch numbers when given: in one transaction, so the stored
+   * numbers always name exactly the batches the stored windows hold.
+   */
+  saveWindows(json: unknown, verdict: VerdictRecord | null, relays: RelayRegistryJSON | null = null): void {
     this.#storage.transactionSync(() => {
       this.#storage.kv.put(STORAGE_KEYS.windows, json);
       if (verdict !== null) this.#storage.kv.put(STORAGE_KEYS.lastVerdict, verdict);
+      if (relays !== null) this.#storage.kv.put(STORAGE_KEYS.relays, relays);
     });
+  }
+
+  /** The stored relay registry, or null (none yet, or reset). */
+  relays(): RelayRegistryJSON | null {
+    const raw = this.#storage.kv.get(STORAGE_KEYS.relays);
+    if (raw === undefined) return null;
+    return this.#settle(STORAGE_KEYS.relays, readRelays(raw), () => this.#storage.kv.delete(STORAGE_KEYS.relays));
   }
 
   /** The stored timeline, or null (none yet, or reset). */

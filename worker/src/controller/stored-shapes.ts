@@ -15,6 +15,7 @@ import { INITIAL_EPOCH } from "../routing-state.js";
 import { AlertSchema, type Alert } from "./alerts.js";
 import { VerdictRecordSchema, type VerdictRecord } from "./evaluation.js";
 import { MetricWindowsJSONSchema, type MetricWindowsJSON } from "./metric-windows.js";
+import { RelayRegistryJSONSchema, type RelayRegistryJSON } from "./relay-registry.js";
 import { ProbeResultSchema, type ProbeResult } from "./rpc-schemas.js";
 import { TimelineJSONSchema, type TimelineJSON } from "./timeline.js";
 import type { Bake } from "./transitions.js";
@@ -152,6 +153,16 @@ export function readKvWritten(raw: unknown): Reading<KvWritten | null> {
 export function readWindows(raw: unknown): Reading<MetricWindowsJSON | null> {
   const parsed = MetricWindowsJSONSchema.safeParse(raw);
   return parsed.success ? current(parsed.data) : reset(null, problemOf(parsed.error), "windows start empty");
+}
+
+/**
+ * The relays heard and each relay instance's highest batch number (version 1
+ * is the only one). Unreadable: an empty registry — relays are learnt again
+ * from their next forwards (and pushed to after it).
+ */
+export function readRelays(raw: unknown): Reading<RelayRegistryJSON | null> {
+  const parsed = RelayRegistryJSONSchema.safeParse(raw);
+  return parsed.success ? current(parsed.data) : reset(null, problemOf(parsed.error), "relays learnt again from their next forwards");
 }
 
 /** The dashboard's timeline (version 1 is the only one). Unreadable: an empty timeline. */

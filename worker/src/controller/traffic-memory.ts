@@ -1,13 +1,17 @@
 /**
  * The controller's traffic memory: the metric windows the rollback rule
- * judges and the dashboard's timeline, each loaded from storage on first use
+ * judges, the dashboard's timeline, and the relay registry that knows which
+ * relay batches the windows hold — each loaded from storage on first use
  * (an unreadable copy starts empty) and saved at most every so often on
- * reports (the alarm always saves). Also the second of the last flip or
+ * reports and forwards (the alarm always saves); the registry is saved with
+ * the windows, in one transaction. Also the second of the last flip or
  * rollback, before which the windows count nothing.
  */
 import type { TelemetryEnvelope } from "../../../contract/telemetry.js";
+import type { ForwardAnswer, RelayForward } from "../relay/relay-messages.js";
 import type { VerdictRecord } from "./evaluation.js";
 import { MetricWindows } from "./metric-windows.js";
+import { RelayRegistry } from "./relay-registry.js";
 import type { StateStore } from "./state-store.js";
 import { Timeline } from "./timeline.js";
 
@@ -35,6 +39,8 @@ export class TrafficMemory {
   #timelineDirty = false;
   #timelineSavedAtMs = 0;
   #sinceCache: number | null | undefined = undefined;
+  #relaysCache: RelayRegistry | null = null;
+  #relaysDirty = false;
 
   constructor(store: StateStore, options: TrafficMemoryOptions) {
     this.#store = store;
@@ -73,12 +79,35 @@ export class TrafficMemory {
     return this.#windowsCache;
   }
 
-  /** Saves the windows with the last verdict, when either has something to save. */
+  /** Saves the windows with the last verdict and the relay registry, when any has something to save. */
   saveWindows(nowMs: number, lastVerdict: VerdictRecord | null): void {
-    if (!this.#windowsDirty && lastVerdict === null) return;
-    this.#store.saveWindows(this.windows().toJSON(), lastVerdict);
+    if (!this.#windowsDirty && lastVerdict === null && !this.#relaysDirty) return;
+    this.#store.saveWindows(this.windows().toJSON(), lastVerdict, this.#relaysDirty ? this.relays().toJSON() : null);
     this.#windowsDirty = false;
+    this.#relaysDirty = false;
     this.#windowsSavedAtMs = nowMs;
+  }
+
+  /** The relay registry, loaded from storage on first use. */
+  relays(): RelayRegistry {
+    if (this.#relaysCache !== null) return this.#relaysCache;
+    const stored = this.#store.relays();
+    this.#relaysCache = stored === null ? new RelayRegistry() : RelayRegistry.fromJSON(stored);
+    return this.#relaysCache;
+  }
+
+  /**
+   * Takes a relay's forward into the registry (relay-registry.ts accept):
+   * answers the batches not taken before, which the caller must count, and
+   * the answer's schedule. The registry is saved with the next windows save.
+   */
+  acceptForward<B extends { seq: number }>(
+    forward: Omit<RelayForward, "batches"> & { batches: readonly B[] },
+    nowMs: number,
+    schedule: { earlyErrorRate: number; floorMs: number },
+  ): { fresh: B[]; answer: Omit<ForwardAnswer, "state"> } {
+    this.#relaysDirty = true;
+    return this.relays().accept(forward, nowMs, schedule.earlyErrorRate, schedule.floorMs);
   }
 
   /** The dashboard's timeline, loaded from storage on first use. */

@@ -89,12 +89,22 @@ export class RelayCore {
     return null;
   }
 
-  /** When a forward falls due if no isolate calls before (the relay's alarm); null: nothing to do until one does. */
+  /**
+   * When a forward falls due if no isolate calls before (the relay's alarm):
+   * the regular forward, or the early one while errors are worth reporting;
+   * null: nothing to do until one does. A relay without a state retries on
+   * its alarm only while it holds outcomes (at most MAX_BUFFER_AGE_MS), so a
+   * relay nobody calls stops waking up while the controller stays unreachable.
+   */
   nextCheckAtMs(): number | null {
-    if (this.#inFlight) return null;
-    if (this.cache.state === null) return this.#retryAtMs;
-    if (!this.#hasWork()) return null;
-    return Math.max(this.#retryAtMs, this.#lastForwardAtMs + this.#intervalMs * this.#jitter);
+    if (this.#inFlight || !this.#hasWork()) return null;
+    const state = this.cache.state;
+    if (state === null) return this.#retryAtMs;
+    const intervalMs = this.#intervalMs * this.#jitter;
+    // Errors worth an early forward: at the earliest time forwardReason allows it, not the regular one (no
+    // isolate call may come before: an isolate syncs on errors only every few failures).
+    const afterMs = this.#errorsWorthReporting(state) ? Math.max(intervalMs - EARLY_FORWARD_WINDOW_MS, EARLY_FORWARD_MIN_GAP_MS) : intervalMs;
+    return Math.max(this.#retryAtMs, this.#lastForwardAtMs + afterMs);
   }
 
   /** Starts a forward: the pending sums become the next numbered batch; sent with any unacknowledged ones. */
@@ -132,6 +142,11 @@ export class RelayCore {
   /** Takes a state the controller pushed after a change; answers whether it was newer. */
   push(state: RoutingState): boolean {
     return this.cache.accept(state, "controller");
+  }
+
+  /** Relays in this relay's location as the controller last said; null before its first answer. */
+  get shards(): number | null {
+    return this.#shards;
   }
 
   /** Requests taken from isolates and not yet acknowledged by the controller (for accounting). */

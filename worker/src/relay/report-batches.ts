@@ -87,14 +87,14 @@ export class InboundSequences {
    * acknowledge (the highest taken). Marks them taken: the caller must count
    * every batch it gets back.
    */
-  take(sender: string, batches: readonly SequencedBatch[], nowMs: number): { fresh: SequencedBatch[]; ackSeq: number } {
+  take<B extends { seq: number }>(sender: string, batches: readonly B[], nowMs: number): { fresh: B[]; ackSeq: number } {
     let known = this.#senders.get(sender);
     if (known === undefined) {
       known = { seq: 0, atMs: nowMs };
       this.#senders.set(sender, known);
     }
     const ordered = batches.every((b, i) => i === 0 || batches[i - 1]!.seq < b.seq) ? batches : [...batches].sort((a, b) => a.seq - b.seq);
-    const fresh: SequencedBatch[] = [];
+    const fresh: B[] = [];
     for (const batch of ordered) {
       if (batch.seq <= known.seq) continue;
       fresh.push(batch);
@@ -120,6 +120,17 @@ export class InboundSequences {
   /** Senders remembered. */
   get size(): number {
     return this.#senders.size;
+  }
+
+  /** Every sender remembered, with its highest batch number and when it was last heard (for storage). */
+  entries(): Array<{ sender: string; seq: number; atMs: number }> {
+    return [...this.#senders].map(([sender, s]) => ({ sender, ...s }));
+  }
+
+  /** Remembers a sender as stored by entries(). */
+  remember(sender: string, seq: number, atMs: number): void {
+    this.#senders.delete(sender);
+    this.#senders.set(sender, { seq, atMs });
   }
 
   // Forgets senders silent for FORGET_SENDER_AFTER_MS (swept a tenth of that apart), and the least recently heard beyond MAX_SENDERS.
