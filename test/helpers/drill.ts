@@ -159,8 +159,18 @@ export async function predictionCount(serverUrl: string): Promise<number> {
   return body.request_count;
 }
 
+/** What `PUT /fault` may change (docs/model-server.md): 500s, latency, and silent wrong labels. */
+export interface FaultChange {
+  rate?: number;
+  latencyMs?: number;
+  silentRate?: number;
+  /** `constant:<label>`, `swap:<a>,<b>` or `random`. */
+  silentMode?: string;
+  silentConfidence?: number | null;
+}
+
 /** Changes a FAULT_CONTROL=1 model server's faults at run time. */
-export async function setFault(serverUrl: string, originToken: string, fault: { rate?: number; latencyMs?: number }): Promise<void> {
+export async function setFault(serverUrl: string, originToken: string, fault: FaultChange): Promise<void> {
   const res = await fetch(`${serverUrl}/fault`, {
     method: "PUT",
     headers: { "content-type": "application/json", "x-origin-token": originToken },
