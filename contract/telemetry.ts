@@ -6,6 +6,7 @@
  */
 import * as z from "zod/mini";
 import { Color } from "./colors.js";
+import { LabelCountsSchema } from "./labels.js";
 import "./zod-messages.js";
 
 /** Upper bounds (ms, inclusive) of the latency histogram; one more bucket holds everything above the last. */
@@ -28,13 +29,18 @@ const count = z.int().check(z.minimum(0));
 /**
  * One colour's counts for one second: requests attempted on the colour (each
  * origin attempt counts once), errors by class (never more than requests),
- * and counts per LATENCY_BUCKETS_MS bucket plus the overflow bucket.
+ * counts per LATENCY_BUCKETS_MS bucket plus the overflow bucket, and — when
+ * the colour answered predictions that second — what it answered
+ * (`predictions`: labels, confidence histogram, unparseable answers;
+ * contract/labels.ts). A bucket without `predictions` (an older isolate's, or
+ * a second with only failed attempts) counted none.
  */
 export const ColorCountsSchema = z
   .object({
     requests: count,
     errors: z.object({ http5xx: count, timeout: count, connect: count }),
     latency: z.array(count).check(z.length(HISTOGRAM_LENGTH)),
+    predictions: z.optional(LabelCountsSchema),
   })
   .check(
     z.refine((c) => c.errors.http5xx + c.errors.timeout + c.errors.connect <= c.requests, {

@@ -49,6 +49,8 @@ export const ROUTER_VARS = {
   REPORT_INTERVAL_MS: intVar({ default: 1_000, min: 0, max: 3_600_000 }),
   /** Longest `text` the edge accepts. */
   MAX_TEXT_CHARS: intVar({ default: DEFAULT_MAX_TEXT_CHARS, min: 1, max: 1_000_000 }),
+  /** `on`: read each prediction answer's labels for the drift rule (docs/rollback-policy.md); `off`: never read answers (drift is then not measured). */
+  LABEL_TELEMETRY: enumVar(["on", "off"], { default: "on" }),
   /** Paths besides the predictions passed on to the active colour: `/exact` or `/prefix/*`, comma-separated. */
   PROXY_PATHS: listVar({ problem: proxyPathProblem }),
   /** Admin bearer token; unset: the admin API and previews are closed. */

@@ -24,6 +24,7 @@ describe("routerConfig", () => {
       failover: "standby",
       reportIntervalMs: 1_000,
       maxTextChars: 10_000,
+      labelTelemetry: true,
       proxyPaths: { entries: [], exact: new Set(), prefixes: [] },
       adminToken: undefined,
       originToken: undefined,

@@ -21,6 +21,8 @@ export interface RouterConfig {
   failover: "standby" | "off";
   reportIntervalMs: number;
   maxTextChars: number;
+  /** Read each 2xx prediction answer's labels into the telemetry (LABEL_TELEMETRY=on). */
+  labelTelemetry: boolean;
   /** Paths besides the predictions passed on to the active colour (proxy-paths.ts). */
   proxyPaths: ProxyPaths;
   /** undefined: the admin API and preview are closed (fail closed). */
@@ -43,6 +45,7 @@ export function routerConfig(env: object): RouterConfig {
     failover: v.FAILOVER,
     reportIntervalMs: v.REPORT_INTERVAL_MS,
     maxTextChars: v.MAX_TEXT_CHARS,
+    labelTelemetry: v.LABEL_TELEMETRY === "on",
     proxyPaths: compileProxyPaths(v.PROXY_PATHS),
     adminToken: v.ADMIN_TOKEN,
     originToken: v.ORIGIN_TOKEN,

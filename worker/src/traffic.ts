@@ -90,8 +90,8 @@ export async function servePrediction(x: Exchange, route: PredictRoute): Promise
   const header = x.headers.get("x-bluegreen-preview");
   const preview = header === null ? null : await previewFrom(header, x.request, x.config);
   const body = await readPrediction(x.request, x.headers);
-  checkPrediction(route.kind, body, x.config.maxTextChars);
-  return forward(x, "POST", route.path + route.query, body, preview, true);
+  const expected = checkPrediction(route.kind, body, x.config.maxTextChars);
+  return forward(x, "POST", route.path + route.query, body, preview, { kind: route.kind, expected });
 }
 
 /** POST /predict and /predict/batch (at `path`) as a Hono handler, for spellings app.ts's fast path leaves to Hono. */
@@ -117,8 +117,11 @@ export async function proxyHandler(c: Context<AppEnv>): Promise<Response> {
   }
   // A GET or HEAD that got this far has no body, or an empty one (app.ts), which is none.
   const body = method === "GET" || method === "HEAD" ? null : x.request.body;
-  return forward(x, method, pathname + url.search, body, preview, false);
+  return forward(x, method, pathname + url.search, body, preview, null);
 }
+
+/** A prediction's route kind and how many predictions its answer carries; null for any other request. */
+type PredictionShape = { kind: PredictKind; expected: number } | null;
 
 /** Serves from the pools by the isolate's routing state; counts the answer and lets the controller link sync. */
 async function forward(
@@ -127,9 +130,10 @@ async function forward(
   pathAndQuery: string,
   body: Uint8Array | ReadableStream | null,
   preview: Color | null,
-  prediction: boolean,
+  shape: PredictionShape,
 ): Promise<Response> {
   const { env, ctx, config } = x;
+  const prediction = shape !== null;
   const link = x.isolate.link(config.deployment);
   const state = link.stateNow(env, config, ctx) ?? (await link.routing(env, config, ctx));
   try {
@@ -143,6 +147,7 @@ async function forward(
       replayable: !(body instanceof ReadableStream),
       preview,
       prediction,
+      labels: shape !== null && preview === null && config.labelTelemetry ? { ...shape, telemetry: link.telemetry, ctx } : null,
       request: {
         method,
         pathAndQuery,

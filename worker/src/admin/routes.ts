@@ -80,6 +80,7 @@ export function adminRoutes(): Hono<AppEnv> {
       health: status.health[color],
       version: status.health[color].version,
       metrics: status.metrics[color],
+      predictions: status.predictions[color],
     });
     const answer: AdminStatus = {
       deployment: status.deployment,
@@ -93,8 +94,10 @@ export function adminRoutes(): Hono<AppEnv> {
         flagTtlMs: config.flagTtlMs,
         reportIntervalMs: config.reportIntervalMs,
         maxTextChars: config.maxTextChars,
+        labelTelemetry: config.labelTelemetry ? "on" : "off",
       },
       verdict: status.verdict,
+      drift: status.drift,
       autoRollbackArmed: status.autoRollbackArmed,
       alerts: status.alerts,
       lastFlip: status.lastFlip,

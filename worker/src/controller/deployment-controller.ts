@@ -24,6 +24,8 @@ import type { TimelineView } from "../../../contract/timeline.js";
 import { routerConfig } from "../config.js";
 import { AlertOutbox } from "./alert-outbox.js";
 import type { Alert } from "./alerts.js";
+import { baselineFigures, freezeBaseline } from "./baseline.js";
+import { assessDrift } from "./drift-rule.js";
 import { ControllerConfig } from "./controller-config.js";
 import { colorWindows, historyMetrics, type VerdictRecord } from "./evaluation.js";
 import { probePool } from "./health-probe.js";
@@ -113,8 +115,10 @@ export class DeploymentController extends DurableObject<Env> {
     const policy = this.#config.strictPolicy();
     const nowMs = this.clock.now();
     const current = this.#store.routing(nowMs);
-    const metrics = historyMetrics(current.active, assessActive(this.#judged(current, nowMs, policy)));
-    const plan = planFlip(current, { ...parsed, metrics }, this.#store.probes(), nowMs, policy.bakeSeconds);
+    // The outgoing colour's label mix over its last BASELINE_MINUTES, frozen as the bake's baseline (drift rule).
+    const baseline = freezeBaseline(this.#traffic.labelHistory(), current.active, current.epoch + 1, nowMs, policy);
+    const metrics = { ...historyMetrics(current.active, assessActive(this.#judged(current, nowMs, policy))), ...baselineFigures(baseline, policy) };
+    const plan = planFlip(current, { ...parsed, metrics, baseline }, this.#store.probes(), nowMs, policy.bakeSeconds);
     if (!plan.ok) return plan;
     this.#store.commit(plan);
     await this.#afterChange(plan.entry);
@@ -165,14 +169,22 @@ export class DeploymentController extends DurableObject<Env> {
     const { policy, issues } = this.#config.policy();
     const since = this.#traffic.sinceSecond();
     const windows = (color: Color) => colorWindows(this.#traffic.windows(), color, policy, nowMs / 1000, since);
+    const colors = { blue: windows("blue"), green: windows("green") };
+    const baseline = this.#store.baseline();
+    const drift = assessDrift(
+      { phase: state.phase, epoch: state.epoch, baseline, windows: colors[state.active].labels, policy },
+      { fast: policy.fastWindowSeconds, slow: policy.slowWindowSeconds },
+    );
     return controllerStatus({
       deployment: this.#deployment(),
       state,
       nowMs,
       bake: this.#store.bake(nowMs),
       probes: this.#store.probes(),
-      windows: { blue: windows("blue"), green: windows("green") },
+      windows: colors,
       policy,
+      drift,
+      baseline,
       configIssues: issues,
       alertsConfigured: this.#config.webhookUrl() !== null,
       verdict: this.#lastVerdict ?? this.#store.lastVerdict(),
@@ -233,7 +245,9 @@ export class DeploymentController extends DurableObject<Env> {
   /** What the rule reads about `state`'s active colour now. */
   #judged(state: RoutingState, nowMs: number, policy: RolloutPolicy): JudgeInput {
     const windows = colorWindows(this.#traffic.windows(), state.active, policy, nowMs / 1000, this.#traffic.sinceSecond());
-    return { state, windows, policy, autoRollbackArmed: this.#store.autoRollbackArmed() };
+    // The baseline matters only to a bake's drift rule: not read (and parsed) on every other report.
+    const baseline = state.phase === "baking" ? this.#store.baseline() : null;
+    return { state, windows, policy, autoRollbackArmed: this.#store.autoRollbackArmed(), baseline };
   }
 
   /** One evaluation (report or alarm): loads, calls planTick, stores and sends what it decided. */

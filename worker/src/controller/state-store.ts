@@ -19,9 +19,13 @@ import { HISTORY_QUARANTINE_TABLE, HISTORY_TABLE } from "./history-rows.js";
 import { HistoryTable } from "./history-table.js";
 import type { MetricWindowsJSON } from "./metric-windows.js";
 import { ProbeResultSchema } from "./rpc-schemas.js";
+import type { Baseline } from "./baseline.js";
+import type { LabelHistoryJSON } from "./label-history.js";
 import {
   readArmed,
   readBake,
+  readBaseline,
+  readLabelHistory,
   readKvWritten,
   readOutbox,
   readProbe,
@@ -58,6 +62,10 @@ export const STORAGE_KEYS = {
   alertOutbox: "alert_outbox",
   /** The dashboard's 15-minute traffic timeline (TimelineJSON), saved at most every few seconds. */
   timeline: "timeline",
+  /** Per-minute label counts per colour over the last hour (LabelHistoryJSON), saved with the timeline. */
+  labelHistory: "label_history",
+  /** The baseline frozen at the last flip (Baseline): what the drift rule compares the bake with. */
+  baseline: "baseline",
 } as const;
 
 /** What the store asks of its Durable Object. */
@@ -122,14 +130,15 @@ export class StateStore {
 
   /**
    * Applies a decided transition in one transaction: state, bake, history
-   * row, the arming of automatic rollback when it says, and the alerts that
-   * report it.
+   * row, the baseline a flip froze, the arming of automatic rollback when it
+   * says, and the alerts that report it.
    */
   commit(t: Transition, alerts: readonly Alert[] = []): void {
     this.#storage.transactionSync(() => {
       this.#storage.kv.put(STORAGE_KEYS.routing, t.state);
       if (t.bake === null) this.#storage.kv.delete(STORAGE_KEYS.bake);
       else this.#storage.kv.put(STORAGE_KEYS.bake, t.bake);
+      if (t.baseline !== undefined) this.#storage.kv.put(STORAGE_KEYS.baseline, t.baseline);
       if (t.autoRollbackArmed !== undefined) this.#storage.kv.put(STORAGE_KEYS.autoRollbackArmed, t.autoRollbackArmed);
       this.#enqueue(alerts);
       this.#history.insert(t.entry);
@@ -189,6 +198,25 @@ export class StateStore {
   /** Stores the timeline. */
   saveTimeline(json: unknown): void {
     this.#storage.kv.put(STORAGE_KEYS.timeline, json);
+  }
+
+  /** The stored label history, or null (none yet, or reset). */
+  labelHistory(): LabelHistoryJSON | null {
+    const raw = this.#storage.kv.get(STORAGE_KEYS.labelHistory);
+    if (raw === undefined) return null;
+    return this.#settle(STORAGE_KEYS.labelHistory, readLabelHistory(raw), () => this.#storage.kv.delete(STORAGE_KEYS.labelHistory));
+  }
+
+  /** Stores the label history. */
+  saveLabelHistory(json: unknown): void {
+    this.#storage.kv.put(STORAGE_KEYS.labelHistory, json);
+  }
+
+  /** The baseline frozen at the last flip, or null (none yet, or reset). */
+  baseline(): Baseline | null {
+    const raw = this.#storage.kv.get(STORAGE_KEYS.baseline);
+    if (raw === undefined) return null;
+    return this.#settle(STORAGE_KEYS.baseline, readBaseline(raw), () => this.#storage.kv.delete(STORAGE_KEYS.baseline));
   }
 
   /** The latest stored verdict, or null (none yet, or reset). */
