@@ -13,6 +13,7 @@ import { CONFIDENCE_BINS } from "./labels.js";
 import { DRIFT_VERDICTS, RolloutPolicy, VERDICT_ACTIONS, VERDICTS } from "./policy.js";
 import { OriginProbe } from "./probe.js";
 import { HealthStatus, Phase } from "./routing.js";
+import { ShadowView } from "./shadow.js";
 import { HISTOGRAM_LENGTH } from "./telemetry.js";
 import "./zod-messages.js";
 
@@ -189,5 +190,7 @@ export const AdminStatus = z.strictObject({
   /** Whether KV holds the current routing state. */
   kvCurrent: z.boolean(),
   nextAlarmAt: z.nullable(IsoTime),
+  /** The last (or current) shadowing of the standby (POST /admin/shadow); null when there never was one. */
+  shadow: z.optional(z.nullable(ShadowView)),
 });
 export type AdminStatus = z.infer<typeof AdminStatus>;

@@ -8,6 +8,7 @@
 import { ConfigError, enumVar, intVar, originsVar, listVar, parseEnv, secretVar, textVar, type EnvStrings, type EnvValues } from "./env.js";
 import { POLICY_VARS, policyFromEnv } from "./policy.js";
 import { DEFAULT_MAX_TEXT_CHARS } from "./prediction.js";
+import { SHADOW_VARS, shadowEnvProblems } from "./shadow.js";
 
 const ENTRY = /^\/(?:[A-Za-z0-9._~!$&'()+;=:@-]+\/)*(?:[A-Za-z0-9._~!$&'()+;=:@-]+|\*)?$/;
 const DOT_SEGMENT = /(^|\/)\.{1,2}(\/|$)/;
@@ -68,8 +69,8 @@ export const ALERT_VARS = {
 /** The Worker's secrets: their values are never shown, only whether they are set. */
 export const SECRET_VARS = ["ADMIN_TOKEN", "ORIGIN_TOKEN", "ALERT_WEBHOOK_URL"] as const;
 
-/** Every var the Worker reads, by name (router, policy, alerts). */
-export const WORKER_VARS = { ...ROUTER_VARS, ...POLICY_VARS, ...ALERT_VARS };
+/** Every var the Worker reads, by name (router, policy, alerts, shadow traffic). */
+export const WORKER_VARS = { ...ROUTER_VARS, ...POLICY_VARS, ...ALERT_VARS, ...SHADOW_VARS };
 /**
  * The Worker's vars as its env holds them: all optional strings. The Env
  * that `wrangler types` generates lists only what wrangler.toml sets; the
@@ -109,5 +110,7 @@ export function checkWorkerEnv(vars: object): EnvCheck {
       problems.push(...err.problems.map((p, i) => ({ variable: p.variable, message: err.issues[i]! })));
     }
   }
+  const shadow = shadowEnvProblems(vars);
+  if (shadow !== null) problems.push(...shadow.problems.map((p, i) => ({ variable: p.variable, message: shadow.issues[i]! })));
   return { problems };
 }

@@ -130,14 +130,14 @@ export function startLoad(routerUrl: string, opts: LoadOptions): Load {
 export type AdminTarget = Pick<RouterHandle, "url" | "adminToken">;
 
 /** Calls the router's admin API; answers the JSON body (throws on a non-2xx). */
-export async function admin<T = any>(router: AdminTarget, method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+export async function admin<T = any>(router: AdminTarget, method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<T> {
   const { status, json } = await adminAnswer<T>(router, method, path, body);
   if (status < 200 || status > 299) throw new Error(`${method} ${path} answered ${status}: ${JSON.stringify(json)}`);
   return json;
 }
 
 /** Calls the router's admin API; answers the status and JSON body whatever the status (for refusals). */
-export async function adminAnswer<T = any>(router: AdminTarget, method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; json: T }> {
+export async function adminAnswer<T = any>(router: AdminTarget, method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<{ status: number; json: T }> {
   const res = await fetch(`${router.url}${path}`, {
     method,
     headers: {

@@ -28,6 +28,7 @@ describe("routerConfig", () => {
       proxyPaths: { entries: [], exact: new Set(), prefixes: [] },
       adminToken: undefined,
       originToken: undefined,
+      shadow: { maxInFlight: 16, timeoutMs: 2_000 },
     });
   });
 

@@ -7,6 +7,7 @@
  */
 import type { Color } from "../../contract/colors.js";
 import { ConfigError } from "../../contract/env.js";
+import { shadowRouterFromEnv, type ShadowRouterSettings } from "../../contract/shadow.js";
 import { parseRouterVars } from "../../contract/worker-env.js";
 import { compileProxyPaths, type ProxyPaths } from "./proxy-paths.js";
 
@@ -28,6 +29,8 @@ export interface RouterConfig {
   /** undefined: the admin API and preview are closed (fail closed). */
   adminToken: string | undefined;
   originToken: string | undefined;
+  /** The shadow mirror's cap and timeout (SHADOW_MAX_IN_FLIGHT, SHADOW_TIMEOUT_MS). */
+  shadow: ShadowRouterSettings;
 }
 
 const routerCache = new WeakMap<object, RouterConfig>();
@@ -49,6 +52,7 @@ export function routerConfig(env: object): RouterConfig {
     proxyPaths: compileProxyPaths(v.PROXY_PATHS),
     adminToken: v.ADMIN_TOKEN,
     originToken: v.ORIGIN_TOKEN,
+    shadow: shadowRouterFromEnv(env),
   };
   routerCache.set(env, config);
   return config;

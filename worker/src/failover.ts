@@ -45,6 +45,12 @@ export interface ServePlan {
    * LABEL_TELEMETRY=on; null reads nothing.
    */
   labels: LabelReading | null;
+  /**
+   * Set when this request is mirrored to the shadowed standby
+   * (shadow/mirror.ts): called with the active colour's 2xx answer after the
+   * user's answer is built; never when the request failed over.
+   */
+  mirror: ((active: Attempt) => void) | null;
 }
 
 /** Serves the request from the active colour (or the preview colour), failing over once. */
@@ -52,7 +58,13 @@ export async function serve(plan: ServePlan): Promise<Response> {
   const primary = plan.preview ?? plan.state.active;
   const first = await attemptOn(plan, primary);
   const standby = otherColor(primary);
-  if (first.error === null || !mayFailoverTo(plan, standby)) return answer(plan, first.error === null ? await labelled(plan, first, primary) : first, primary, null);
+  if (first.error === null) {
+    const served = await labelled(plan, first, primary);
+    const response = answer(plan, served, primary, null);
+    if (plan.mirror !== null && served.status >= 200 && served.status <= 299) plan.mirror(served);
+    return response;
+  }
+  if (!mayFailoverTo(plan, standby)) return answer(plan, first, primary, null);
 
   const held = await hold(first);
   const second = await attemptOn(plan, standby);

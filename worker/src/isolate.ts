@@ -8,10 +8,13 @@
 import { routerConfig, type RouterConfig } from "./config.js";
 import { ControllerLink } from "./controller-link.js";
 import { PoolSet } from "./pools.js";
+import { ShadowMirror } from "./shadow/mirror.js";
 
 /** Per-isolate router state. */
 export class IsolateState {
   readonly pools = new PoolSet();
+  /** The shadow mirror's in-flight cap is per isolate (shadow/mirror.ts). */
+  readonly shadow = new ShadowMirror();
   readonly #links = new Map<string, ControllerLink>();
   #id: string | null = null;
   // The last env and deployment seen: one comparison per request instead of a WeakMap or Map lookup.

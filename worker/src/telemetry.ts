@@ -7,7 +7,7 @@
  */
 import type { Color } from "../../contract/colors.js";
 import { countAnswer, emptyLabelCounts, type LabelRead } from "../../contract/labels.js";
-import { emptyCounts, latencyBucket, type ColorCounts, type ErrorClass, type SecondBucket } from "../../contract/telemetry.js";
+import { emptyCounts, emptyShadowCounts, latencyBucket, type ColorCounts, type ErrorClass, type SecondBucket, type ShadowCounts } from "../../contract/telemetry.js";
 import { addCounts } from "./relay/bucket-merge.js";
 
 /** A pending-error batch is sent early once this many requests were served since the last sync. */
@@ -60,6 +60,15 @@ export class TelemetryBuffer {
   recordLabels(color: Color, items: readonly (LabelRead | null)[], nowMs: number): void {
     const counts = this.#currentBucket(color, nowMs).counts;
     countAnswer((counts.predictions ??= emptyLabelCounts()), items);
+  }
+
+  /**
+   * The shadow counts of `color` (the standby mirrored to) for the second of
+   * `nowMs`, to count one mirror into (worker/src/shadow/mirror.ts). They
+   * never touch `requests`, errors or `served`: shadow traffic steers nothing.
+   */
+  shadowCounts(color: Color, nowMs: number): ShadowCounts {
+    return (this.#currentBucket(color, nowMs).counts.shadow ??= emptyShadowCounts());
   }
 
   /**

@@ -14,7 +14,7 @@
  */
 import type { Context } from "hono";
 import { PreviewColor } from "../../contract/admin.js";
-import type { Color } from "../../contract/colors.js";
+import { otherColor, type Color } from "../../contract/colors.js";
 import type { AppEnv } from "./app-env.js";
 import { isAdmin, unauthorized } from "./admin/auth.js";
 import type { RouterConfig } from "./config.js";
@@ -25,6 +25,7 @@ import { serve } from "./failover.js";
 import type { IsolateState } from "./isolate.js";
 import { originRequestHeaders } from "./origin-headers.js";
 import { allowsPath, isFaultPath } from "./proxy-paths.js";
+import { sampled } from "./shadow/mirror.js";
 
 /** Origin routes a preview may read on the colour it names. */
 const PREVIEW_READS = new Set(["/health", "/ready"]);
@@ -136,6 +137,7 @@ async function forward(
   const prediction = shape !== null;
   const link = x.isolate.link(config.deployment);
   const state = link.stateNow(env, config, ctx) ?? (await link.routing(env, config, ctx));
+  const headers = originRequestHeaders(x.headers, { requestId: x.requestId, originToken: config.originToken, adminToken: config.adminToken });
   try {
     return await serve({
       state,
@@ -148,12 +150,17 @@ async function forward(
       preview,
       prediction,
       labels: shape !== null && preview === null && config.labelTelemetry ? { ...shape, telemetry: link.telemetry, ctx } : null,
-      request: {
-        method,
-        pathAndQuery,
-        headers: originRequestHeaders(x.headers, { requestId: x.requestId, originToken: config.originToken, adminToken: config.adminToken }),
-        body,
-      },
+      // A prediction's validated bytes go to the shadowed standby too, when the state asks and this one is sampled.
+      mirror:
+        shape !== null && preview === null && body instanceof Uint8Array && state.shadow !== undefined && sampled(state, Date.now())
+          ? (active) => {
+              const standby = otherColor(state.active);
+              const req = { standby, origins: config.origins[standby], pathAndQuery, headers, body, kind: shape.kind, expected: shape.expected };
+              const counted = () => link.afterRequest(env, config, ctx);
+              x.isolate.shadow.send({ ...req, telemetry: link.telemetry, settings: config.shadow, ctx, counted }, active);
+            }
+          : null,
+      request: { method, pathAndQuery, headers, body },
     });
   } finally {
     if (prediction && preview === null) link.telemetry.noteServed();

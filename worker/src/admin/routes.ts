@@ -20,6 +20,7 @@ import type { CommandResult, DeploymentController } from "../controller/deployme
 import { HttpError } from "../errors.js";
 import { adminAuth } from "./auth.js";
 import { callController as call, misconfigured, policyIssues } from "./controller-call.js";
+import { shadowRoutes } from "./shadow-routes.js";
 
 /** Largest admin request body. */
 const MAX_ADMIN_BODY_BYTES = 16 * 1024;
@@ -103,6 +104,7 @@ export function adminRoutes(): Hono<AppEnv> {
       lastFlip: status.lastFlip,
       kvCurrent: status.kvCurrent,
       nextAlarmAt: status.nextAlarmAt,
+      shadow: status.shadow,
     };
     return c.json(answer);
   });
@@ -149,6 +151,8 @@ export function adminRoutes(): Hono<AppEnv> {
     const answer: TimelineView = await call("timeline", () => controllerStub(c.env, config.deployment).timeline(minutes));
     return c.json(answer);
   });
+
+  shadowRoutes(admin);
 
   for (const path of ["/status", "/history", "/timeline"]) {
     admin.all(path, () => {

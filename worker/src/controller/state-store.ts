@@ -21,6 +21,7 @@ import type { MetricWindowsJSON } from "./metric-windows.js";
 import { ProbeResultSchema } from "./rpc-schemas.js";
 import type { Baseline } from "./baseline.js";
 import type { LabelHistoryJSON } from "./label-history.js";
+import { readShadowSession, type ShadowSession } from "./shadow-session.js";
 import {
   readArmed,
   readBake,
@@ -66,6 +67,8 @@ export const STORAGE_KEYS = {
   labelHistory: "label_history",
   /** The baseline frozen at the last flip (Baseline): what the drift rule compares the bake with. */
   baseline: "baseline",
+  /** The last shadowing of the standby (ShadowSession, shadow-session.ts): settings, counts, agreement series. */
+  shadow: "shadow",
 } as const;
 
 /** What the store asks of its Durable Object. */
@@ -164,6 +167,25 @@ export class StateStore {
       this.#storage.kv.put(STORAGE_KEYS.routing, state);
       this.#storage.kv.delete(STORAGE_KEYS.bake);
       this.#enqueue(alerts);
+    });
+  }
+
+  /** The last shadowing, or null (none yet; a value that does not read is dropped, with a warning). */
+  shadowSession(): ShadowSession | null {
+    const { session, problem } = readShadowSession(this.#storage.kv.get(STORAGE_KEYS.shadow));
+    if (problem !== null) {
+      console.warn(`controller ${this.#options.deployment()}: stored shadowing does not read (${problem}); dropping it`);
+      this.#storage.kv.delete(STORAGE_KEYS.shadow);
+    }
+    return session;
+  }
+
+  /** Stores a shadowing, with the routing state that turns mirroring on or off and its history rows, in one transaction. */
+  saveShadow(session: ShadowSession, state: RoutingState | null = null, entries: readonly HistoryEntry[] = []): void {
+    this.#storage.transactionSync(() => {
+      this.#storage.kv.put(STORAGE_KEYS.shadow, session);
+      if (state !== null) this.#storage.kv.put(STORAGE_KEYS.routing, state);
+      for (const e of entries) this.#history.insert(e);
     });
   }
 

@@ -6,6 +6,7 @@
  * the drift rule with its baseline, whether automatic rollback is armed, and
  * the alert outbox. Times are ISO 8601 strings.
  */
+import type { ShadowView } from "../../../contract/shadow.js";
 import { COLORS, type Color } from "../../../contract/colors.js";
 import type { HistoryEntry } from "../../../contract/history.js";
 import type { RolloutPolicy } from "../../../contract/policy.js";
@@ -41,6 +42,8 @@ export interface ControllerStatus {
   lastFlip: HistoryEntry | null;
   kvCurrent: boolean;
   nextAlarmAt: string | null;
+  /** The last shadowing, judged now (shadow-control.ts); null when there never was one. */
+  shadow: ShadowView | null;
 }
 
 export interface StatusInput {
@@ -64,6 +67,7 @@ export interface StatusInput {
   nextAlarmAt: number | null;
   /** Kept out of every string of the answer. */
   webhookUrl: string | null;
+  shadow: ShadowView | null;
 }
 
 function iso(ms: number): string {
@@ -166,5 +170,6 @@ export function controllerStatus(input: StatusInput): ControllerStatus {
     lastFlip: input.lastFlip,
     kvCurrent: input.kvCurrent,
     nextAlarmAt: input.nextAlarmAt === null ? null : iso(input.nextAlarmAt),
+    shadow: input.shadow,
   };
 }
