@@ -74,7 +74,8 @@ export default defineConfig({
           isolate: false,
           include: ["test/**/*.test.ts"],
           // test/containers/ needs a Docker engine: npm run test:containers.
-          exclude: ["test/worker/**/!(*.pure).test.ts", "test/containers/**", "**/node_modules/**"],
+          // test/soak/ takes real minutes: npm run test:soak.
+          exclude: ["test/worker/**/!(*.pure).test.ts", "test/containers/**", "test/soak/**", "**/node_modules/**"],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },

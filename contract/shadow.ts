@@ -35,7 +35,7 @@ export const SHADOW_GATE_VARS = {
   /** Item comparisons the gate needs before it passes anything. */
   MIN_SHADOW_COMPARISONS: intVar({ default: 200, min: 1 }),
   /** The 95% Wilson lower bound of the agreement must be at least this (calibration: docs/rollback-policy.md "Shadow gate"). */
-  MIN_SHADOW_AGREEMENT: rateVar({ default: 0.75 }),
+  MIN_SHADOW_AGREEMENT: rateVar({ default: 0.7 }),
   /** The standby's p99 may be at most this many times the active's over the same requests (both floored at 50 ms). */
   MAX_SHADOW_P99_RATIO: positiveVar({ default: 1.5, max: 100, hint: "a ratio, e.g. 1.5" }),
 };

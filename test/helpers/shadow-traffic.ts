@@ -9,12 +9,23 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseGoldenSet } from "../../contract/golden-set.js";
+import { Rng } from "../../control/sim/engine/rng.js";
 import { loadModel } from "../../model-server/index.js";
 import { GOLDEN_SET_FILE, SHIPPED_MODELS_DIR } from "./model-artifacts.js";
 
-/** The golden set's texts, in file order. */
+/**
+ * The golden set's texts in a fixed shuffled order (the file is grouped by
+ * label: sent in file order, a few seconds of traffic would be all one label,
+ * which the drift rule rightly calls drift).
+ */
 export function goldenTexts(): string[] {
-  return parseGoldenSet(readFileSync(GOLDEN_SET_FILE, "utf8")).map((e) => e.text);
+  const texts = parseGoldenSet(readFileSync(GOLDEN_SET_FILE, "utf8")).map((e) => e.text);
+  const rng = new Rng(13);
+  for (let i = texts.length - 1; i > 0; i--) {
+    const j = Math.floor(rng.uniform() * (i + 1));
+    [texts[i], texts[j]] = [texts[j]!, texts[i]!];
+  }
+  return texts;
 }
 
 /** One answer a user got. */
