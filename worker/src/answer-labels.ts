@@ -69,12 +69,13 @@ export async function countAnswerLabels(attempt: Attempt, color: Color, reading:
     return { ...attempt, body: bytes };
   }
   const [toClient, toCount] = response.body.tee();
-  reading.ctx.waitUntil(countStreamed(toCount, color, reading));
-  return { ...attempt, body: toClient };
+  const streamedBytes = countStreamed(toCount, color, reading);
+  reading.ctx.waitUntil(streamedBytes);
+  return { ...attempt, body: toClient, streamedBytes };
 }
 
-// Reads a streamed answer's copy up to the cap and counts it; past the cap, or broken off, nothing is counted.
-async function countStreamed(stream: ReadableStream<Uint8Array>, color: Color, reading: LabelReading): Promise<void> {
+// Reads a streamed answer's copy up to the cap and counts it, answering its bytes; past the cap, or broken off, nothing is counted (null).
+async function countStreamed(stream: ReadableStream<Uint8Array>, color: Color, reading: LabelReading): Promise<Uint8Array | null> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -85,12 +86,12 @@ async function countStreamed(stream: ReadableStream<Uint8Array>, color: Color, r
       total += value.byteLength;
       if (total > MAX_LABELLED_ANSWER_BYTES) {
         await reader.cancel();
-        return;
+        return null;
       }
       chunks.push(value);
     }
   } catch {
-    return;
+    return null;
   }
   const bytes = new Uint8Array(total);
   let at = 0;
@@ -99,4 +100,5 @@ async function countStreamed(stream: ReadableStream<Uint8Array>, color: Color, r
     at += c.byteLength;
   }
   count(reading, color, bytes);
+  return bytes;
 }

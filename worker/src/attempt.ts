@@ -32,6 +32,8 @@ export interface Attempt {
   response: Response | null;
   /** The answer's body when it was taken out of `response` (read whole or teed: answer-labels.ts); the client gets this instead. */
   body?: Uint8Array | ReadableStream;
+  /** A streamed answer's bytes as its counted copy was read after the answer (null past the label cap or broken off): the shadow mirror compares them. */
+  streamedBytes?: Promise<Uint8Array | null>;
   /** Its status, 0 when none came. */
   status: number;
   /** What counts against the colour: null for an answer below 500. */

@@ -71,7 +71,8 @@ export class ShadowMirror {
     }
     this.#inFlight += 1;
     const origin = req.origins[this.#next++ % req.origins.length]!;
-    const activeBytes = active.body instanceof Uint8Array ? active.body : null;
+    // Read whole with its headers (the usual answer), or streamed to the user and read after it (answer-labels.ts).
+    const activeBytes = active.body instanceof Uint8Array ? Promise.resolve(active.body) : (active.streamedBytes ?? Promise.resolve(null));
     req.ctx.waitUntil(
       mirrorOnce(origin, req, active.latencyMs, activeBytes)
         .catch((err: unknown) => console.error("router: shadow mirror failed (a bug; the user was not affected)", String(err)))
@@ -84,7 +85,7 @@ export class ShadowMirror {
 }
 
 /** Sends one mirror and counts what came back. */
-async function mirrorOnce(origin: string, req: MirrorRequest, activeLatencyMs: number, activeBytes: Uint8Array | null): Promise<void> {
+async function mirrorOnce(origin: string, req: MirrorRequest, activeLatencyMs: number, activeAnswer: Promise<Uint8Array | null>): Promise<void> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), req.settings.timeoutMs);
   const started = Date.now();
@@ -125,7 +126,7 @@ async function mirrorOnce(origin: string, req: MirrorRequest, activeLatencyMs: n
     counts.otherStatus += 1;
     return;
   }
-  const c = compareItems(itemsOf(req.kind, req.expected, activeBytes), itemsOf(req.kind, req.expected, bytes));
+  const c = compareItems(itemsOf(req.kind, req.expected, await activeAnswer), itemsOf(req.kind, req.expected, bytes));
   counts.compared += c.compared;
   counts.agreed += c.agreed;
   counts.unparseable += c.unparseable;
