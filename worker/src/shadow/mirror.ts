@@ -74,7 +74,9 @@ export class ShadowMirror {
     // Read whole with its headers (the usual answer), or streamed to the user and read after it (answer-labels.ts).
     const activeBytes = active.body instanceof Uint8Array ? Promise.resolve(active.body) : (active.streamedBytes ?? Promise.resolve(null));
     req.ctx.waitUntil(
-      mirrorOnce(origin, req, active.latencyMs, activeBytes)
+      // A timer turn later: the user's answer has gone back to the runtime before the mirror's request is even built.
+      afterThisTurn()
+        .then(() => mirrorOnce(origin, req, active.latencyMs, activeBytes))
         .catch((err: unknown) => console.error("router: shadow mirror failed (a bug; the user was not affected)", String(err)))
         .finally(() => {
           this.#inFlight -= 1;
@@ -82,6 +84,11 @@ export class ShadowMirror {
         }),
     );
   }
+}
+
+/** Resolves in a later macrotask (after the current handler has returned its answer). */
+function afterThisTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** Sends one mirror and counts what came back. */
