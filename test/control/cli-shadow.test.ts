@@ -2,7 +2,7 @@
 // process against the real router Worker in local workerd in front of real
 // model servers (blue v1, green v2) — start prints the shadowing and --json
 // its ShadowView, predictions through the router are mirrored and compared
-// (status shows them), stop ends it with the gate's verdict; bad --sample
+// (shadow status shows them, `status` a line), stop ends it with the gate's verdict; bad --sample
 // and --for are usage errors (exit 2) that start nothing, and `rollout
 // --shadow` refuses a duration that is none. The gate in front of a flip
 // (rollout --shadow 30s) is test/soak/shadow-gate.test.ts.
@@ -50,6 +50,9 @@ describe("bluegreen shadow", () => {
     const text = await runCli(["shadow", "status"], { env: env() });
     expect(text.stdout).toMatch(/agreement\s+\d+\.\d% of 60 predictions \(95% \d+\.\d%–\d+\.\d%\)/);
     expect(text.stdout).toMatch(/verdict\s+could not measure: only 60 of the 200/);
+
+    const overview = await runCli(["status"], { env: env() });
+    expect(overview.stdout).toMatch(/shadow\s+green at sample 1, running until .*: agreement \d+\.\d% of 60; could not measure/);
 
     const stopped = jsonOf<any>(await runCli(["shadow", "stop", "--json"], { env: env() }));
     expect(stopped.shadow).toMatchObject({ running: false, endedBy: "stopped", sent: 60 });
