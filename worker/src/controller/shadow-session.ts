@@ -6,7 +6,7 @@
  * puts the routing state's `shadow` field on and off.
  */
 import * as z from "zod/mini";
-import { Color } from "../../../contract/colors.js";
+import { Color, otherColor } from "../../../contract/colors.js";
 import type { HistoryEntry } from "../../../contract/history.js";
 import type { RoutingState } from "../../../contract/routing.js";
 import { SHADOW_ENDINGS, type ShadowEnding, type ShadowGateSettings, type ShadowView } from "../../../contract/shadow.js";
@@ -14,7 +14,6 @@ import { addShadowCounts, emptyShadowCounts, ShadowCountsSchema, type SecondBuck
 import { percentileMs } from "./histogram.js";
 import { judgeShadow } from "./shadow-gate.js";
 import { problemOf } from "./stored-shapes.js";
-import { otherColor } from "../../../contract/colors.js";
 
 /** Seconds per point of the agreement series, and the most points kept (one hour). */
 export const SHADOW_SERIES_STEP_SECONDS = 10;
