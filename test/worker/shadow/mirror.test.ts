@@ -7,7 +7,8 @@
 // active colour's; the mirror counts in the shadow block, never in the
 // standby's windows; no mirror for a non-2xx answer, a preview, at sample 0
 // or after DELETE /admin/shadow; bad shadow bodies are 400 and change
-// nothing, other methods 405, no token 401.
+// nothing, a bad shadow gate var 500 misconfigured, other methods 405, no
+// token 401.
 import { describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, ORIGIN_TOKEN, adminRequest, controller, newIsolate, origins, predictRequest, recorded, sendSettled, testEnv, waitFor } from "../helpers.js";
 
@@ -108,6 +109,17 @@ describe("the shadow routes", () => {
     expect(((await res.json()) as any).error.code).toBe("invalid_request");
     expect(await controller(e).shadow()).toBeNull();
     expect((await controller(e).getRoutingState()).shadow).toBeUndefined();
+  });
+
+  it("refuses to start (500 misconfigured, naming the var) while a shadow gate var is bad", async () => {
+    const e = testEnv({ BLUE_ORIGINS: origins.TEST_RECORDER_A, GREEN_ORIGINS: origins.TEST_RECORDER_B, MIN_SHADOW_AGREEMENT: "75" });
+    const router = newIsolate();
+    const res = await sendSettled(router, e, adminRequest("POST", "/admin/shadow", { sample: 1 }));
+    expect(res.status).toBe(500);
+    const body = (await res.json()) as any;
+    expect(body.error.code).toBe("misconfigured");
+    expect(body.error.details.issues).toEqual(['MIN_SHADOW_AGREEMENT: must be from 0 to 1 (a rate, not a percentage) (got "75")']);
+    expect(await controller(e).shadow()).toBeNull();
   });
 
   it("answers 401 without the token, 405 to another method, and GET shows null before the first shadowing", async () => {
