@@ -16,8 +16,13 @@ export const IsoTime = z.string().check(z.refine((s) => Number.isFinite(Date.par
 
 export const KINDS = ["manual", "auto"] as const;
 export type Kind = (typeof KINDS)[number];
-/** A flip or rollback, or a `repair`: the controller replaced a stored value it could not read (docs/storage.md). */
-export const ACTIONS = ["flip", "rollback", "repair"] as const;
+/**
+ * A flip or rollback, or a `repair`: the controller replaced a stored value
+ * it could not read (docs/storage.md); or a shadowing of the standby
+ * (`from` the active colour, `to` the shadowed one) that started, or ended
+ * with the shadow gate's verdict in its metrics.
+ */
+export const ACTIONS = ["flip", "rollback", "repair", "shadow_start", "shadow_end"] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** The actor of the controller's own history rows (automatic rollbacks, repairs). */

@@ -29,5 +29,12 @@ export const RoutingStateSchema = z.object({
   reason: z.string(),
   /** Last probe result per colour, so isolates know whether the standby may take a failover. */
   health: z.object({ blue: HealthStatus, green: HealthStatus }),
+  /**
+   * Set while the standby is shadowed (POST /admin/shadow): the share of
+   * predictions mirrored to it, until when, and the epoch it belongs to. An
+   * isolate mirrors only while `epoch` is the state's and `endsAt` is ahead,
+   * so a flip, a rollback or the end reaches isolates as a flip does.
+   */
+  shadow: z.optional(z.object({ sample: z.number().check(z.gte(0), z.lte(1)), endsAt: whole, epoch: whole })),
 });
 export type RoutingState = z.infer<typeof RoutingStateSchema>;

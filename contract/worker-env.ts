@@ -8,6 +8,7 @@
 import { ConfigError, enumVar, intVar, originsVar, listVar, parseEnv, secretVar, textVar, type EnvStrings, type EnvValues } from "./env.js";
 import { POLICY_VARS, policyFromEnv } from "./policy.js";
 import { DEFAULT_MAX_TEXT_CHARS } from "./prediction.js";
+import { SHADOW_VARS, shadowEnvProblems } from "./shadow.js";
 
 const ENTRY = /^\/(?:[A-Za-z0-9._~!$&'()+;=:@-]+\/)*(?:[A-Za-z0-9._~!$&'()+;=:@-]+|\*)?$/;
 const DOT_SEGMENT = /(^|\/)\.{1,2}(\/|$)/;
@@ -49,6 +50,8 @@ export const ROUTER_VARS = {
   REPORT_INTERVAL_MS: intVar({ default: 1_000, min: 0, max: 3_600_000 }),
   /** Longest `text` the edge accepts. */
   MAX_TEXT_CHARS: intVar({ default: DEFAULT_MAX_TEXT_CHARS, min: 1, max: 1_000_000 }),
+  /** `on`: read each prediction answer's labels for the drift rule (docs/rollback-policy.md); `off`: never read answers (drift is then not measured). */
+  LABEL_TELEMETRY: enumVar(["on", "off"], { default: "on" }),
   /** Paths besides the predictions passed on to the active colour: `/exact` or `/prefix/*`, comma-separated. */
   PROXY_PATHS: listVar({ problem: proxyPathProblem }),
   /** Admin bearer token; unset: the admin API and previews are closed. */
@@ -66,8 +69,8 @@ export const ALERT_VARS = {
 /** The Worker's secrets: their values are never shown, only whether they are set. */
 export const SECRET_VARS = ["ADMIN_TOKEN", "ORIGIN_TOKEN", "ALERT_WEBHOOK_URL"] as const;
 
-/** Every var the Worker reads, by name (router, policy, alerts). */
-export const WORKER_VARS = { ...ROUTER_VARS, ...POLICY_VARS, ...ALERT_VARS };
+/** Every var the Worker reads, by name (router, policy, alerts, shadow traffic). */
+export const WORKER_VARS = { ...ROUTER_VARS, ...POLICY_VARS, ...ALERT_VARS, ...SHADOW_VARS };
 /**
  * The Worker's vars as its env holds them: all optional strings. The Env
  * that `wrangler types` generates lists only what wrangler.toml sets; the
@@ -107,5 +110,7 @@ export function checkWorkerEnv(vars: object): EnvCheck {
       problems.push(...err.problems.map((p, i) => ({ variable: p.variable, message: err.issues[i]! })));
     }
   }
+  const shadow = shadowEnvProblems(vars);
+  if (shadow !== null) problems.push(...shadow.problems.map((p, i) => ({ variable: p.variable, message: shadow.issues[i]! })));
   return { problems };
 }

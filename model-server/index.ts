@@ -7,7 +7,7 @@
 export { createApp, type AppDeps } from "./src/app.js";
 export { ConfigError, defaultModelDir, loadConfig, MODEL_SERVER_VARS, redactedConfig, type Config } from "./src/config.js";
 export { ErrorWindow } from "./src/error-window.js";
-export { FaultUpdate, Faults } from "./src/faults.js";
+export { FaultUpdate, Faults, parseSilentMode, type FaultSettings } from "./src/faults.js";
 export { Lifecycle } from "./src/lifecycle.js";
 export { createLogger } from "./src/logger.js";
 export { PredictionMetrics } from "./src/metrics.js";

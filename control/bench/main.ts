@@ -33,6 +33,7 @@ import { ensureNginx, type Nginx, type NginxBinary, startNginx } from "./nginx.j
 import { renderMarkdown } from "./report.js";
 import { runRounds } from "./rounds.js";
 import { Cleanups, freePort, startOrigins, startPassthroughFor, startRouter, step } from "./setup.js";
+import { measureShadowCost, SHADOWED, shadowChecks, startShadowedRouter } from "./shadow.js";
 import { checkTargets, routerVsPassthrough, type BenchResults } from "./targets.js";
 
 const WARMUP_S = 2;
@@ -95,6 +96,8 @@ async function main(): Promise<number> {
     }
     const { router, workerd: routerWorkerd } = await startRouter(origins, cleanups);
     step("✓", "router", `${router.url} in local workerd (Miniflare), blue active`);
+    const { router: shadowed, workerd: shadowedWorkerd } = await startShadowedRouter(origins, cleanups);
+    step("✓", "router", `${shadowed.url}: a second router, green shadowed at sample 1.0 (every prediction mirrored)`);
     const { passthrough, workerd: passthroughWorkerd } = await startPassthroughFor(origins, cleanups);
     step("✓", "workerd", `${passthrough.url}: a passthrough Worker (forward only), the local-workerd reference`);
 
@@ -104,6 +107,7 @@ async function main(): Promise<number> {
       ...(nginx ? [{ name: "nginx", url: nginx.url, headers: originHeaders, proxyPids: [nginx.pid] }] : []),
       { name: "workerd passthrough", url: passthrough.url, headers: {}, proxyPids: passthroughWorkerd ? [passthroughWorkerd] : [] },
       { name: "router", url: router.url, headers: {}, proxyPids: routerWorkerd ? [routerWorkerd] : [] },
+      { name: SHADOWED, url: shadowed.url, headers: {}, proxyPids: shadowedWorkerd ? [shadowedWorkerd] : [] },
     ];
 
     for (const t of targets) await runFor(t, WARMUP_S, flags.connections);
@@ -118,6 +122,9 @@ async function main(): Promise<number> {
     for (const { name, stats, cpuMsPerRequest } of measured.targets) {
       step("✓", name, `${Math.round(stats.throughput)} req/s, p50 ${stats.p50Ms?.toFixed(1)} ms, p99 ${stats.p99Ms?.toFixed(1)} ms, ${stats.errors} errors, CPU per request: proxy ${cpuMsPerRequest.proxy?.toFixed(3) ?? "–"} ms, origin ${cpuMsPerRequest.origin?.toFixed(3) ?? "–"} ms`);
     }
+
+    const shadowCost = await measureShadowCost(targets.find((t) => t.name === "router")!, targets.find((t) => t.name === SHADOWED)!, { rounds: 6, count: Math.max(100, Math.round(flags.sequential / 2)), adminToken: origins.adminToken });
+    step("✓", "shadow", `one connection: p50 ${shadowCost.plain.p50Ms?.toFixed(2)} ms unshadowed, ${shadowCost.shadowed.p50Ms?.toFixed(2)} ms at sample 1.0; ${shadowCost.mirrored?.sent ?? "?"} mirrors sent, ${shadowCost.mirrored?.dropped ?? "?"} dropped`);
 
     let bundle: BenchResults["bundle"];
     try {
@@ -138,6 +145,7 @@ async function main(): Promise<number> {
       nginx: nginxBin.path !== null ? { ran: true, version: nginxVersion ?? "nginx" } : { ran: false, reason: nginxBin.reason },
       throughput: measured.targets,
       bundle,
+      shadow: shadowCost,
       ...(routerOnly ? {} : await runDrills(origins, cleanups, targets, router, nginx, flags)),
     };
     const rp = routerVsPassthrough(results);
@@ -149,7 +157,7 @@ async function main(): Promise<number> {
       step("✓", "written", flags.out);
     }
     // Benchmarks, not tests: a missed target is reported in the table, the run itself succeeded.
-    const missed = checkTargets(results).filter((c) => c.met === false);
+    const missed = [...checkTargets(results), ...shadowChecks(results)].filter((c) => c.met === false);
     step(missed.length === 0 ? "✓" : "!", "targets", missed.length === 0 ? "all met" : `missed: ${missed.map((c) => c.target).join("; ")}`);
     return 0;
   } finally {

@@ -4,6 +4,7 @@
  * has the throughput table, the router/passthrough ratios and the bundle
  * size, and none of the drills.
  */
+import { shadowChecks, shadowSection } from "./shadow.js";
 import { describeBundle } from "./bundle-size.js";
 import { byName, checkTargets, f1, f2, int, ms, routerVsPassthrough, signed, type BenchResults } from "./targets.js";
 
@@ -121,11 +122,12 @@ export function renderMarkdown(r: BenchResults): string {
   flipSection(r, lines);
   rollbackSection(r, lines);
   costSection(r, lines);
+  shadowSection(r, lines);
   lines.push("");
   lines.push("### Targets");
   lines.push("");
   lines.push("| target | observed | met | note |");
   lines.push("|---|---|---|---|");
-  for (const c of checkTargets(r)) lines.push(`| ${c.target} | ${c.observed} | ${c.met === null ? "not measured" : c.met ? "yes" : "**no**"} | ${c.note} |`);
+  for (const c of [...checkTargets(r), ...shadowChecks(r)]) lines.push(`| ${c.target} | ${c.observed} | ${c.met === null ? "not measured" : c.met ? "yes" : "**no**"} | ${c.note} |`);
   return lines.join("\n");
 }

@@ -10,6 +10,7 @@ import type { Cost } from "./cost.js";
 import type { FlipResult } from "./flip-drill.js";
 import type { SequentialStats } from "./load.js";
 import type { Machine } from "./machine.js";
+import type { ShadowCost } from "./shadow.js";
 import type { RollbackResult, seedDetection } from "./rollback-drill.js";
 
 export interface BenchResults {
@@ -40,6 +41,8 @@ export interface BenchResults {
   cost?: Array<{ load: string; cost: Cost }>;
   /** The deployable Worker script (`wrangler deploy --dry-run`). */
   bundle?: BundleSize | { error: string };
+  /** The plain router against one shadowing green at sample 1.0 (shadow.ts). */
+  shadow?: ShadowCost;
 }
 
 /** The router against the passthrough Worker in the same local workerd: what the router's own logic costs. */

@@ -6,6 +6,7 @@
  * router shows at once. `colorView` and friends pull out what the CLI shows.
  * HTTP failures become typed CLI errors here.
  */
+import { ShadowAnswer, type ShadowStartBody, type ShadowView } from "../../contract/shadow.js";
 import { userInfo } from "node:os";
 import * as z from "zod/mini";
 import type { FlipBody, RollbackBody } from "../../contract/admin.js";
@@ -109,7 +110,24 @@ export class AdminClient {
     return this.parse(await this.call("GET", `/admin/history?limit=${limit}`), HistoryAnswer, "/admin/history").entries;
   }
 
-  private async call(method: "GET" | "POST", path: string, body?: unknown): Promise<HttpAnswer> {
+  /** POST /admin/shadow: starts mirroring `sample` of the predictions to the standby for `seconds`. */
+  async shadowStart(body: ShadowStartBody): Promise<ShadowView> {
+    const answer = this.parse(await this.call("POST", "/admin/shadow", body), ShadowAnswer, "/admin/shadow");
+    if (answer.shadow === null) throw new Error("POST /admin/shadow answered no shadowing");
+    return answer.shadow;
+  }
+
+  /** DELETE /admin/shadow: stops mirroring; answers the last shadowing (null: never one). */
+  async shadowStop(): Promise<ShadowView | null> {
+    return this.parse(await this.call("DELETE", "/admin/shadow"), ShadowAnswer, "/admin/shadow").shadow;
+  }
+
+  /** GET /admin/shadow: the last shadowing judged now (null: never one). */
+  async shadow(): Promise<ShadowView | null> {
+    return this.parse(await this.call("GET", "/admin/shadow"), ShadowAnswer, "/admin/shadow").shadow;
+  }
+
+  private async call(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<HttpAnswer> {
     let answer: HttpAnswer;
     try {
       answer = await send(this.endpoint, path, { method, timeoutMs: this.timeoutMs, ...(body !== undefined ? { body } : {}) });

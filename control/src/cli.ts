@@ -10,6 +10,7 @@ import { addCheckConfigFlags, checkConfigCommand } from "./commands/check-config
 import { historyCommand } from "./commands/history.js";
 import { flipCommand, rollbackCommand } from "./commands/flip.js";
 import { rolloutCommand } from "./commands/rollout.js";
+import { shadowStartCommand, shadowStatusCommand, shadowStopCommand } from "./commands/shadow.js";
 import { statusCommand } from "./commands/status.js";
 import { addValidateFlags, validateCommand } from "./commands/validate.js";
 import { watchCommand } from "./commands/watch.js";
@@ -130,8 +131,27 @@ function buildProgram(io: Io, state: { exitCode: number }): Command {
     .argument("<colour>", "blue or green")
     .option("--reason <text>", "why (kept in the history)")
     .option("--interval <seconds>", "how often to refresh while baking", "1")
-    .option("--bake-timeout <seconds>", "stop watching after this long (default: the policy's bake + 60 s)");
+    .option("--bake-timeout <seconds>", "stop watching after this long (default: the policy's bake + 60 s)")
+    .option("--shadow <duration>", "before the flip, shadow <colour> on live traffic this long (e.g. 30s, 10m); flip only if the shadow gate passes")
+    .option("--shadow-sample <share>", "share of the predictions mirrored while shadowing (0..1)", "1");
   addValidateFlags(rollout, { target: false }).action(run((ctx, colour: string, _opts, cmd: Command) => rolloutCommand(ctx, colour, cmd)));
+
+  const shadow = program.command("shadow").description("mirror live predictions to the standby and compare its answers with the active colour's");
+  shadow
+    .command("start")
+    .description("start mirroring a sample of the predictions to the standby")
+    .option("--sample <share>", "share of the predictions mirrored (0..1)", "0.1")
+    .option("--for <duration>", "how long (e.g. 90s, 10m, 1h; at most 24h)", "10m")
+    .option("--reason <text>", "why (kept in the history)")
+    .action(run((ctx, _opts, cmd: Command) => shadowStartCommand(ctx, cmd)));
+  shadow
+    .command("stop")
+    .description("stop mirroring; shows the last shadowing with the shadow gate's verdict")
+    .action(run((ctx) => shadowStopCommand(ctx)));
+  shadow
+    .command("status")
+    .description("the last shadowing: agreement, errors, latency, the shadow gate's verdict")
+    .action(run((ctx) => shadowStatusCommand(ctx)));
 
   program
     .command("watch")

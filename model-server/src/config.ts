@@ -6,8 +6,9 @@
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { boolVar, ConfigError, intVar, parseEnv, rateVar, secretVar, textVar } from "../../contract/env.js";
+import { boolVar, ConfigError, intVar, parseEnv, positiveVar, rateVar, secretVar, textVar } from "../../contract/env.js";
 import { DEFAULT_MAX_TEXT_CHARS } from "../../contract/prediction.js";
+import { parseSilentMode } from "./faults.js";
 
 export { ConfigError };
 
@@ -22,6 +23,15 @@ const SHIPPED_MODEL_DIRS = ["../models", "../../../model-server/models"];
 export function defaultModelDir(): string {
   const candidates = SHIPPED_MODEL_DIRS.map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
   return candidates.find((dir) => existsSync(dir)) ?? candidates[0]!;
+}
+
+function silentModeProblem(s: string): string | null {
+  try {
+    parseSilentMode(s);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
 }
 
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -49,6 +59,12 @@ export const MODEL_SERVER_VARS = {
   FAULT_RATE: rateVar({ default: 0 }),
   /** Delay added to every prediction (drills). */
   FAULT_LATENCY_MS: intVar({ default: 0, min: 0, max: 600_000 }),
+  /** Share of predictions answered 200 with a wrong label (drills of the prediction-drift rule). */
+  FAULT_SILENT_RATE: rateVar({ default: 0 }),
+  /** How the wrong label is chosen: `constant:<label>`, `swap:<a>,<b>` or `random`. */
+  FAULT_SILENT_MODE: textVar({ default: "random", problem: silentModeProblem }),
+  /** The wrong answers' confidence (0..1); unset keeps the model's own. */
+  FAULT_SILENT_CONFIDENCE: positiveVar({ default: null, max: 1 }),
   /** Mounts `GET/PUT /fault`. */
   FAULT_CONTROL: boolVar({ default: false }),
   /** The window of /health's `error_rate`. */
@@ -69,6 +85,9 @@ export interface Config {
   originToken: string | undefined;
   faultRate: number;
   faultLatencyMs: number;
+  faultSilentRate: number;
+  faultSilentMode: string;
+  faultSilentConfidence: number | null;
   faultControl: boolean;
   errorWindowSeconds: number;
   /** How long SIGTERM waits for in-flight requests before giving up. */
@@ -88,6 +107,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     originToken: e.ORIGIN_TOKEN,
     faultRate: e.FAULT_RATE,
     faultLatencyMs: e.FAULT_LATENCY_MS,
+    faultSilentRate: e.FAULT_SILENT_RATE,
+    faultSilentMode: e.FAULT_SILENT_MODE,
+    faultSilentConfidence: e.FAULT_SILENT_CONFIDENCE,
     faultControl: e.FAULT_CONTROL,
     errorWindowSeconds: e.ERROR_WINDOW_SECONDS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

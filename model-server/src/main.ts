@@ -78,7 +78,13 @@ async function main(): Promise<void> {
   const logger = createLogger({ service: "model-server", model: `${config.modelName}/${config.modelVersion}` });
   const lifecycle = new Lifecycle();
   const metrics = new PredictionMetrics(config.errorWindowSeconds);
-  const faults = new Faults({ rate: config.faultRate, latencyMs: config.faultLatencyMs });
+  const faults = new Faults({
+    rate: config.faultRate,
+    latencyMs: config.faultLatencyMs,
+    silentRate: config.faultSilentRate,
+    silentMode: config.faultSilentMode,
+    silentConfidence: config.faultSilentConfidence,
+  });
   const app = createApp({
     lifecycle,
     metrics,

@@ -28,6 +28,11 @@ describe("policyFromEnv", () => {
       guardStable: false,
       bakeSeconds: 120,
       healthIntervalSeconds: 10,
+      driftGuard: true,
+      driftPValue: 0.000001,
+      maxLabelShift: 0.1,
+      baselineMinutes: 10,
+      minBaselinePredictions: 200,
     });
   });
 
@@ -41,6 +46,11 @@ describe("policyFromEnv", () => {
       GUARD_STABLE: "TRUE",
       BAKE_SECONDS: "300",
       HEALTH_INTERVAL_SECONDS: "15",
+      DRIFT_GUARD: "off",
+      DRIFT_P_VALUE: "0.0001",
+      MAX_LABEL_SHIFT: "0.25",
+      BASELINE_MINUTES: "30",
+      MIN_BASELINE_PREDICTIONS: "1000",
     });
     expect(policy).toEqual({
       fastWindowSeconds: 5,
@@ -51,6 +61,11 @@ describe("policyFromEnv", () => {
       guardStable: true,
       bakeSeconds: 300,
       healthIntervalSeconds: 15,
+      driftGuard: false,
+      driftPValue: 0.0001,
+      maxLabelShift: 0.25,
+      baselineMinutes: 30,
+      minBaselinePredictions: 1000,
     });
     expect(RolloutPolicy.safeParse(policy).success).toBe(true);
   });
@@ -66,6 +81,13 @@ describe("policyFromEnv", () => {
     [{ MAX_P99_MS: "60000" }, 'MAX_P99_MS: must be at most 30000 (the last latency bucket: p99 above it cannot be measured) (got "60000")'],
     [{ GUARD_STABLE: "yes" }, 'GUARD_STABLE: must be true, false, 1 or 0 (got "yes")'],
     [{ BAKE_SECONDS: "-1" }, 'BAKE_SECONDS: must be a whole number (got "-1")'],
+    [{ DRIFT_GUARD: "no" }, 'DRIFT_GUARD: must be "on" or "off" (got "no")'],
+    [{ DRIFT_P_VALUE: "1e-6" }, 'DRIFT_P_VALUE: must be a number (a p-value, e.g. 0.000001) (got "1e-6")'],
+    [{ DRIFT_P_VALUE: "0.5" }, 'DRIFT_P_VALUE: must be at most 0.05 (a drift proven at p = 0.05 is proven on noise in some bake) (got "0.5")'],
+    [{ MAX_LABEL_SHIFT: "0" }, 'MAX_LABEL_SHIFT: must be above 0 (a total variation distance, from 0 to 1) (got "0")'],
+    [{ MAX_LABEL_SHIFT: "20" }, 'MAX_LABEL_SHIFT: must be at most 1 (a total variation distance is at most 1) (got "20")'],
+    [{ BASELINE_MINUTES: "90" }, 'BASELINE_MINUTES: must be at most 60 (got "90")'],
+    [{ MIN_BASELINE_PREDICTIONS: "0" }, 'MIN_BASELINE_PREDICTIONS: must be at least 1 (got "0")'],
     [{ FAST_WINDOW_SECONDS: "60", SLOW_WINDOW_SECONDS: "30" }, 'SLOW_WINDOW_SECONDS: must be at least FAST_WINDOW_SECONDS (60) (got "30")'],
     [{ FAST_WINDOW_SECONDS: "120" }, "SLOW_WINDOW_SECONDS: must be at least FAST_WINDOW_SECONDS (120) (default 60)"],
   ])("rejects %j with one line naming the var and its value", (env, line) => {

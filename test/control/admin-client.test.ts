@@ -14,6 +14,11 @@ const window = (color: "blue" | "green", seconds: number, requests: number, http
   color, seconds, fromSecond: 1_767_225_600 - counted + 1, toSecond: 1_767_225_600, requests, errors: { total: http5xx, http5xx, timeout: 0, connect: 0 },
   errorRate: requests ? http5xx / requests : null, p50Ms: requests ? 10 : null, p99Ms: requests ? 75 : null, latency: LATENCY,
 });
+const mix = (predictions: number, neutral: number) => ({
+  predictions,
+  labels: predictions === 0 ? [] : [{ label: "neutral", count: neutral, share: neutral / predictions }, { label: "positive", count: predictions - neutral, share: (predictions - neutral) / predictions }],
+  other: 0, unparseable: 0, confidence: new Array<number>(10).fill(0),
+});
 const health = (status: "healthy" | "unknown", version: string | null) => ({ status, checkedAt: "2026-01-01T00:00:00.000Z", latencyMs: 3, version, digest: version && "sha256:ab", error: null, origins: [] });
 const entry = { at: "2026-01-01T00:00:00.000Z", from: "blue", to: "green", epoch: 4, kind: "manual", action: "flip", reason: "r", actor: "me", metrics: { color: "blue", verdict: "healthy" } };
 
@@ -28,14 +33,26 @@ const routerStatus = {
   reason: "rollout of green",
   bake: { startedAt: "2026-01-01T00:00:00.000Z", endsAt: "2026-01-01T00:02:00.000Z", remainingSeconds: 120 },
   colors: {
-    blue: { role: "standby", origins: [{ url: "http://127.0.0.1:8001", coolingDown: false }], health: health("healthy", "v1"), version: "v1", metrics: { fast: window("blue", 10, 0, 0), slow: window("blue", 60, 50, 0, 40) } },
-    green: { role: "active", origins: [{ url: "http://127.0.0.1:8002", coolingDown: false }], health: health("unknown", null), version: null, metrics: { fast: window("green", 10, 200, 2), slow: window("green", 60, 400, 2) } },
+    blue: { role: "standby", origins: [{ url: "http://127.0.0.1:8001", coolingDown: false }], health: health("healthy", "v1"), version: "v1", metrics: { fast: window("blue", 10, 0, 0), slow: window("blue", 60, 50, 0, 40) }, predictions: { fast: mix(0, 0), slow: mix(50, 25) } },
+    green: { role: "active", origins: [{ url: "http://127.0.0.1:8002", coolingDown: false }], health: health("unknown", null), version: null, metrics: { fast: window("green", 10, 200, 2), slow: window("green", 60, 400, 2) }, predictions: { fast: mix(198, 90), slow: mix(398, 180) } },
   },
   policy: {
     fastWindowSeconds: 10, slowWindowSeconds: 60, minRequests: 20, maxErrorRate: 0.05, maxP99Ms: null, guardStable: false, bakeSeconds: 120, healthIntervalSeconds: 10,
-    alertsConfigured: false, failover: "standby", originTimeoutMs: 30_000, flagTtlMs: 1_000, reportIntervalMs: 1_000, maxTextChars: 10_000,
+    driftGuard: true, driftPValue: 0.000001, maxLabelShift: 0.1, baselineMinutes: 10, minBaselinePredictions: 200,
+    alertsConfigured: false, failover: "standby", originTimeoutMs: 30_000, flagTtlMs: 1_000, reportIntervalMs: 1_000, maxTextChars: 10_000, labelTelemetry: "on",
   },
   verdict: { at: "2026-01-01T00:00:00.000Z", color: "green", phase: "baking", epoch: 4, verdict: "healthy", action: "none", window: null, reason: "fast window (10s): 2/200 errors …" },
+  drift: {
+    color: "green",
+    verdict: "healthy",
+    reason: "drift: fast window (10s): 198 predictions, …",
+    baseline: {
+      color: "blue", epoch: 4, frozenAt: "2026-01-01T00:00:00.000Z", minutes: 10, from: "2025-12-31T23:51:00.000Z", to: "2026-01-01T00:00:00.000Z",
+      mix: mix(3000, 1400), enough: true, minimum: 200,
+    },
+    fast: { window: "fast", verdict: "healthy", predictions: 198, tvd: 0.012, pValue: 0.8, label: "neutral", share: 0.4545, baselineShare: 0.4667, reason: "fast window (10s): …" },
+    slow: { window: "slow", verdict: "healthy", predictions: 398, tvd: 0.014, pValue: 0.6, label: "neutral", share: 0.4523, baselineShare: 0.4667, reason: "slow window (60s): …" },
+  },
   autoRollbackArmed: true,
   alerts: { pending: 0, oldestAt: null, lastError: null },
   lastFlip: entry,

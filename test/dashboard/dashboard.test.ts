@@ -11,7 +11,8 @@
 // bring the automatic rollback onto the page (history, chart markers); a
 // stale epoch shows the 409 message; at 390 px nothing overflows; a token
 // that stops working brings the prompt back and clears the data; the token
-// never appears in a URL. Screenshots: test-artifacts/dashboard/*.png.
+// never appears in a URL; shadowing green shows the shadow card (counts,
+// agreement chart, verdict) and its end. Screenshots: test-artifacts/dashboard/*.png.
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -155,6 +156,22 @@ describe("the operator dashboard in Chromium", () => {
     await shot(page, "03-blue-active");
   }, 30_000);
 
+  it("shadowing green: the shadow card shows the mirror's counts, the agreement chart and the gate's verdict; stopped, it says so", async () => {
+    expect(await page.locator("#shadow").isHidden()).toBe(true);
+    await admin(router!, "POST", "/admin/shadow", { sample: 1, seconds: 600, reason: "dashboard drill" });
+    await waitText(page, "#shadow-state", /^shadowing green behind blue at sample 1, until /);
+    await waitText(page, "#shadow-compared", /^[1-9]\d*$/);
+    await waitText(page, "#shadow-agreement", /^\d+(\.\d+)?% \(\d+(\.\d+)?%–\d+(\.\d+)?%\)$/);
+    expect(await page.locator("#shadow-errors").textContent()).toBe("0");
+    expect(await page.locator("#shadow-verdict").textContent()).toMatch(/^Shadow gate: (could not measure|passed) — /);
+    await page.locator("#shadow-chart path.line.green").first().waitFor({ state: "attached", timeout: 20_000 });
+    expect(await page.locator("#shadow-chart line.threshold").count()).toBe(1);
+    await shot(page, "03b-shadowing-green");
+    await admin(router!, "DELETE", "/admin/shadow");
+    await waitText(page, "#shadow-state", /^shadowing of green stopped at /);
+    await waitText(page, "#history tbody tr:first-child", /shadow_end blue → green/);
+  }, 40_000);
+
   it("at the first epoch: a flip is offered, a rollback is not (the API refuses one), and the page says why", async () => {
     expect(await page.locator("#flip").isVisible()).toBe(true);
     expect(await page.locator("#flip").textContent()).toBe("Flip to green…");
@@ -209,7 +226,9 @@ describe("the operator dashboard in Chromium", () => {
       // Green's failed verdict is shown as green's, at its epoch, never as a verdict on blue.
       expect(await page.locator("#verdict").textContent()).toMatch(/^(No verdict on blue yet \(epoch 3\)\. The last one, on green at epoch 2: failed|Verdict on blue: )/);
       expect(await page.locator("#history tbody tr:first-child td.reason").textContent()).toMatch(/errors, error-rate lower bound .* > 5\.0%/);
-      expect(await historyRows(page)).toHaveLength(2);
+      // The flip and the rollback, besides the shadowing's start and end before the flip.
+      expect((await historyRows(page)).filter((row) => !row.includes("shadow_"))).toHaveLength(2);
+      expect(await historyRows(page)).toHaveLength(4);
       // The chart marks the rollback and shows green's errors (how high depends on where the 5-second bucket cut).
       await page.locator("#charts line.marker.rollback").first().waitFor({ state: "attached", timeout: 10_000 });
       await page.waitForFunction(

@@ -130,14 +130,14 @@ export function startLoad(routerUrl: string, opts: LoadOptions): Load {
 export type AdminTarget = Pick<RouterHandle, "url" | "adminToken">;
 
 /** Calls the router's admin API; answers the JSON body (throws on a non-2xx). */
-export async function admin<T = any>(router: AdminTarget, method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+export async function admin<T = any>(router: AdminTarget, method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<T> {
   const { status, json } = await adminAnswer<T>(router, method, path, body);
   if (status < 200 || status > 299) throw new Error(`${method} ${path} answered ${status}: ${JSON.stringify(json)}`);
   return json;
 }
 
 /** Calls the router's admin API; answers the status and JSON body whatever the status (for refusals). */
-export async function adminAnswer<T = any>(router: AdminTarget, method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; json: T }> {
+export async function adminAnswer<T = any>(router: AdminTarget, method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<{ status: number; json: T }> {
   const res = await fetch(`${router.url}${path}`, {
     method,
     headers: {
@@ -159,8 +159,18 @@ export async function predictionCount(serverUrl: string): Promise<number> {
   return body.request_count;
 }
 
+/** What `PUT /fault` may change (docs/model-server.md): 500s, latency, and silent wrong labels. */
+export interface FaultChange {
+  rate?: number;
+  latencyMs?: number;
+  silentRate?: number;
+  /** `constant:<label>`, `swap:<a>,<b>` or `random`. */
+  silentMode?: string;
+  silentConfidence?: number | null;
+}
+
 /** Changes a FAULT_CONTROL=1 model server's faults at run time. */
-export async function setFault(serverUrl: string, originToken: string, fault: { rate?: number; latencyMs?: number }): Promise<void> {
+export async function setFault(serverUrl: string, originToken: string, fault: FaultChange): Promise<void> {
   const res = await fetch(`${serverUrl}/fault`, {
     method: "PUT",
     headers: { "content-type": "application/json", "x-origin-token": originToken },

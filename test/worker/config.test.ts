@@ -24,9 +24,11 @@ describe("routerConfig", () => {
       failover: "standby",
       reportIntervalMs: 1_000,
       maxTextChars: 10_000,
+      labelTelemetry: true,
       proxyPaths: { entries: [], exact: new Set(), prefixes: [] },
       adminToken: undefined,
       originToken: undefined,
+      shadow: { maxInFlight: 16, timeoutMs: 2_000 },
     });
   });
 

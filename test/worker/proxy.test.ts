@@ -229,7 +229,7 @@ describe("a request the runtime refuses to send", () => {
     const e = recorderEnv({ FAILOVER: "standby" });
     const isolate = new IsolateState();
     const link = isolate.link(e.DEPLOYMENT_NAME);
-    const plan = { state: initialRoutingState(Date.now()), config: routerConfig(e), pools: isolate.pools, link, requestId: "refused-1", replayable: true, preview: null, prediction: true, request: refused };
+    const plan = { state: initialRoutingState(Date.now()), config: routerConfig(e), pools: isolate.pools, link, requestId: "refused-1", replayable: true, preview: null, prediction: true, labels: null, mirror: null, request: refused };
     await expect(serve(plan)).rejects.toBeInstanceOf(RequestRefused);
     expect(link.telemetry.pending).toBe(false);
     expect(isolate.pools.cooling(origins.TEST_RECORDER_A, Date.now())).toBe(false);

@@ -40,6 +40,8 @@ export interface ChartSpec {
   markers: ChartMarker[];
   /** Whether markers get a text label (besides their tooltip). */
   labels: boolean;
+  /** A fixed top of the y axis (e.g. 1 for a share); absent: from the data. */
+  top?: number;
 }
 
 /** The smallest 1/2/2.5/5 × 10^n at or above x (the top of the y axis). */
@@ -58,7 +60,7 @@ export function drawChart(box: HTMLElement, spec: ChartSpec): void {
   const span = Math.max(1, spec.toMs - spec.fromMs);
   let top = spec.threshold ?? 0;
   for (const s of spec.series) for (const p of s.points) if (p.v !== null && p.v > top) top = p.v;
-  top = niceMax(top * 1.05);
+  top = spec.top ?? niceMax(top * 1.05);
   const x = (t: number) => PAD.l + (innerW * (t - spec.fromMs)) / span;
   const y = (v: number) => PAD.t + innerH - (innerH * v) / top;
 

@@ -13,6 +13,7 @@ import { api, ApiError } from "./api.js";
 import { cancelConfirm, closeConfirm, openConfirm, submitConfirm, type ConfirmHooks } from "./confirm-dialog.js";
 import { $, element } from "./dom.js";
 import { renderHistory } from "./history-table.js";
+import { renderShadow } from "./shadow-panel.js";
 import { bakeText, renderStatus } from "./status-view.js";
 import { forgetToken, storedToken, storeToken } from "./token.js";
 import { renderCharts } from "./traffic-charts.js";
@@ -67,6 +68,7 @@ function clearData(): void {
   ui.timeline = null;
   for (const id of ["active", "phase", "epoch", "bake", "armed", "verdict", "reason", "flip", "rollback", "actions-note"]) $(id).textContent = "";
   for (const id of ["color-blue", "color-green", "charts"]) $(id).replaceChildren();
+  renderShadow($("shadow"), null);
   element("history", HTMLTableElement).tBodies[0]?.replaceChildren();
 }
 
@@ -105,6 +107,7 @@ async function refresh(): Promise<void> {
     $("signout").hidden = false;
     renderStatus(status, ui.fetchedAt);
     drawCharts();
+    renderShadow($("shadow"), status.shadow);
     renderHistory(element("history", HTMLTableElement), history.entries);
     const conn = $("conn");
     conn.textContent = `updated ${new Date().toLocaleTimeString()}`;

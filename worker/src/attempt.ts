@@ -30,6 +30,10 @@ export interface Attempt {
   latencyMs: number;
   /** The origin's answer; null when none came (connect error, timeout). */
   response: Response | null;
+  /** The answer's body when it was taken out of `response` (read whole or teed: answer-labels.ts); the client gets this instead. */
+  body?: Uint8Array | ReadableStream;
+  /** A streamed answer's bytes as its counted copy was read after the answer (null past the label cap or broken off): the shadow mirror compares them. */
+  streamedBytes?: Promise<Uint8Array | null>;
   /** Its status, 0 when none came. */
   status: number;
   /** What counts against the colour: null for an answer below 500. */
@@ -108,7 +112,7 @@ export function clientAnswer(attempt: Attempt, router: RouterHeaders): Response 
         : errorResponse("bad_gateway", "the origin could not be reached");
   } else {
     // The runtime copies the headers once into the new answer's own, mutable set (a fetched answer's are immutable).
-    answer = new Response(origin.body, { status: attempt.status, statusText: origin.statusText, headers: origin.headers });
+    answer = new Response(attempt.body ?? origin.body, { status: attempt.status, statusText: origin.statusText, headers: origin.headers });
     dropHopByHop(answer.headers);
   }
   const headers = answer.headers;

@@ -7,6 +7,7 @@
  */
 import type { Color } from "../../contract/colors.js";
 import { ConfigError } from "../../contract/env.js";
+import { shadowRouterFromEnv, type ShadowRouterSettings } from "../../contract/shadow.js";
 import { parseRouterVars } from "../../contract/worker-env.js";
 import { compileProxyPaths, type ProxyPaths } from "./proxy-paths.js";
 
@@ -21,11 +22,15 @@ export interface RouterConfig {
   failover: "standby" | "off";
   reportIntervalMs: number;
   maxTextChars: number;
+  /** Read each 2xx prediction answer's labels into the telemetry (LABEL_TELEMETRY=on). */
+  labelTelemetry: boolean;
   /** Paths besides the predictions passed on to the active colour (proxy-paths.ts). */
   proxyPaths: ProxyPaths;
   /** undefined: the admin API and preview are closed (fail closed). */
   adminToken: string | undefined;
   originToken: string | undefined;
+  /** The shadow mirror's cap and timeout (SHADOW_MAX_IN_FLIGHT, SHADOW_TIMEOUT_MS). */
+  shadow: ShadowRouterSettings;
 }
 
 const routerCache = new WeakMap<object, RouterConfig>();
@@ -43,9 +48,11 @@ export function routerConfig(env: object): RouterConfig {
     failover: v.FAILOVER,
     reportIntervalMs: v.REPORT_INTERVAL_MS,
     maxTextChars: v.MAX_TEXT_CHARS,
+    labelTelemetry: v.LABEL_TELEMETRY === "on",
     proxyPaths: compileProxyPaths(v.PROXY_PATHS),
     adminToken: v.ADMIN_TOKEN,
     originToken: v.ORIGIN_TOKEN,
+    shadow: shadowRouterFromEnv(env),
   };
   routerCache.set(env, config);
   return config;

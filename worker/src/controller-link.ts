@@ -112,30 +112,39 @@ export class ControllerLink {
     this.maybeSync(env, config, ctx);
     if (this.#trailing || !this.telemetry.pending || this.#schedule.backingOff(Date.now())) return;
     this.#trailing = true;
-    ctx.waitUntil(
-      this.#trailingFlush(env, config).finally(() => {
-        this.#trailing = false;
-      }),
-    );
+    ctx.waitUntil(this.#trailingFlush(env, config));
   }
 
-  /** Waits until a sync is due (and any sync in flight has ended), then makes one if outcomes are still pending; gives up when the sync it waited for failed. */
+  /**
+   * Waits until a sync is due (and any sync in flight has ended), then makes
+   * one while outcomes are still pending — also those counted meanwhile,
+   * e.g. a shadow mirror's (shadow/mirror.ts) that ended during the sync;
+   * gives up when a sync failed or after TRAILING_FLUSH_MAX_WAIT_MS. Clears
+   * the trailing mark in the same turn as its last look at the buffer, so an
+   * outcome counted after it schedules a flush of its own.
+   */
   async #trailingFlush(env: Env, config: RouterConfig): Promise<void> {
     const deadlineMs = Date.now() + TRAILING_FLUSH_MAX_WAIT_MS;
-    while (this.telemetry.pending) {
-      if (this.#inFlight !== null) {
-        await this.#inFlight;
-        // It failed: the link is backing off, and the next request's sync takes the outcomes.
-        if (this.#schedule.backingOff(Date.now())) return;
-        continue;
+    try {
+      while (this.telemetry.pending) {
+        if (this.#inFlight !== null) {
+          await this.#inFlight;
+          // It failed: the link is backing off, and the next request's sync takes the outcomes.
+          if (this.#schedule.backingOff(Date.now())) return;
+          continue;
+        }
+        const nowMs = Date.now();
+        const waitMs = this.#schedule.trailingWaitMs(nowMs, config, Math.max(0, deadlineMs - nowMs));
+        if (waitMs === 0) {
+          await this.sync(env);
+          // Outcomes counted during the sync go in another one, until the deadline.
+          if (this.#schedule.backingOff(Date.now()) || Date.now() >= deadlineMs) return;
+          continue;
+        }
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
       }
-      const nowMs = Date.now();
-      const waitMs = this.#schedule.trailingWaitMs(nowMs, config, Math.max(0, deadlineMs - nowMs));
-      if (waitMs === 0) {
-        await this.sync(env);
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    } finally {
+      this.#trailing = false;
     }
   }
 

@@ -78,8 +78,13 @@ export function readPrediction(request: Request, headers: Headers = request.head
   return readBodyCapped(request, MAX_BODY_BYTES, headers);
 }
 
-/** Checks a prediction body of `kind`: 400 for bad UTF-8, bad JSON or a shape the contract refuses. */
-export function checkPrediction(kind: PredictKind, bytes: Uint8Array, maxChars: number): void {
+/**
+ * Checks a prediction body of `kind`: 400 for bad UTF-8, bad JSON or a shape
+ * the contract refuses. Answers how many predictions the answer will carry
+ * (1, or the batch's number of texts).
+ */
+export function checkPrediction(kind: PredictKind, bytes: Uint8Array, maxChars: number): number {
   const value = jsonOf(bytes);
   if (!acceptsFast(kind, value, maxChars)) parseWith(schemaFor(kind, maxChars), value);
+  return kind === "single" ? 1 : (value as { texts: unknown[] }).texts.length;
 }

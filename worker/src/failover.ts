@@ -6,11 +6,14 @@
  * — holding the active colour's 5xx answer meanwhile, which the client gets
  * if the standby fails too. Every attempt of a prediction cools a failed
  * origin down and (unless a preview) is counted against the colour it went
- * to; other paths count nowhere. Each attempt itself is attempt.ts's.
+ * to; other paths count nowhere. The answer a prediction gets has its
+ * labels counted for the colour that gave it (answer-labels.ts). Each
+ * attempt itself is attempt.ts's.
  */
 import { otherColor, type Color } from "../../contract/colors.js";
 import { MAX_BODY_BYTES } from "../../contract/prediction.js";
 import type { RoutingState } from "../../contract/routing.js";
+import { countAnswerLabels, type LabelReading } from "./answer-labels.js";
 import { attemptOrigin, clientAnswer, discard, type Attempt, type OriginRequest } from "./attempt.js";
 import type { RouterConfig } from "./config.js";
 import type { ControllerLink } from "./controller-link.js";
@@ -36,6 +39,18 @@ export interface ServePlan {
    * traffic can neither hide a failing colour nor condemn a healthy one.
    */
   prediction: boolean;
+  /**
+   * How to read the answer's labels for the prediction telemetry
+   * (answer-labels.ts): set for a prediction that is not a preview, with
+   * LABEL_TELEMETRY=on; null reads nothing.
+   */
+  labels: LabelReading | null;
+  /**
+   * Set when this request is mirrored to the shadowed standby
+   * (shadow/mirror.ts): called with the active colour's 2xx answer after the
+   * user's answer is built; never when the request failed over.
+   */
+  mirror: ((active: Attempt) => void) | null;
 }
 
 /** Serves the request from the active colour (or the preview colour), failing over once. */
@@ -43,11 +58,17 @@ export async function serve(plan: ServePlan): Promise<Response> {
   const primary = plan.preview ?? plan.state.active;
   const first = await attemptOn(plan, primary);
   const standby = otherColor(primary);
-  if (first.error === null || !mayFailoverTo(plan, standby)) return answer(plan, first, primary, null);
+  if (first.error === null) {
+    const served = await labelled(plan, first, primary);
+    const response = answer(plan, served, primary, null);
+    if (plan.mirror !== null && served.status >= 200 && served.status <= 299) plan.mirror(served);
+    return response;
+  }
+  if (!mayFailoverTo(plan, standby)) return answer(plan, first, primary, null);
 
   const held = await hold(first);
   const second = await attemptOn(plan, standby);
-  if (second.error === null) return answer(plan, second, standby, standby);
+  if (second.error === null) return answer(plan, await labelled(plan, second, standby), standby, standby);
   await discard(second);
   // Both failed: the client hears about the active colour's failure.
   return answer(plan, held, primary, null);
@@ -82,6 +103,11 @@ async function attemptOn(plan: ServePlan, color: Color): Promise<Attempt> {
   }
   if (plan.preview === null) plan.link.telemetry.record({ color, latencyMs: result.latencyMs, error: result.error }, nowMs);
   return result;
+}
+
+/** A good answer with its labels counted for `color` (prediction telemetry), when the plan reads them. */
+function labelled(plan: ServePlan, attempt: Attempt, color: Color): Promise<Attempt> | Attempt {
+  return plan.labels === null ? attempt : countAnswerLabels(attempt, color, plan.labels);
 }
 
 function answer(plan: ServePlan, attempt: Attempt, color: Color, failoverTo: Color | null): Response {

@@ -11,10 +11,13 @@ import { routerConfig, type RouterConfig } from "./config.js";
 import { ControllerLink } from "./controller-link.js";
 import { PoolSet } from "./pools.js";
 import { coloOf, UNKNOWN_COLO } from "./relay/relay-name.js";
+import { ShadowMirror } from "./shadow/mirror.js";
 
 /** Per-isolate router state. */
 export class IsolateState {
   readonly pools = new PoolSet();
+  /** The shadow mirror's in-flight cap is per isolate (shadow/mirror.ts). */
+  readonly shadow = new ShadowMirror();
   readonly #links = new Map<string, ControllerLink>();
   #id: string | null = null;
   #colo: string | null = null;

@@ -28,7 +28,7 @@ export const HOP_BY_HOP = [
  * the client's credentials (origins authenticate the router by x-origin-token,
  * never a client; a preview's Authorization is the admin token).
  */
-export const NEVER_FORWARDED = ["x-origin-token", "x-bluegreen-preview", "x-bluegreen-actor", "authorization", "cookie"] as const;
+export const NEVER_FORWARDED = ["x-origin-token", "x-bluegreen-preview", "x-bluegreen-actor", "x-bluegreen-shadow", "authorization", "cookie"] as const;
 
 /** Dropped from what a client sent; x-request-id is replaced by the router's (app.ts). */
 const NOT_TO_ORIGIN: ReadonlySet<string> = new Set<string>([...HOP_BY_HOP, ...NEVER_FORWARDED, "x-request-id"]);

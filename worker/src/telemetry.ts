@@ -1,11 +1,14 @@
 /**
  * Per-isolate outcome counters (docs/architecture.md "Router"): requests, errors
- * by class and a latency histogram per colour, grouped by wall-clock second
- * in the TelemetryReport shape, and the rule for when to send them to the
- * DeploymentController. Never one controller call per request.
+ * by class, a latency histogram and the answered predictions' labels per
+ * colour, grouped by wall-clock second in the TelemetryReport shape, and the
+ * rule for when to send them to the DeploymentController. Never one
+ * controller call per request.
  */
 import type { Color } from "../../contract/colors.js";
-import { emptyCounts, ERROR_CLASSES, latencyBucket, type ColorCounts, type ErrorClass, type SecondBucket } from "../../contract/telemetry.js";
+import { countAnswer, emptyLabelCounts, type LabelRead } from "../../contract/labels.js";
+import { emptyCounts, emptyShadowCounts, latencyBucket, type ColorCounts, type ErrorClass, type SecondBucket, type ShadowCounts } from "../../contract/telemetry.js";
+import { addCounts } from "./relay/bucket-merge.js";
 
 /** A pending-error batch is sent early once this many requests were served since the last sync. */
 export const EARLY_FLUSH_SERVED = 50;
@@ -44,18 +47,28 @@ export class TelemetryBuffer {
 
   /** Counts one origin attempt. */
   record(outcome: Outcome, nowMs: number): void {
-    if (nowMs < this.#currentFromMs || nowMs >= this.#currentToMs) {
-      this.#currentFromMs = Math.floor(nowMs / 1000) * 1000;
-      this.#currentToMs = this.#currentFromMs + 1000;
-      this.#current = {};
-    }
-    const bucket = (this.#current[outcome.color] ??= this.#bucket(this.#currentFromMs / 1000, outcome.color));
+    const bucket = this.#currentBucket(outcome.color, nowMs);
     bucket.counts.requests += 1;
     bucket.counts.latency[latencyBucket(outcome.latencyMs)]! += 1;
     if (outcome.error !== null) {
       bucket.counts.errors[outcome.error] += 1;
       this.errors += 1;
     }
+  }
+
+  /** Counts the predictions of one answer `color` gave: each item's label, or an unparseable one (contract/labels.ts answerLabels). */
+  recordLabels(color: Color, items: readonly (LabelRead | null)[], nowMs: number): void {
+    const counts = this.#currentBucket(color, nowMs).counts;
+    countAnswer((counts.predictions ??= emptyLabelCounts()), items);
+  }
+
+  /**
+   * The shadow counts of `color` (the standby mirrored to) for the second of
+   * `nowMs`, to count one mirror into (worker/src/shadow/mirror.ts). They
+   * never touch `requests`, errors or `served`: shadow traffic steers nothing.
+   */
+  shadowCounts(color: Color, nowMs: number): ShadowCounts {
+    return (this.#currentBucket(color, nowMs).counts.shadow ??= emptyShadowCounts());
   }
 
   /**
@@ -65,13 +78,8 @@ export class TelemetryBuffer {
    */
   recordCounts(color: Color, counts: ColorCounts, nowMs: number): void {
     if (counts.requests === 0) return;
-    const into = this.#bucket(Math.floor(nowMs / 1000), color).counts;
-    into.requests += counts.requests;
-    for (const k of ERROR_CLASSES) {
-      into.errors[k] += counts.errors[k];
-      this.errors += counts.errors[k];
-    }
-    for (let i = 0; i < counts.latency.length; i++) into.latency[i]! += counts.latency[i]!;
+    addCounts(this.#bucket(Math.floor(nowMs / 1000), color).counts, counts);
+    this.errors += counts.errors.http5xx + counts.errors.timeout + counts.errors.connect;
   }
 
   /** Counts answered client requests (for the early-flush rule): one, or `count` at once. */
@@ -99,13 +107,20 @@ export class TelemetryBuffer {
     const oldest = Math.floor((nowMs - MAX_BUFFER_AGE_MS) / 1000);
     for (const b of batch.buckets) {
       if (b.second < oldest) continue;
-      const into = this.#bucket(b.second, b.color).counts;
-      into.requests += b.counts.requests;
-      for (const k of ERROR_CLASSES) into.errors[k] += b.counts.errors[k];
-      for (let i = 0; i < b.counts.latency.length; i++) into.latency[i]! += b.counts.latency[i]!;
+      addCounts(this.#bucket(b.second, b.color).counts, b.counts);
     }
     this.served += batch.served;
     this.errors += batch.errors;
+  }
+
+  // The bucket of `color` for the second of `nowMs`, kept at hand for the rest of that second.
+  #currentBucket(color: Color, nowMs: number): SecondBucket {
+    if (nowMs < this.#currentFromMs || nowMs >= this.#currentToMs) {
+      this.#currentFromMs = Math.floor(nowMs / 1000) * 1000;
+      this.#currentToMs = this.#currentFromMs + 1000;
+      this.#current = {};
+    }
+    return (this.#current[color] ??= this.#bucket(this.#currentFromMs / 1000, color));
   }
 
   #bucket(second: number, color: Color): SecondBucket {

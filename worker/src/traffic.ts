@@ -14,7 +14,7 @@
  */
 import type { Context } from "hono";
 import { PreviewColor } from "../../contract/admin.js";
-import type { Color } from "../../contract/colors.js";
+import { otherColor, type Color } from "../../contract/colors.js";
 import type { AppEnv } from "./app-env.js";
 import { isAdmin, unauthorized } from "./admin/auth.js";
 import type { RouterConfig } from "./config.js";
@@ -25,6 +25,7 @@ import { serve } from "./failover.js";
 import type { IsolateState } from "./isolate.js";
 import { originRequestHeaders } from "./origin-headers.js";
 import { allowsPath, isFaultPath } from "./proxy-paths.js";
+import { sampled } from "./shadow/mirror.js";
 
 /** Origin routes a preview may read on the colour it names. */
 const PREVIEW_READS = new Set(["/health", "/ready"]);
@@ -90,8 +91,8 @@ export async function servePrediction(x: Exchange, route: PredictRoute): Promise
   const header = x.headers.get("x-bluegreen-preview");
   const preview = header === null ? null : await previewFrom(header, x.request, x.config);
   const body = await readPrediction(x.request, x.headers);
-  checkPrediction(route.kind, body, x.config.maxTextChars);
-  return forward(x, "POST", route.path + route.query, body, preview, true);
+  const expected = checkPrediction(route.kind, body, x.config.maxTextChars);
+  return forward(x, "POST", route.path + route.query, body, preview, { kind: route.kind, expected });
 }
 
 /** POST /predict and /predict/batch (at `path`) as a Hono handler, for spellings app.ts's fast path leaves to Hono. */
@@ -117,8 +118,11 @@ export async function proxyHandler(c: Context<AppEnv>): Promise<Response> {
   }
   // A GET or HEAD that got this far has no body, or an empty one (app.ts), which is none.
   const body = method === "GET" || method === "HEAD" ? null : x.request.body;
-  return forward(x, method, pathname + url.search, body, preview, false);
+  return forward(x, method, pathname + url.search, body, preview, null);
 }
+
+/** A prediction's route kind and how many predictions its answer carries; null for any other request. */
+type PredictionShape = { kind: PredictKind; expected: number } | null;
 
 /** Serves from the pools by the isolate's routing state; counts the answer and lets the controller link sync. */
 async function forward(
@@ -127,11 +131,13 @@ async function forward(
   pathAndQuery: string,
   body: Uint8Array | ReadableStream | null,
   preview: Color | null,
-  prediction: boolean,
+  shape: PredictionShape,
 ): Promise<Response> {
   const { env, ctx, config } = x;
+  const prediction = shape !== null;
   const link = x.isolate.link(config.deployment);
   const state = link.stateNow(env, config, ctx) ?? (await link.routing(env, config, ctx));
+  const headers = originRequestHeaders(x.headers, { requestId: x.requestId, originToken: config.originToken, adminToken: config.adminToken });
   try {
     return await serve({
       state,
@@ -143,12 +149,18 @@ async function forward(
       replayable: !(body instanceof ReadableStream),
       preview,
       prediction,
-      request: {
-        method,
-        pathAndQuery,
-        headers: originRequestHeaders(x.headers, { requestId: x.requestId, originToken: config.originToken, adminToken: config.adminToken }),
-        body,
-      },
+      labels: shape !== null && preview === null && config.labelTelemetry ? { ...shape, telemetry: link.telemetry, ctx } : null,
+      // A prediction's validated bytes go to the shadowed standby too, when the state asks and this one is sampled.
+      mirror:
+        shape !== null && preview === null && body instanceof Uint8Array && state.shadow !== undefined && sampled(state, Date.now())
+          ? (active) => {
+              const standby = otherColor(state.active);
+              const req = { standby, origins: config.origins[standby], pathAndQuery, headers, body, kind: shape.kind, expected: shape.expected };
+              const counted = () => link.afterRequest(env, config, ctx);
+              x.isolate.shadow.send({ ...req, telemetry: link.telemetry, settings: config.shadow, ctx, counted }, active);
+            }
+          : null,
+      request: { method, pathAndQuery, headers, body },
     });
   } finally {
     if (prediction && preview === null) link.telemetry.noteServed();

@@ -13,7 +13,7 @@ import { type AdminClient, bakeSecondsLeft, colorView } from "../admin-client.js
 import { assessBake, type BakeState } from "../bake.js";
 import type { Context } from "../context.js";
 import { GateFailed, Interrupted, Unreachable, UsageError } from "../errors.js";
-import { parseFlags } from "../flags.js";
+import { parseFlags, ratioFlag } from "../flags.js";
 import { pause, trapInterrupt } from "../interrupt.js";
 import * as fmt from "../output/format.js";
 import { LiveView } from "../output/live.js";
@@ -21,6 +21,7 @@ import { colorSummary, colorTable, liveBlock } from "../output/status-view.js";
 import { renderTable } from "../output/table.js";
 import { runValidation, type ValidationReport } from "../validate/run.js";
 import { parseColor } from "./flip.js";
+import { DurationFlag, shadowGate } from "./shadow.js";
 import { adminClient } from "./status.js";
 import { buildPlan, finishValidation, ValidateFlags } from "./validate.js";
 
@@ -29,6 +30,8 @@ const RolloutFlags = ValidateFlags.and(
     reason: z.string().min(1).max(500).optional(),
     interval: z.coerce.number({ error: "must be a number of seconds" }).min(0.2, { error: "must be at least 0.2 seconds" }).max(60),
     bakeTimeout: z.coerce.number({ error: "must be a number of seconds" }).positive().optional(),
+    shadow: DurationFlag.optional(),
+    shadowSample: ratioFlag(),
   }),
 );
 
@@ -63,7 +66,7 @@ export async function rolloutCommand(ctx: Context, colour: string, cmd: Command)
   // cli.ts like every other outcome (the validation's requests stop when the process exits).
   // Ctrl-C after it only stops the watching (`stop`).
   const stop = new AbortController();
-  let phase: "validate" | "flip" | "bake" = "validate";
+  let phase: "validate" | "shadow" | "flip" | "bake" = "validate";
   let interruptValidation: (err: Interrupted) => void = () => {};
   const interrupted = new Promise<never>((_, reject) => (interruptValidation = reject));
   const untrap = trapInterrupt(() => {
@@ -81,6 +84,24 @@ export async function rolloutCommand(ctx: Context, colour: string, cmd: Command)
     if (!validation.passed) {
       printer.document({ outcome: "validation-failed", target, from, validation, flip: null, bake: null });
       finishValidation(printer, validation, { document: false });
+    }
+
+    if (flags.shadow !== undefined) {
+      // Shadow the target (the standby) on live traffic; flip only when the shadow gate passes.
+      phase = "shadow";
+      try {
+        const shadow = await shadowGate(ctx, client, { seconds: flags.shadow, sample: flags.shadowSample, target, signal: stop.signal });
+        if (stop.signal.aborted) {
+          throw new Interrupted("Interrupted while shadowing: nothing was flipped.", {
+            reason: `Ctrl-C while ${target} was shadowed; the shadowing was stopped and ${from} stays active`,
+            hint: `run \`bluegreen rollout ${target} --shadow …\` again when ready`,
+          });
+        }
+        printer.step("ok", "shadow", `${shadow.compared} comparisons, agreement ${fmt.pct(shadow.agreement.rate, 1)}`);
+      } catch (err) {
+        if (err instanceof GateFailed) printer.document({ outcome: "shadow-failed", target, from, validation, shadow: await client.shadow().catch(() => null), flip: null, bake: null });
+        throw err;
+      }
     }
 
     phase = "flip";

@@ -29,6 +29,12 @@ export function statusPairs(status: AdminStatus, nowMs: number): Array<[string, 
     const h = status.colors[c].health;
     if (h.status !== "healthy" && h.error) pairs.push([`${c} health`, `${h.status}: ${h.error}`]);
   }
+  const sh = status.shadow;
+  if (sh) {
+    const agreement = sh.agreement.rate === null ? "nothing compared" : `agreement ${fmt.pct(sh.agreement.rate, 1)} of ${fmt.count(sh.compared)}`;
+    const when = sh.running ? `running until ${fmt.when(sh.endsAt)}` : `${sh.endedBy} ${fmt.when(sh.endedAt)}`;
+    pairs.push(["shadow", `${sh.standby} at sample ${sh.sample}, ${when}: ${agreement}; ${sh.verdict.replaceAll("_", " ")} (\`bluegreen shadow status\`)`]);
+  }
   pairs.push(["auto rollback", status.autoRollbackArmed ? "armed" : "disarmed until the next manual flip (one automatic flip per deployment)"]);
   const p = status.policy;
   const bits = [

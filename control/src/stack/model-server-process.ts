@@ -20,7 +20,7 @@ export const STOP_GRACE_MS = 15_000;
 /** Settings of ours the child must not inherit from the stack's environment. */
 const SCRUBBED_ENV = [
   "PORT", "HOST", "MODEL_NAME", "MODEL_VERSION", "MODEL_DIR", "ORIGIN_TOKEN", "ADMIN_TOKEN",
-  "FAULT_RATE", "FAULT_LATENCY_MS", "FAULT_CONTROL",
+  "FAULT_RATE", "FAULT_LATENCY_MS", "FAULT_CONTROL", "FAULT_SILENT_RATE", "FAULT_SILENT_MODE", "FAULT_SILENT_CONFIDENCE",
 ];
 
 export interface ModelServerSpec {

@@ -1,7 +1,8 @@
 /**
  * `POST /predict` and `POST /predict/batch` (docs/architecture.md "Prediction
- * API"): validate, apply injected faults, predict, and check the model's
- * answer against the schema.
+ * API"): validate, apply injected faults, predict, check the model's answer
+ * against the schema, then apply the silent faults (a wrong label answered
+ * 200, per item of a batch: faults.ts).
  */
 import { Hono } from "hono";
 import { ApiError } from "../../../contract/errors.js";
@@ -55,14 +56,15 @@ export function predictRoutes(deps: PredictDeps): Hono {
     const model = currentModel(deps.lifecycle);
     const body = await readJsonBody(c.req.raw, one, MAX_BODY_BYTES, KEEP_REST);
     await applyFaults(deps.faults, deps.sleep);
-    return c.json(predictOne(model, body.text));
+    return c.json(deps.faults.silent(predictOne(model, body.text)));
   });
 
   app.post("/predict/batch", async (c) => {
     const model = currentModel(deps.lifecycle);
     const body = await readJsonBody(c.req.raw, batch, MAX_BODY_BYTES, KEEP_REST);
     await applyFaults(deps.faults, deps.sleep);
-    return c.json({ predictions: body.texts.map((text) => predictOne(model, text)) });
+    // A silent fault is drawn per item, as a broken model errs per text.
+    return c.json({ predictions: body.texts.map((text) => deps.faults.silent(predictOne(model, text))) });
   });
 
   return app;

@@ -6,6 +6,7 @@
 // (planProbe: health, and the standby-unhealthy alert once per transition),
 // and the alarm's schedule (nextAlarmAt, alarmAfterFlip).
 import { describe, expect, it } from "vitest";
+import { emptyLabelCounts } from "../../../contract/labels.js";
 import { DEFAULT_POLICY } from "../../../contract/policy.js";
 import type { RoutingState } from "../../../contract/routing.js";
 import type { ColorWindows } from "../../../worker/src/controller/evaluation.js";
@@ -33,6 +34,7 @@ function windows(spec: { requests: number; errors?: number }, slow = { requests:
     fast: metrics({ requests: spec.requests, errors: spec.errors ?? 0, seconds: 10 }),
     slow: metrics({ requests: slow.requests, errors: slow.errors, seconds: 60 }),
     recent: [],
+    labels: { fast: emptyLabelCounts(), slow: emptyLabelCounts() },
   };
 }
 const healthy = windows({ requests: 500 });
@@ -50,6 +52,7 @@ function input(overrides: Partial<TickInput> = {}): TickInput {
     windows: healthy,
     policy: { policy: DEFAULT_POLICY, issues: [] },
     autoRollbackArmed: true,
+    baseline: null,
     ...overrides,
   };
 }

@@ -20,6 +20,7 @@ import type { CommandResult, DeploymentController } from "../controller/deployme
 import { HttpError } from "../errors.js";
 import { adminAuth } from "./auth.js";
 import { callController as call, misconfigured, policyIssues } from "./controller-call.js";
+import { shadowRoutes } from "./shadow-routes.js";
 
 /** Largest admin request body. */
 const MAX_ADMIN_BODY_BYTES = 16 * 1024;
@@ -80,6 +81,7 @@ export function adminRoutes(): Hono<AppEnv> {
       health: status.health[color],
       version: status.health[color].version,
       metrics: status.metrics[color],
+      predictions: status.predictions[color],
     });
     const answer: AdminStatus = {
       deployment: status.deployment,
@@ -93,13 +95,16 @@ export function adminRoutes(): Hono<AppEnv> {
         flagTtlMs: config.flagTtlMs,
         reportIntervalMs: config.reportIntervalMs,
         maxTextChars: config.maxTextChars,
+        labelTelemetry: config.labelTelemetry ? "on" : "off",
       },
       verdict: status.verdict,
+      drift: status.drift,
       autoRollbackArmed: status.autoRollbackArmed,
       alerts: status.alerts,
       lastFlip: status.lastFlip,
       kvCurrent: status.kvCurrent,
       nextAlarmAt: status.nextAlarmAt,
+      shadow: status.shadow,
     };
     return c.json(answer);
   });
@@ -146,6 +151,8 @@ export function adminRoutes(): Hono<AppEnv> {
     const answer: TimelineView = await call("timeline", () => controllerStub(c.env, config.deployment).timeline(minutes));
     return c.json(answer);
   });
+
+  shadowRoutes(admin);
 
   for (const path of ["/status", "/history", "/timeline"]) {
     admin.all(path, () => {

@@ -21,6 +21,7 @@ import { COLORS, type Color } from "../../../contract/colors.js";
 import type { HistoryEntry } from "../../../contract/history.js";
 import type { RolloutPolicy } from "../../../contract/policy.js";
 import type { RoutingState } from "../../../contract/routing.js";
+import type { ShadowView } from "../../../contract/shadow.js";
 import { TelemetryEnvelopeSchema, type TelemetryReport } from "../../../contract/telemetry.js";
 import type { TimelineView } from "../../../contract/timeline.js";
 import { routerConfig } from "../config.js";
@@ -28,11 +29,14 @@ import { RelayForwardEnvelope, type ForwardAnswer, type RelayForward } from "../
 import { pushToRelays } from "./relay-push.js";
 import { AlertOutbox } from "./alert-outbox.js";
 import type { Alert } from "./alerts.js";
+import { baselineFigures, freezeBaseline } from "./baseline.js";
+import { assessDrift } from "./drift-rule.js";
 import { ControllerConfig } from "./controller-config.js";
 import { colorWindows, historyMetrics, type VerdictRecord } from "./evaluation.js";
 import { probePool } from "./health-probe.js";
 import { KvSync } from "./kv-sync.js";
-import { FlipCommandSchema, parseRpc, ProbeResultSchema, RollbackCommandSchema, type ProbeResult } from "./rpc-schemas.js";
+import { FlipCommandSchema, parseRpc, ProbeResultSchema, RollbackCommandSchema, ShadowActorSchema, ShadowStartCommandSchema, type ProbeResult } from "./rpc-schemas.js";
+import { ShadowControl, type ShadowStartCommand } from "./shadow-control.js";
 import { StateStore } from "./state-store.js";
 import { controllerStatus, type ControllerStatus } from "./status.js";
 import { alarmAfterFlip, assessActive, nextAlarmAt, planProbe, planTick, type AlertDraft, type JudgeInput, type LogLine } from "./tick.js";
@@ -69,6 +73,7 @@ export class DeploymentController extends DurableObject<Env> {
   readonly #alerts: AlertOutbox;
   readonly #kv: KvSync;
   readonly #config: ControllerConfig;
+  readonly #shadow: ShadowControl;
   #lastVerdict: VerdictRecord | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -79,6 +84,7 @@ export class DeploymentController extends DurableObject<Env> {
     this.#traffic = new TrafficMemory(this.#store, { deployment, capacitySeconds: () => this.#config.policy().policy.slowWindowSeconds });
     this.#alerts = new AlertOutbox(this.#store, { deployment, webhookUrl: () => this.#config.webhookUrl() });
     this.#kv = new KvSync(this.#store, { deployment, kv: () => this.env.ROUTING });
+    this.#shadow = new ShadowControl(this.#store, { deployment, env: () => this.env, maxErrorRate: () => this.#config.policy().policy.maxErrorRate });
     // The probe schedule starts with the object; the minutely cron re-arms it should it ever be lost.
     // On first start (no alarm yet) the first probe runs at once, before any call is answered,
     // so health is known from the start rather than one HEALTH_INTERVAL_SECONDS later.
@@ -107,6 +113,8 @@ export class DeploymentController extends DurableObject<Env> {
     this.#traffic.addToTimeline(parsed, nowMs);
     this.#tick(nowMs);
     this.#traffic.saveThrottled(nowMs, this.#lastVerdict);
+    this.#shadow.fold(parsed.buckets);
+    if (this.#shadow.settle(nowMs)) this.#kv.retryNow();
     return this.#kv.answer();
   }
 
@@ -141,10 +149,13 @@ export class DeploymentController extends DurableObject<Env> {
     const policy = this.#config.strictPolicy();
     const nowMs = this.clock.now();
     const current = this.#store.routing(nowMs);
-    const metrics = historyMetrics(current.active, assessActive(this.#judged(current, nowMs, policy)));
-    const plan = planFlip(current, { ...parsed, metrics }, this.#store.probes(), nowMs, policy.bakeSeconds);
+    // The outgoing colour's label mix over its last BASELINE_MINUTES, frozen as the bake's baseline (drift rule).
+    const baseline = freezeBaseline(this.#traffic.labelHistory(), current.active, current.epoch + 1, nowMs, policy);
+    const metrics = { ...historyMetrics(current.active, assessActive(this.#judged(current, nowMs, policy))), ...baselineFigures(baseline, policy) };
+    const plan = planFlip(current, { ...parsed, metrics, baseline }, this.#store.probes(), nowMs, policy.bakeSeconds);
     if (!plan.ok) return plan;
     this.#store.commit(plan);
+    this.#shadow.settle(nowMs);
     await this.#afterChange(plan.entry);
     const alarm = alarmAfterFlip(await this.ctx.storage.getAlarm(), plan.bake);
     if (alarm !== null) await this.ctx.storage.setAlarm(alarm);
@@ -161,8 +172,30 @@ export class DeploymentController extends DurableObject<Env> {
     const plan = planRollback(current, { ...parsed, ...(metrics ? { metrics } : {}) }, this.#store.probes(), nowMs);
     if (!plan.ok) return plan;
     this.#store.commit(plan);
+    this.#shadow.settle(nowMs);
     await this.#afterChange(plan.entry);
     return { ok: true, state: plan.state, entry: plan.entry };
+  }
+
+  /** Starts mirroring a sample of the predictions to the standby (POST /admin/shadow); answers the shadowing and the routing state that turns it on. */
+  async startShadow(cmd: ShadowStartCommand): Promise<{ shadow: ShadowView; state: RoutingState }> {
+    const parsed = parseRpc(ShadowStartCommandSchema, cmd, "shadow command");
+    const shadow = this.#shadow.start(parsed, this.clock.now());
+    this.#kv.retryNow();
+    return { shadow, state: await this.#kv.answer() };
+  }
+
+  /** Stops mirroring (DELETE /admin/shadow); answers the last shadowing (null: never one) and the routing state. */
+  async stopShadow(actor: string): Promise<{ shadow: ShadowView | null; state: RoutingState }> {
+    const shadow = this.#shadow.stop(parseRpc(ShadowActorSchema, actor, "actor"), this.clock.now());
+    this.#kv.retryNow();
+    return { shadow, state: await this.#kv.answer() };
+  }
+
+  /** The last shadowing, judged by the shadow gate now; null when there never was one. */
+  async shadow(): Promise<ShadowView | null> {
+    if (this.#shadow.settle(this.clock.now())) this.#kv.retryNow();
+    return this.#shadow.view();
   }
 
   /** Flips and rollbacks, newest first. */
@@ -188,19 +221,28 @@ export class DeploymentController extends DurableObject<Env> {
 
   /** Everything the controller knows, for GET /admin/status; with bad policy vars, on their defaults and naming them. */
   async status(): Promise<ControllerStatus> {
+    if (this.#shadow.settle(this.clock.now())) this.#kv.retryNow();
     const state = await this.#kv.answer();
     const nowMs = this.clock.now();
     const { policy, issues } = this.#config.policy();
     const since = this.#traffic.sinceSecond();
     const windows = (color: Color) => colorWindows(this.#traffic.windows(), color, policy, nowMs / 1000, since);
+    const colors = { blue: windows("blue"), green: windows("green") };
+    const baseline = this.#store.baseline();
+    const drift = assessDrift(
+      { phase: state.phase, epoch: state.epoch, baseline, windows: colors[state.active].labels, policy },
+      { fast: policy.fastWindowSeconds, slow: policy.slowWindowSeconds },
+    );
     return controllerStatus({
       deployment: this.#deployment(),
       state,
       nowMs,
       bake: this.#store.bake(nowMs),
       probes: this.#store.probes(),
-      windows: { blue: windows("blue"), green: windows("green") },
+      windows: colors,
       policy,
+      drift,
+      baseline,
       configIssues: issues,
       alertsConfigured: this.#config.webhookUrl() !== null,
       verdict: this.#lastVerdict ?? this.#store.lastVerdict(),
@@ -210,6 +252,7 @@ export class DeploymentController extends DurableObject<Env> {
       kvCurrent: this.#store.kvHolds(state),
       nextAlarmAt: await this.ctx.storage.getAlarm(),
       webhookUrl: this.#config.webhookUrl(),
+      shadow: this.#shadow.view(),
     });
   }
 
@@ -242,6 +285,7 @@ export class DeploymentController extends DurableObject<Env> {
       }
       const nowMs = this.clock.now();
       this.#tick(nowMs);
+      this.#shadow.settle(nowMs);
       this.#traffic.saveWindows(nowMs, this.#lastVerdict);
       this.#traffic.saveTimeline(nowMs);
       this.#kv.retryNow();
@@ -261,7 +305,9 @@ export class DeploymentController extends DurableObject<Env> {
   /** What the rule reads about `state`'s active colour now. */
   #judged(state: RoutingState, nowMs: number, policy: RolloutPolicy): JudgeInput {
     const windows = colorWindows(this.#traffic.windows(), state.active, policy, nowMs / 1000, this.#traffic.sinceSecond());
-    return { state, windows, policy, autoRollbackArmed: this.#store.autoRollbackArmed() };
+    // The baseline matters only to a bake's drift rule: not read (and parsed) on every other report.
+    const baseline = state.phase === "baking" ? this.#store.baseline() : null;
+    return { state, windows, policy, autoRollbackArmed: this.#store.autoRollbackArmed(), baseline };
   }
 
   /** One evaluation (report or alarm): loads, calls planTick, stores and sends what it decided. */
@@ -283,6 +329,7 @@ export class DeploymentController extends DurableObject<Env> {
     const alerts = this.#alertsOf(plan.alerts, nowMs);
     if (change.kind === "auto_rollback") {
       this.#store.commit(change.transition, alerts);
+      this.#shadow.settle(nowMs);
       this.#traffic.saveWindows(nowMs, this.#lastVerdict);
       this.#inBackground("after the automatic rollback", this.#afterChange(change.transition.entry));
     } else {

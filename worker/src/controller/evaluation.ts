@@ -7,6 +7,7 @@
 import * as z from "zod/mini";
 import { Color } from "../../../contract/colors.js";
 import type { Metrics } from "../../../contract/history.js";
+import type { LabelCounts } from "../../../contract/labels.js";
 import { VERDICTS, VERDICT_ACTIONS, type RolloutPolicy } from "../../../contract/policy.js";
 import { Phase, type RoutingState } from "../../../contract/routing.js";
 import type { WindowMetrics } from "../../../contract/status.js";
@@ -19,6 +20,8 @@ export interface ColorWindows {
   slow: WindowMetrics;
   /** Per-second totals of the fast window, for the recent-suffix rule. */
   recent: SecondTotals[];
+  /** The predictions answered in each window, for the drift rule and status. */
+  labels: { fast: LabelCounts; slow: LabelCounts };
 }
 
 /** `color`'s fast and slow windows at `nowSeconds`, counting nothing before `sinceSecond` (the last flip). */
@@ -34,6 +37,10 @@ export function colorWindows(
     fast: windows.summarize(color, policy.fastWindowSeconds, nowSeconds, options),
     slow: windows.summarize(color, policy.slowWindowSeconds, nowSeconds, options),
     recent: windows.secondTotals(color, policy.fastWindowSeconds, nowSeconds, options),
+    labels: {
+      fast: windows.labels(color, policy.fastWindowSeconds, nowSeconds, options),
+      slow: windows.labels(color, policy.slowWindowSeconds, nowSeconds, options),
+    },
   };
 }
 
@@ -85,11 +92,27 @@ function windowFigures(prefix: "fast" | "slow", w: WindowAssessment): Metrics {
   };
 }
 
+/** The drift verdict's figures: of the failed window, else of the slow window, when drift was measured. */
+function driftFigures(drift: Assessment["drift"]): Metrics {
+  const m = drift.measurements;
+  const w = m === null ? null : drift.window === "fast" ? m.fast : m.slow;
+  return {
+    driftVerdict: drift.verdict,
+    driftWindow: w?.window ?? null,
+    driftPredictions: w?.predictions ?? null,
+    driftTvd: round(w?.tvd ?? null, 4),
+    driftPValue: w?.pValue == null ? null : Number(w.pValue.toPrecision(3)),
+    driftLabel: w?.shift?.label ?? null,
+    driftShare: round(w?.shift?.share ?? null, 4),
+    driftBaselineShare: round(w?.shift?.baselineShare ?? null, 4),
+  };
+}
+
 /**
  * The figures recorded with a flip or rollback: the verdict on the colour
  * being left and its two windows (seconds actually counted, requests,
- * errors, error rate and its Wilson lower bound, p50/p99), plus the failing
- * recent suffix, if any.
+ * errors, error rate and its Wilson lower bound, p50/p99), the failing
+ * recent suffix, if any, and the drift verdict with its figures.
  */
 export function historyMetrics(color: Color, assessment: Assessment): Metrics {
   const { fast, slow } = assessment.measurements;
@@ -104,5 +127,6 @@ export function historyMetrics(color: Color, assessment: Assessment): Metrics {
     suffixRequests: suffix?.requests ?? null,
     suffixErrors: suffix?.errors ?? null,
     suffixErrorRateLowerBound: round(suffix?.errorRateLowerBound ?? null, 4),
+    ...driftFigures(assessment.drift),
   };
 }

@@ -1,6 +1,8 @@
 /**
  * Sliding windows of 1-second buckets per colour, fed by the isolates'
- * batched reports (docs/architecture.md "Router", "Controller"). One ring per
+ * batched reports (docs/architecture.md "Router", "Controller"): outcome
+ * counts for the error and latency rules, and the answered labels for the
+ * prediction-drift rule. One ring per
  * colour with a slot per second, so memory is fixed by `capacitySeconds`; a
  * slot is reused when its second leaves the ring. Time is always passed in
  * (`nowSeconds`, the controller's clock), which keeps this pure and lets
@@ -11,7 +13,9 @@ import * as z from "zod/mini";
 import { COLORS, type Color } from "../../../contract/colors.js";
 import { MAX_WINDOW_SECONDS } from "../../../contract/policy.js";
 import type { WindowMetrics } from "../../../contract/status.js";
+import { addLabelCounts, cloneLabelCounts, emptyLabelCounts, type LabelCounts } from "../../../contract/labels.js";
 import { ColorCountsSchema, ERROR_CLASSES, SecondBucketSchema, type ColorCounts, type ErrorClass, type TelemetryEnvelope } from "../../../contract/telemetry.js";
+import { addCounts } from "../relay/bucket-merge.js";
 import { addHistogramInto, emptyHistogram, percentileMs } from "./histogram.js";
 
 const StoredSlot = z.object({ second: z.int().check(z.minimum(0)), counts: ColorCountsSchema });
@@ -46,7 +50,9 @@ interface Slot {
 }
 
 function cloneCounts(c: ColorCounts): ColorCounts {
-  return { requests: c.requests, errors: { ...c.errors }, latency: [...c.latency] };
+  const copy: ColorCounts = { requests: c.requests, errors: { ...c.errors }, latency: [...c.latency] };
+  if (c.predictions !== undefined) copy.predictions = cloneLabelCounts(c.predictions);
+  return copy;
 }
 
 /** Per-colour rings of 1-second buckets covering the last `capacitySeconds`. */
@@ -117,6 +123,16 @@ export class MetricWindows {
     };
   }
 
+  /** The predictions `color` answered over the same seconds `summarize` counts: labels (under the label cap), confidence, unparseable. */
+  labels(color: Color, windowSeconds: number, nowSeconds: number, options: { sinceSecond?: number } = {}): LabelCounts {
+    const { fromSecond, toSecond } = this.#range(windowSeconds, nowSeconds, options.sinceSecond);
+    const out = emptyLabelCounts();
+    // Oldest first, so that which labels fit under the cap does not depend on the ring's layout.
+    const slots = this.#rings[color].filter((s): s is Slot => s !== undefined && s.second >= fromSecond && s.second <= toSecond && s.counts.predictions !== undefined);
+    for (const slot of slots.sort((a, b) => a.second - b.second)) addLabelCounts(out, slot.counts.predictions!);
+    return out;
+  }
+
   /** Per-second totals of `color` over the same seconds `summarize` counts, oldest first; seconds without data are left out. */
   secondTotals(color: Color, windowSeconds: number, nowSeconds: number, options: { sinceSecond?: number } = {}): SecondTotals[] {
     const { fromSecond, toSecond } = this.#range(windowSeconds, nowSeconds, options.sinceSecond);
@@ -175,9 +191,7 @@ export class MetricWindows {
       ring[index] = { second, counts: cloneCounts(counts) };
       return true;
     }
-    slot.counts.requests += counts.requests;
-    for (const cls of ERROR_CLASSES) slot.counts.errors[cls] += counts.errors[cls];
-    addHistogramInto(slot.counts.latency, counts.latency);
+    addCounts(slot.counts, counts);
     return true;
   }
 }

@@ -1,17 +1,21 @@
 /**
  * The rollback rule (docs/rollback-policy.md) as pure
  * functions: `assessWindow` judges one window, `assessRollout` decides the
- * verdict and whether to roll back now, `assessBake` whether the bake is
- * over. The Durable Object stores state, calls these and acts on the answer.
+ * verdict (with the prediction-drift rule of drift-rule.ts during a bake) and
+ * whether to roll back now, `assessBake` whether the bake is over. The
+ * Durable Object stores state, calls these and acts on the answer.
  *
  * "Could not measure" (inconclusive) is never "measured bad" (failed): only a
  * failed window can roll back, and only an explicitly healthy one lets the
  * bake pass.
  */
 import { otherColor, type Color } from "../../../contract/colors.js";
+import type { LabelCounts } from "../../../contract/labels.js";
 import type { RolloutPolicy } from "../../../contract/policy.js";
 import type { HealthStatus, Phase } from "../../../contract/routing.js";
 import type { WindowMetrics } from "../../../contract/status.js";
+import type { Baseline } from "./baseline.js";
+import { assessDrift, type DriftAssessment } from "./drift-rule.js";
 import { countAboveMs, histogramCount } from "./histogram.js";
 import type { SecondTotals } from "./metric-windows.js";
 import { wilsonInterval } from "./wilson.js";
@@ -65,6 +69,12 @@ export interface RolloutInput {
   health: Record<Color, HealthStatus>;
   /** False once an automatic rollback happened, until the next manual flip. */
   autoRollbackArmed: boolean;
+  /**
+   * What the drift rule reads (drift-rule.ts): the routing state's epoch, the
+   * bake's baseline and the active colour's predictions in both windows.
+   * None: drift is not judged.
+   */
+  drift?: { epoch: number; baseline: Baseline | null; labels: { fast: LabelCounts; slow: LabelCounts } } | undefined;
 }
 
 export interface Assessment {
@@ -73,10 +83,14 @@ export interface Assessment {
   /** The colour to flip to when action is "rollback", else null. */
   rollbackTo: Color | null;
   reason: string;
-  /** The first failed window (fast before slow), when the verdict is failed. */
+  /** The first failed window (fast before slow; the error and latency rules before drift), when the verdict is failed. */
   window?: WindowName;
   measurements: { fast: WindowAssessment; slow: WindowAssessment };
+  /** The prediction-drift rule's verdict (not_judged outside a bake). */
+  drift: DriftAssessment;
 }
+
+const NO_LABEL_DATA: DriftAssessment = { verdict: "not_judged", window: null, baselinePredictions: null, measurements: null, reason: "drift: not judged (no label data given)" };
 
 /** Percentage with one decimal: 0.1667 → "16.7%". */
 function pct(x: number): string {
@@ -194,7 +208,12 @@ function refusal(input: RolloutInput, target: Color): string | null {
   return null;
 }
 
-/** Decides the active colour's verdict from both windows, and whether to roll back now. */
+/**
+ * Decides the active colour's verdict from both windows — errors and latency,
+ * and during a bake the prediction drift against the baseline — and whether
+ * to roll back now. Drift can only fail a colour: a bake that could not
+ * measure it is judged on errors and latency alone.
+ */
 export function assessRollout(input: RolloutInput): Assessment {
   const { active, windows, policy } = input;
   for (const w of [windows.fast, windows.slow]) {
@@ -203,22 +222,30 @@ export function assessRollout(input: RolloutInput): Assessment {
   const fast = assessWindow("fast", windows.fast, policy, input.recent);
   const slow = assessWindow("slow", windows.slow, policy);
   const measurements = { fast, slow };
+  const drift =
+    input.drift === undefined
+      ? NO_LABEL_DATA
+      : assessDrift(
+          { phase: input.phase, epoch: input.drift.epoch, baseline: input.drift.baseline, windows: input.drift.labels, policy },
+          { fast: windows.fast.seconds, slow: windows.slow.seconds },
+        );
   const failed = [fast, slow].filter((w) => w.verdict === "failed");
-  if (failed.length === 0) {
+  if (failed.length === 0 && drift.verdict !== "failed") {
     // Healthy if any window measured healthy: at low traffic only the slow window holds enough requests.
     const verdict: Verdict = fast.verdict === "healthy" || slow.verdict === "healthy" ? "healthy" : "inconclusive";
-    return { verdict, action: "none", rollbackTo: null, reason: `${fast.reason}; ${slow.reason}`, measurements };
+    return { verdict, action: "none", rollbackTo: null, reason: `${fast.reason}; ${slow.reason}`, measurements, drift };
   }
   const target = otherColor(active);
-  const why = failed.map((w) => w.reason).join("; ");
+  const why = [...failed.map((w) => w.reason), ...(drift.verdict === "failed" ? [drift.reason] : [])].join("; ");
   const refused = refusal(input, target);
   return {
     verdict: "failed",
     action: refused === null ? "rollback" : "none",
     rollbackTo: refused === null ? target : null,
     reason: `${why}; ${refused ?? `rolling back to ${target}`}`,
-    window: failed[0]!.window,
+    window: failed[0]?.window ?? drift.window ?? undefined,
     measurements,
+    drift,
   };
 }
 

@@ -7,6 +7,7 @@
 import * as z from "zod/mini";
 import { Color } from "../../../contract/colors.js";
 import { OriginProbe } from "../../../contract/probe.js";
+import { ShadowStartBody } from "../../../contract/shadow.js";
 
 const actor = z.string().check(z.minLength(1), z.maxLength(64));
 const reason = z.optional(z.string().check(z.maxLength(500)));
@@ -22,6 +23,12 @@ export const RollbackCommandSchema = z.strictObject({
 
 /** A caller's flip: a rollback's fields and the target colour. */
 export const FlipCommandSchema = z.strictObject({ ...RollbackCommandSchema.shape, to: Color });
+
+/** A caller's start of a shadowing (the admin API checked the body against contract/shadow.ts ShadowStartBody). */
+export const ShadowStartCommandSchema = z.strictObject({ ...ShadowStartBody.shape, actor });
+
+/** Who stops a shadowing. */
+export const ShadowActorSchema = actor;
 
 /** One origin's probe as stored and passed over RPC (unknown keys dropped, so older stored probes still read). */
 const StoredOriginProbe = z.object(OriginProbe.shape);

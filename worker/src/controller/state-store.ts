@@ -20,9 +20,14 @@ import { HistoryTable } from "./history-table.js";
 import type { MetricWindowsJSON } from "./metric-windows.js";
 import type { RelayRegistryJSON } from "./relay-registry.js";
 import { ProbeResultSchema } from "./rpc-schemas.js";
+import type { Baseline } from "./baseline.js";
+import type { LabelHistoryJSON } from "./label-history.js";
+import { readShadowSession, type ShadowSession } from "./shadow-session.js";
 import {
   readArmed,
   readBake,
+  readBaseline,
+  readLabelHistory,
   readKvWritten,
   readOutbox,
   readProbe,
@@ -62,6 +67,12 @@ export const STORAGE_KEYS = {
   timeline: "timeline",
   /** The relays heard and each relay instance's highest batch number taken (RelayRegistryJSON), saved with the windows. */
   relays: "relays",
+  /** Per-minute label counts per colour over the last hour (LabelHistoryJSON), saved with the timeline. */
+  labelHistory: "label_history",
+  /** The baseline frozen at the last flip (Baseline): what the drift rule compares the bake with. */
+  baseline: "baseline",
+  /** The last shadowing of the standby (ShadowSession, shadow-session.ts): settings, counts, agreement series. */
+  shadow: "shadow",
 } as const;
 
 /** What the store asks of its Durable Object. */
@@ -126,14 +137,15 @@ export class StateStore {
 
   /**
    * Applies a decided transition in one transaction: state, bake, history
-   * row, the arming of automatic rollback when it says, and the alerts that
-   * report it.
+   * row, the baseline a flip froze, the arming of automatic rollback when it
+   * says, and the alerts that report it.
    */
   commit(t: Transition, alerts: readonly Alert[] = []): void {
     this.#storage.transactionSync(() => {
       this.#storage.kv.put(STORAGE_KEYS.routing, t.state);
       if (t.bake === null) this.#storage.kv.delete(STORAGE_KEYS.bake);
       else this.#storage.kv.put(STORAGE_KEYS.bake, t.bake);
+      if (t.baseline !== undefined) this.#storage.kv.put(STORAGE_KEYS.baseline, t.baseline);
       if (t.autoRollbackArmed !== undefined) this.#storage.kv.put(STORAGE_KEYS.autoRollbackArmed, t.autoRollbackArmed);
       this.#enqueue(alerts);
       this.#history.insert(t.entry);
@@ -159,6 +171,25 @@ export class StateStore {
       this.#storage.kv.put(STORAGE_KEYS.routing, state);
       this.#storage.kv.delete(STORAGE_KEYS.bake);
       this.#enqueue(alerts);
+    });
+  }
+
+  /** The last shadowing, or null (none yet; a value that does not read is dropped, with a warning). */
+  shadowSession(): ShadowSession | null {
+    const { session, problem } = readShadowSession(this.#storage.kv.get(STORAGE_KEYS.shadow));
+    if (problem !== null) {
+      console.warn(`controller ${this.#options.deployment()}: stored shadowing does not read (${problem}); dropping it`);
+      this.#storage.kv.delete(STORAGE_KEYS.shadow);
+    }
+    return session;
+  }
+
+  /** Stores a shadowing, with the routing state that turns mirroring on or off and its history rows, in one transaction. */
+  saveShadow(session: ShadowSession, state: RoutingState | null = null, entries: readonly HistoryEntry[] = []): void {
+    this.#storage.transactionSync(() => {
+      this.#storage.kv.put(STORAGE_KEYS.shadow, session);
+      if (state !== null) this.#storage.kv.put(STORAGE_KEYS.routing, state);
+      for (const e of entries) this.#history.insert(e);
     });
   }
 
@@ -205,6 +236,25 @@ export class StateStore {
   /** Stores the timeline. */
   saveTimeline(json: unknown): void {
     this.#storage.kv.put(STORAGE_KEYS.timeline, json);
+  }
+
+  /** The stored label history, or null (none yet, or reset). */
+  labelHistory(): LabelHistoryJSON | null {
+    const raw = this.#storage.kv.get(STORAGE_KEYS.labelHistory);
+    if (raw === undefined) return null;
+    return this.#settle(STORAGE_KEYS.labelHistory, readLabelHistory(raw), () => this.#storage.kv.delete(STORAGE_KEYS.labelHistory));
+  }
+
+  /** Stores the label history. */
+  saveLabelHistory(json: unknown): void {
+    this.#storage.kv.put(STORAGE_KEYS.labelHistory, json);
+  }
+
+  /** The baseline frozen at the last flip, or null (none yet, or reset). */
+  baseline(): Baseline | null {
+    const raw = this.#storage.kv.get(STORAGE_KEYS.baseline);
+    if (raw === undefined) return null;
+    return this.#settle(STORAGE_KEYS.baseline, readBaseline(raw), () => this.#storage.kv.delete(STORAGE_KEYS.baseline));
   }
 
   /** The latest stored verdict, or null (none yet, or reset). */

@@ -13,7 +13,9 @@ import { COLORS, type Color } from "../../../contract/colors.js";
 import { RoutingStateSchema, type RoutingState } from "../../../contract/routing.js";
 import { INITIAL_EPOCH } from "../routing-state.js";
 import { AlertSchema, type Alert } from "./alerts.js";
+import { BaselineSchema, type Baseline } from "./baseline.js";
 import { VerdictRecordSchema, type VerdictRecord } from "./evaluation.js";
+import { LabelHistoryJSONSchema, type LabelHistoryJSON } from "./label-history.js";
 import { MetricWindowsJSONSchema, type MetricWindowsJSON } from "./metric-windows.js";
 import { RelayRegistryJSONSchema, type RelayRegistryJSON } from "./relay-registry.js";
 import { ProbeResultSchema, type ProbeResult } from "./rpc-schemas.js";
@@ -169,6 +171,22 @@ export function readRelays(raw: unknown): Reading<RelayRegistryJSON | null> {
 export function readTimeline(raw: unknown): Reading<TimelineJSON | null> {
   const parsed = TimelineJSONSchema.safeParse(raw);
   return parsed.success ? current(parsed.data) : reset(null, problemOf(parsed.error), "timeline starts empty");
+}
+
+/** The per-minute label history (version 1 is the only one). Unreadable: an empty history (the next flip's baseline holds only what follows). */
+export function readLabelHistory(raw: unknown): Reading<LabelHistoryJSON | null> {
+  const parsed = LabelHistoryJSONSchema.safeParse(raw);
+  return parsed.success ? current(parsed.data) : reset(null, problemOf(parsed.error), "label history starts empty");
+}
+
+/**
+ * The bake's baseline (version 1 is the only one; absent before the first
+ * flip of a controller that has it). Unreadable: dropped — drift is "could
+ * not measure" until the next flip freezes a new one, never failed.
+ */
+export function readBaseline(raw: unknown): Reading<Baseline | null> {
+  const parsed = BaselineSchema.safeParse(raw);
+  return parsed.success ? current(parsed.data) : reset(null, problemOf(parsed.error), "dropped: drift is not measured until the next flip");
 }
 
 /** Whether automatic rollback is armed (stored only as `false`; absent = armed). Unreadable: armed, a new deployment's default. */

@@ -16,6 +16,7 @@ import type { RolloutPolicy } from "../../../contract/policy.js";
 import type { RoutingState } from "../../../contract/routing.js";
 import { standbyOf } from "../routing-state.js";
 import { autoRollbackText, bakePassedText, standbyUnhealthyText, type AlertKind } from "./alerts.js";
+import type { Baseline } from "./baseline.js";
 import { historyMetrics, verdictRecord, type ColorWindows, type VerdictRecord } from "./evaluation.js";
 import { assessBake, assessRollout, type Assessment } from "./rollback-policy.js";
 import type { FallbackPolicy } from "./rollout-policy.js";
@@ -44,6 +45,8 @@ export interface JudgeInput {
   windows: ColorWindows;
   policy: RolloutPolicy;
   autoRollbackArmed: boolean;
+  /** The baseline frozen at the last flip (drift rule), or null. */
+  baseline: Baseline | null;
 }
 
 /** The rule's verdict on `state`'s active colour (nothing is acted on): also the figures a manual flip or rollback records. */
@@ -57,6 +60,7 @@ export function assessActive(input: JudgeInput): Assessment {
     policy: input.policy,
     health: state.health,
     autoRollbackArmed: input.autoRollbackArmed,
+    drift: { epoch: state.epoch, baseline: input.baseline, labels: windows.labels },
   });
 }
 

@@ -1,15 +1,17 @@
 /**
  * The controller's traffic memory: the metric windows the rollback rule
- * judges, the dashboard's timeline, and the relay registry that knows which
- * relay batches the windows hold — each loaded from storage on first use
- * (an unreadable copy starts empty) and saved at most every so often on
- * reports and forwards (the alarm always saves); the registry is saved with
- * the windows, in one transaction. Also the second of the last flip or
+ * judges, the dashboard's timeline, the per-minute label history a flip
+ * freezes its baseline from, and the relay registry that knows which relay
+ * batches the windows hold — each loaded from storage on first use (an
+ * unreadable copy starts empty) and saved at most every so often on reports
+ * and forwards (the alarm always saves); the registry is saved with the
+ * windows, in one transaction. Also the second of the last flip or
  * rollback, before which the windows count nothing.
  */
 import type { TelemetryEnvelope } from "../../../contract/telemetry.js";
 import type { ForwardAnswer, RelayForward } from "../relay/relay-messages.js";
 import type { VerdictRecord } from "./evaluation.js";
+import { LabelHistory } from "./label-history.js";
 import { MetricWindows } from "./metric-windows.js";
 import { RelayRegistry } from "./relay-registry.js";
 import type { StateStore } from "./state-store.js";
@@ -17,7 +19,7 @@ import { Timeline } from "./timeline.js";
 
 /** Reports save the metric windows at most this often (the alarm always saves them). */
 const WINDOWS_SAVE_INTERVAL_MS = 1_000;
-/** Reports save the dashboard's timeline at most this often (the alarm always saves it): it is only a chart. */
+/** Reports save the dashboard's timeline and the label history at most this often (the alarm always saves them). */
 const TIMELINE_SAVE_INTERVAL_MS = 5_000;
 
 /** What TrafficMemory reads lazily from its Durable Object. */
@@ -38,6 +40,8 @@ export class TrafficMemory {
   #timelineCache: Timeline | null = null;
   #timelineDirty = false;
   #timelineSavedAtMs = 0;
+  #labelsCache: LabelHistory | null = null;
+  #labelsDirty = false;
   #sinceCache: number | null | undefined = undefined;
   #relaysCache: RelayRegistry | null = null;
   #relaysDirty = false;
@@ -54,15 +58,29 @@ export class TrafficMemory {
     return tally.invalid;
   }
 
-  /** Adds a report to the dashboard's timeline. */
+  /** Adds a report to the dashboard's timeline and to the label history. */
   addToTimeline(report: TelemetryEnvelope, nowMs: number): void {
     if (this.timeline().addReport(report, nowMs / 1000) > 0) this.#timelineDirty = true;
+    if (this.labelHistory().addReport(report, nowMs / 1000) > 0) this.#labelsDirty = true;
   }
 
   /** Saves what a report changed, each no more often than its interval. */
   saveThrottled(nowMs: number, lastVerdict: VerdictRecord | null): void {
     if (nowMs - this.#windowsSavedAtMs >= WINDOWS_SAVE_INTERVAL_MS) this.saveWindows(nowMs, lastVerdict);
     if (nowMs - this.#timelineSavedAtMs >= TIMELINE_SAVE_INTERVAL_MS) this.saveTimeline(nowMs);
+  }
+
+  /** The per-minute label history, loaded from storage on first use. */
+  labelHistory(): LabelHistory {
+    if (this.#labelsCache !== null) return this.#labelsCache;
+    const stored = this.#store.labelHistory();
+    try {
+      this.#labelsCache = stored === null ? new LabelHistory() : LabelHistory.fromJSON(stored);
+    } catch (err) {
+      console.error(`controller ${this.#options.deployment()}: stored label history unreadable; starting empty`, err);
+      this.#labelsCache = new LabelHistory();
+    }
+    return this.#labelsCache;
   }
 
   /** The metric windows, loaded from storage on first use (sized to the slow window). */
@@ -123,10 +141,12 @@ export class TrafficMemory {
     return this.#timelineCache;
   }
 
-  /** Saves the timeline if it changed. */
+  /** Saves the timeline and the label history, each if it changed. */
   saveTimeline(nowMs: number): void {
-    if (!this.#timelineDirty) return;
-    this.#store.saveTimeline(this.timeline().toJSON());
+    if (!this.#timelineDirty && !this.#labelsDirty) return;
+    if (this.#labelsDirty) this.#store.saveLabelHistory(this.labelHistory().toJSON());
+    if (this.#timelineDirty) this.#store.saveTimeline(this.timeline().toJSON());
+    this.#labelsDirty = false;
     this.#timelineDirty = false;
     this.#timelineSavedAtMs = nowMs;
   }

@@ -15,6 +15,7 @@ import type { HistoryEntry, Kind, Metrics } from "../../../contract/history.js";
 import type { HealthStatus, RoutingState } from "../../../contract/routing.js";
 import { INITIAL_EPOCH, standbyOf } from "../routing-state.js";
 import type { FlipCommandSchema, ProbeResult, RollbackCommandSchema } from "./rpc-schemas.js";
+import type { Baseline } from "./baseline.js";
 import type { BakeSchema } from "./stored-shapes.js";
 
 /** A bake in progress: the window in which the new colour must prove itself. */
@@ -24,6 +25,8 @@ export type Bake = z.infer<typeof BakeSchema>;
 interface ControllerFields {
   kind?: Kind | undefined;
   metrics?: Metrics | undefined;
+  /** A flip's: the baseline frozen for its bake (baseline.ts), stored with it. */
+  baseline?: Baseline | undefined;
 }
 
 /** What a rollback asks for: a caller's command, with the controller's kind and metrics. */
@@ -52,6 +55,8 @@ export interface Transition {
   bake: Bake | null;
   /** Whether automatic rollback is armed after it: a flip re-arms it, an automatic rollback disarms it, a manual rollback leaves it. */
   autoRollbackArmed?: boolean;
+  /** The baseline a flip froze for its bake; absent: the stored one stays. */
+  baseline?: Baseline;
 }
 
 /** Last probes per colour. */
@@ -143,6 +148,7 @@ export function planFlip(
     ...move(current, cmd.to, "flip", cmd, probes, nowMs),
     bake: { startedAt: nowMs, endsAt: nowMs + bakeSeconds * 1000 },
     autoRollbackArmed: true,
+    ...(cmd.baseline === undefined ? {} : { baseline: cmd.baseline }),
   };
 }
 

@@ -4,13 +4,16 @@
  * gets the same sums it would have got from every isolate (docs/scale.md).
  */
 import { type Color } from "../../../contract/colors.js";
-import { ERROR_CLASSES, emptyCounts, type ColorCounts, type SecondBucket } from "../../../contract/telemetry.js";
+import { addLabelCounts, emptyLabelCounts } from "../../../contract/labels.js";
+import { ERROR_CLASSES, addShadowCounts, emptyCounts, emptyShadowCounts, type ColorCounts, type SecondBucket } from "../../../contract/telemetry.js";
 
-/** Adds `from` into `into`. */
+/** Adds `from` into `into`: requests, errors, latency, the predictions' labels (under the label cap) and the shadow mirror's counts. */
 export function addCounts(into: ColorCounts, from: ColorCounts): void {
   into.requests += from.requests;
   for (const k of ERROR_CLASSES) into.errors[k] += from.errors[k];
   for (let i = 0; i < from.latency.length; i++) into.latency[i]! += from.latency[i]!;
+  if (from.predictions !== undefined) addLabelCounts((into.predictions ??= emptyLabelCounts()), from.predictions);
+  if (from.shadow !== undefined) addShadowCounts((into.shadow ??= emptyShadowCounts()), from.shadow);
 }
 
 /** Errors of all classes in `counts`. */
