@@ -135,10 +135,12 @@ export class DeploymentController extends DurableObject<Env> {
       const report = { isolateId: parsed.relay, buckets: batch.buckets };
       invalid += this.#traffic.addToWindows(report, nowMs);
       this.#traffic.addToTimeline(report, nowMs);
+      this.#shadow.fold(batch.buckets);
     }
     if (invalid > 0) console.warn(`controller ${this.#deployment()}: dropped ${invalid} malformed buckets from ${parsed.relay}`);
     if (fresh.length > 0) this.#tick(nowMs);
     this.#traffic.saveThrottled(nowMs, this.#lastVerdict);
+    if (this.#shadow.settle(nowMs)) this.#kv.retryNow();
     return { ...answer, state: await this.#kv.answer() };
   }
 
