@@ -177,7 +177,7 @@ describe("origin-only routes stay closed", () => {
       expect(status, `PUT ${path} ${JSON.stringify(headers)}`).toBe(404);
     }
     const direct = await fetch(`${green.url}/fault`, { headers: { "x-origin-token": ORIGIN_TOKEN } });
-    expect(await direct.json()).toEqual({ rate: 0, latencyMs: 0 });
+    expect(await direct.json()).toEqual({ rate: 0, latencyMs: 0, silentRate: 0, silentMode: "random", silentConfidence: null });
   }, 30_000);
 });
 
