@@ -73,8 +73,9 @@ export default defineConfig({
           // helpers keep only caches and the registries of what they started.
           isolate: false,
           include: ["test/**/*.test.ts"],
-          // test/containers/ needs a Docker engine: npm run test:containers.
-          exclude: ["test/worker/**/!(*.pure).test.ts", "test/containers/**", "**/node_modules/**"],
+          // test/containers/ needs a Docker engine: npm run test:containers. The *.soak.test.ts
+          // drills take minutes of real time: npm run test:soak (vitest.soak.config.ts).
+          exclude: ["test/worker/**/!(*.pure).test.ts", "test/containers/**", "test/**/*.soak.test.ts", "**/node_modules/**"],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },
