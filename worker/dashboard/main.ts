@@ -15,6 +15,7 @@ import { $, element } from "./dom.js";
 import { renderHistory } from "./history-table.js";
 import { bakeText, renderStatus } from "./status-view.js";
 import { forgetToken, storedToken, storeToken } from "./token.js";
+import { renderLabelCharts } from "./label-charts.js";
 import { renderCharts } from "./traffic-charts.js";
 
 const REFRESH_MS = 2000;
@@ -105,6 +106,7 @@ async function refresh(): Promise<void> {
     $("signout").hidden = false;
     renderStatus(status, ui.fetchedAt);
     drawCharts();
+    renderLabelCharts($("labels"), status);
     renderHistory(element("history", HTMLTableElement), history.entries);
     const conn = $("conn");
     conn.textContent = `updated ${new Date().toLocaleTimeString()}`;
