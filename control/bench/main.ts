@@ -8,7 +8,9 @@
  *      direct, nginx → blue, the passthrough Worker (the reference for
  *      workerd's own cost) → blue, router → blue, --duration s each in
  *      --rounds interleaved rounds, with the CPU each request cost the proxy
- *      and the origin; router ÷ passthrough in throughput and CPU;
+ *      and the origin; router ÷ passthrough in throughput and CPU; and a
+ *      second router with LABEL_TELEMETRY=off: what reading each answer's
+ *      label costs (CPU per prediction, throughput with ÷ without);
  *   2. the Worker bundle's size (`wrangler deploy --dry-run`);
  *   3. the drills (drills.ts): one-connection latency, flip under load,
  *      automatic rollback, cost per prediction.
@@ -33,7 +35,7 @@ import { ensureNginx, type Nginx, type NginxBinary, startNginx } from "./nginx.j
 import { renderMarkdown } from "./report.js";
 import { runRounds } from "./rounds.js";
 import { Cleanups, freePort, startOrigins, startPassthroughFor, startRouter, step } from "./setup.js";
-import { checkTargets, routerVsPassthrough, type BenchResults } from "./targets.js";
+import { checkTargets, labelTelemetryCost, routerVsPassthrough, UNLABELLED, type BenchResults } from "./targets.js";
 
 const WARMUP_S = 2;
 const USAGE =
@@ -95,6 +97,8 @@ async function main(): Promise<number> {
     }
     const { router, workerd: routerWorkerd } = await startRouter(origins, cleanups);
     step("✓", "router", `${router.url} in local workerd (Miniflare), blue active`);
+    const { router: unlabelled, workerd: unlabelledWorkerd } = await startRouter(origins, cleanups, { vars: { LABEL_TELEMETRY: "off" } });
+    step("✓", "router", `${unlabelled.url}: the same with LABEL_TELEMETRY=off (the label telemetry's cost)`);
     const { passthrough, workerd: passthroughWorkerd } = await startPassthroughFor(origins, cleanups);
     step("✓", "workerd", `${passthrough.url}: a passthrough Worker (forward only), the local-workerd reference`);
 
@@ -104,6 +108,7 @@ async function main(): Promise<number> {
       ...(nginx ? [{ name: "nginx", url: nginx.url, headers: originHeaders, proxyPids: [nginx.pid] }] : []),
       { name: "workerd passthrough", url: passthrough.url, headers: {}, proxyPids: passthroughWorkerd ? [passthroughWorkerd] : [] },
       { name: "router", url: router.url, headers: {}, proxyPids: routerWorkerd ? [routerWorkerd] : [] },
+      { name: UNLABELLED, url: unlabelled.url, headers: {}, proxyPids: unlabelledWorkerd ? [unlabelledWorkerd] : [] },
     ];
 
     for (const t of targets) await runFor(t, WARMUP_S, flags.connections);
@@ -142,6 +147,8 @@ async function main(): Promise<number> {
     };
     const rp = routerVsPassthrough(results);
     step("✓", "hot path", `router ÷ passthrough: throughput ${rp.throughput?.toFixed(2) ?? "–"}×, CPU per request ${rp.cpu?.toFixed(2) ?? "–"}×; load now ${describeMachine().load.join(" / ")}`);
+    const lt = labelTelemetryCost(results);
+    step("✓", "labels", `label telemetry: ${lt.cpuMsPerPrediction === null ? "–" : (lt.cpuMsPerPrediction * 1000).toFixed(0)} µs CPU per prediction, throughput with ÷ without ${lt.throughput?.toFixed(3) ?? "–"}×`);
     const markdown = renderMarkdown(results);
     process.stdout.write(`\n${markdown}\n`);
     if (flags.out) {

@@ -5,7 +5,7 @@
  * size, and none of the drills.
  */
 import { describeBundle } from "./bundle-size.js";
-import { byName, checkTargets, f1, f2, int, ms, routerVsPassthrough, signed, type BenchResults } from "./targets.js";
+import { byName, checkTargets, f1, f2, int, labelTelemetryCost, ms, routerVsPassthrough, signed, UNLABELLED, type BenchResults } from "./targets.js";
 
 const cpuMs = (n: number | null | undefined) => (n === null || n === undefined ? "–" : `${n.toFixed(3)} ms`);
 const range = (xs: number[]) => (xs.length ? `${f2(Math.min(...xs))}–${f2(Math.max(...xs))}×` : "–");
@@ -40,6 +40,15 @@ function throughputSection(r: BenchResults, lines: string[]): void {
     lines.push("");
     lines.push(
       `Router ÷ workerd passthrough: throughput **${f2(rp.throughput)}×** (per round ${range(rp.throughputRounds)}), proxy CPU per request **${f2(rp.cpu)}×** (per round ${range(rp.cpuRounds)})`,
+    );
+  }
+  const lt = labelTelemetryCost(r);
+  if (lt.throughput !== null) {
+    const us = (x: number) => `${signed(x * 1000)} µs`;
+    lines.push("");
+    lines.push(
+      `Label telemetry (router ÷ "${UNLABELLED}", LABEL_TELEMETRY=off): throughput **${lt.throughput.toFixed(3)}×** (per round ${range(lt.throughputRounds)}), ` +
+        `proxy CPU per prediction **${lt.cpuMsPerPrediction === null ? "–" : us(lt.cpuMsPerPrediction)}** (per round ${lt.cpuRoundsMs.length === 0 ? "–" : lt.cpuRoundsMs.map(us).join(", ")})`,
     );
   }
 }

@@ -44,6 +44,25 @@ export interface BenchResults {
 
 /** The router against the passthrough Worker in the same local workerd: what the router's own logic costs. */
 export const ROUTER_VS_PASSTHROUGH = { minThroughput: 0.9, maxCpu: 1.15 } as const;
+/** The bench target of the router with LABEL_TELEMETRY=off, beside "router" (on, the default). */
+export const UNLABELLED = "router, labels off";
+/** Label telemetry may cost the router at most 5% of its throughput. */
+export const MIN_LABELLED_THROUGHPUT = 0.95;
+
+/** Router with label telemetry ÷ without: throughput (pooled and per round) and the added proxy CPU per prediction (ms; one prediction a request). */
+export function labelTelemetryCost(r: BenchResults): { throughput: number | null; throughputRounds: number[]; cpuMsPerPrediction: number | null; cpuRoundsMs: number[] } {
+  const on = byName(r.throughput, "router");
+  const off = byName(r.throughput, UNLABELLED);
+  const ratio = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null && b > 0 ? a / b : null);
+  const diff = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null ? a - b : null);
+  return {
+    throughput: ratio(on?.stats.throughput, off?.stats.throughput),
+    throughputRounds: r.settings.roundRatios.map((x) => ratio(x["router"], x[UNLABELLED])).filter((x): x is number => x !== null),
+    cpuMsPerPrediction: diff(on?.cpuMsPerRequest?.proxy, off?.cpuMsPerRequest?.proxy),
+    cpuRoundsMs: (r.settings.cpuRounds ?? []).map((x) => diff(x["router"], x[UNLABELLED])).filter((x): x is number => x !== null),
+  };
+}
+
 /** The Worker bundle's target, uncompressed. */
 export const MAX_BUNDLE_BYTES = 300 * 1024;
 
@@ -157,6 +176,15 @@ function hotPathChecks(r: BenchResults): TargetCheck[] {
       observed: `${f2(rp.cpu)}×`,
       met: rp.cpu <= maxCpu,
       note: rp.cpu <= maxCpu ? "" : `over by ${f2(rp.cpu - maxCpu)}×`,
+    });
+  }
+  const lt = labelTelemetryCost(r);
+  if (lt.throughput !== null) {
+    checks.push({
+      target: `router throughput with label telemetry ≥ ${MIN_LABELLED_THROUGHPUT}× without (LABEL_TELEMETRY=off)`,
+      observed: `${lt.throughput.toFixed(3)}×, ${lt.cpuMsPerPrediction === null ? "–" : `${signed(lt.cpuMsPerPrediction * 1000)} µs`} CPU per prediction`,
+      met: lt.throughput >= MIN_LABELLED_THROUGHPUT,
+      note: lt.throughput >= MIN_LABELLED_THROUGHPUT ? "" : `short by ${(MIN_LABELLED_THROUGHPUT - lt.throughput).toFixed(3)}×`,
     });
   }
   if (r.bundle !== undefined) {
