@@ -32,6 +32,13 @@ export interface LabelReading {
   expected: number;
   telemetry: TelemetryBuffer;
   ctx: WaitUntil;
+  /**
+   * Called after a streamed answer's labels were counted, in the background
+   * (optional): the request's own report has usually left by then, so the
+   * caller lets its controller link flush them (ControllerLink.afterRequest)
+   * instead of leaving them for the next request's report.
+   */
+  onCounted?: () => void;
 }
 
 // One decoder for every answer: bad UTF-8 is not JSON, so it is unparseable.
@@ -99,4 +106,5 @@ async function countStreamed(stream: ReadableStream<Uint8Array>, color: Color, r
     at += c.byteLength;
   }
   count(reading, color, bytes);
+  reading.onCounted?.();
 }

@@ -147,7 +147,10 @@ async function forward(
       replayable: !(body instanceof ReadableStream),
       preview,
       prediction,
-      labels: shape !== null && preview === null && config.labelTelemetry ? { ...shape, telemetry: link.telemetry, ctx } : null,
+      labels:
+        shape !== null && preview === null && config.labelTelemetry
+          ? { ...shape, telemetry: link.telemetry, ctx, onCounted: () => link.afterRequest(env, config, ctx) }
+          : null,
       request: {
         method,
         pathAndQuery,
