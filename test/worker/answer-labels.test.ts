@@ -6,7 +6,8 @@
 // item of a /predict/batch answer, an invalid item as unparseable; a 2xx
 // that is not JSON, or not UTF-8, as unparseable; an answer streamed without
 // a Content-Length (teed, counted under waitUntil); nothing for a non-2xx
-// answer (an error already) or with LABEL_TELEMETRY=off.
+// answer (an error already) or with LABEL_TELEMETRY=off; at most
+// LABEL_MAX_PER_SECOND answers a second are read, the rest pass unread.
 import { describe, expect, it } from "vitest";
 import { controller, newIsolate, origins, predictRequest, send, testEnv } from "./helpers.js";
 
@@ -103,6 +104,24 @@ describe("prediction telemetry on the traffic path", () => {
     expect(got.status).toBe(503);
     expect((await blueMix(e)).predictions).toBe(0);
     expect((await controller(e).status()).metrics.blue.slow.errors.http5xx).toBe(1);
+  });
+
+  it("LABEL_MAX_PER_SECOND=1: one answer a second is read, the others pass through unread and unchanged", async () => {
+    const e = recorderEnv({ LABEL_MAX_PER_SECOND: "1" });
+    const answer = '{"prediction":"positive","model_version":"v7"}';
+    const router = newIsolate();
+    const startSecond = Math.floor(Date.now() / 1000);
+    for (let i = 0; i < 6; i++) {
+      const sent = await send(router, e, predictRequest("x", scripted(answer)));
+      expect(await sent.res.text()).toBe(answer);
+      await sent.settle();
+    }
+    const seconds = Math.floor(Date.now() / 1000) - startSecond + 1;
+    const counted = (await blueMix(e)).predictions;
+    expect(counted).toBeGreaterThanOrEqual(1);
+    expect(counted).toBeLessThanOrEqual(seconds);
+    expect(counted).toBeLessThan(6);
+    expect((await controller(e).status()).metrics.blue.slow.requests).toBe(6);
   });
 
   it("LABEL_TELEMETRY=off reads nothing; the answer is the same", async () => {

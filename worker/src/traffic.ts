@@ -149,7 +149,7 @@ async function forward(
       prediction,
       labels:
         shape !== null && preview === null && config.labelTelemetry
-          ? { ...shape, telemetry: link.telemetry, ctx, onCounted: () => link.afterRequest(env, config, ctx) }
+          ? { ...shape, telemetry: link.telemetry, ctx, maxPerSecond: config.labelMaxPerSecond, onCounted: () => link.afterRequest(env, config, ctx) }
           : null,
       request: {
         method,
