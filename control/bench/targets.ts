@@ -38,6 +38,8 @@ export interface BenchResults {
   rollback?: RollbackResult | { error: string };
   seed?: ReturnType<typeof seedDetection>;
   cost?: Array<{ load: string; cost: Cost }>;
+  /** The label telemetry's code per answer, in process (label-cost.ts), µs. */
+  labelCodeMicros?: number;
   /** The deployable Worker script (`wrangler deploy --dry-run`). */
   bundle?: BundleSize | { error: string };
 }
@@ -46,20 +48,30 @@ export interface BenchResults {
 export const ROUTER_VS_PASSTHROUGH = { minThroughput: 0.9, maxCpu: 1.15 } as const;
 /** The bench target of the router with LABEL_TELEMETRY=off, beside "router" (on, the default). */
 export const UNLABELLED = "router, labels off";
+/** The same router reading every answer's labels (LABEL_MAX_PER_SECOND unbounded): the cost per answer read. */
+export const EVERY_LABEL = "router, every answer read";
 /** Label telemetry may cost the router at most 5% of its throughput. */
 export const MIN_LABELLED_THROUGHPUT = 0.95;
 
-/** Router with label telemetry ÷ without: throughput (pooled and per round) and the added proxy CPU per prediction (ms; one prediction a request). */
-export function labelTelemetryCost(r: BenchResults): { throughput: number | null; throughputRounds: number[]; cpuMsPerPrediction: number | null; cpuRoundsMs: number[] } {
-  const on = byName(r.throughput, "router");
+/**
+ * Router with label telemetry ÷ without: throughput (pooled and per round)
+ * and the added proxy CPU per prediction (ms; one prediction a request) —
+ * of the router as configured ("router", LABEL_MAX_PER_SECOND's default),
+ * or of the one reading every answer (`target` EVERY_LABEL).
+ */
+export function labelTelemetryCost(
+  r: BenchResults,
+  target: string = "router",
+): { throughput: number | null; throughputRounds: number[]; cpuMsPerPrediction: number | null; cpuRoundsMs: number[] } {
+  const on = byName(r.throughput, target);
   const off = byName(r.throughput, UNLABELLED);
   const ratio = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null && b > 0 ? a / b : null);
   const diff = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null ? a - b : null);
   return {
     throughput: ratio(on?.stats.throughput, off?.stats.throughput),
-    throughputRounds: r.settings.roundRatios.map((x) => ratio(x["router"], x[UNLABELLED])).filter((x): x is number => x !== null),
+    throughputRounds: r.settings.roundRatios.map((x) => ratio(x[target], x[UNLABELLED])).filter((x): x is number => x !== null),
     cpuMsPerPrediction: diff(on?.cpuMsPerRequest?.proxy, off?.cpuMsPerRequest?.proxy),
-    cpuRoundsMs: (r.settings.cpuRounds ?? []).map((x) => diff(x["router"], x[UNLABELLED])).filter((x): x is number => x !== null),
+    cpuRoundsMs: (r.settings.cpuRounds ?? []).map((x) => diff(x[target], x[UNLABELLED])).filter((x): x is number => x !== null),
   };
 }
 
