@@ -41,7 +41,7 @@ describe("without the right x-origin-token", () => {
   it("PUT /fault → 401 and the faults stay unchanged", async () => {
     expect((await postJson(`${server.url}/fault`, { rate: 1 }, {}, "PUT")).status).toBe(401);
     const settings = await call(`${server.url}/fault`, { headers: { "x-origin-token": TOKEN } });
-    expect(settings.body).toEqual({ rate: 0, latencyMs: 0 });
+    expect(settings.body).toEqual({ rate: 0, latencyMs: 0, silentRate: 0, silentMode: "random", silentConfidence: null });
   });
 });
 
