@@ -43,8 +43,8 @@ export const POLICY_VARS = {
   DRIFT_GUARD: enumVar(["on", "off"], { default: "on" }),
   /** Drift is proven when the chi-square test's p-value is below this. */
   DRIFT_P_VALUE: positiveVar({ default: 0.000001, max: 0.05, hint: "a p-value, e.g. 0.000001", maxHint: "a drift proven at p = 0.05 is proven on noise in some bake" }),
-  /** …and large when the total variation distance between the label mixes is at least this. */
-  MAX_LABEL_SHIFT: positiveVar({ default: 0.1, max: 1, hint: "a total variation distance, from 0 to 1", maxHint: "a total variation distance is at most 1" }),
+  /** …and large when the total variation distance between the label mixes (its 99.9% lower bound) is at least this. */
+  MAX_LABEL_SHIFT: positiveVar({ default: 0.09, max: 1, hint: "a total variation distance, from 0 to 1", maxHint: "a total variation distance is at most 1" }),
   /** Minutes of the outgoing colour's answers frozen as the bake's baseline at a flip. */
   BASELINE_MINUTES: intVar({ default: 10, min: 1, max: MAX_BASELINE_MINUTES }),
   /** Predictions the baseline needs; with fewer, drift is not measured in that bake. */

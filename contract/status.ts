@@ -85,6 +85,8 @@ export const DriftWindowView = z.strictObject({
   predictions: count,
   /** Total variation distance between the mixes; null when not measured. */
   tvd: z.nullable(share),
+  /** Its one-sided 99.9% lower confidence bound: what must reach MAX_LABEL_SHIFT. */
+  tvdLowerBound: z.nullable(share),
   pValue: z.nullable(share),
   /** The category that moved most, its share here and in the baseline. */
   label: z.nullable(z.string()),

@@ -52,6 +52,8 @@ export const ROUTER_VARS = {
   MAX_TEXT_CHARS: intVar({ default: DEFAULT_MAX_TEXT_CHARS, min: 1, max: 1_000_000 }),
   /** `on`: read each prediction answer's labels for the drift rule (docs/rollback-policy.md); `off`: never read answers (drift is then not measured). */
   LABEL_TELEMETRY: enumVar(["on", "off"], { default: "on" }),
+  /** Most answers per second and colour an isolate reads the labels of; the rest pass through unread (the drift rule needs a sample, not every answer). */
+  LABEL_MAX_PER_SECOND: intVar({ default: 200, min: 1, max: 1_000_000 }),
   /** Paths besides the predictions passed on to the active colour: `/exact` or `/prefix/*`, comma-separated. */
   PROXY_PATHS: listVar({ problem: proxyPathProblem }),
   /** Admin bearer token; unset: the admin API and previews are closed. */

@@ -8,7 +8,11 @@
  *      direct, nginx → blue, the passthrough Worker (the reference for
  *      workerd's own cost) → blue, router → blue, --duration s each in
  *      --rounds interleaved rounds, with the CPU each request cost the proxy
- *      and the origin; router ÷ passthrough in throughput and CPU;
+ *      and the origin; router ÷ passthrough in throughput and CPU; and a
+ *      second router with LABEL_TELEMETRY=off and a third reading every
+ *      answer's labels (LABEL_MAX_PER_SECOND unbounded): what label
+ *      telemetry costs as configured and per answer read (CPU per
+ *      prediction, throughput with ÷ without);
  *   2. the Worker bundle's size (`wrangler deploy --dry-run`);
  *   3. the drills (drills.ts): one-connection latency, flip under load,
  *      automatic rollback, cost per prediction.
@@ -27,6 +31,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { describeBundle, measureBundle } from "./bundle-size.js";
 import { runDrills } from "./drills.js";
+import { labelCodeMicros } from "./label-cost.js";
 import { runFor, type Target } from "./load.js";
 import { describeMachine } from "./machine.js";
 import { ensureNginx, type Nginx, type NginxBinary, startNginx } from "./nginx.js";
@@ -34,7 +39,7 @@ import { renderMarkdown } from "./report.js";
 import { runRounds } from "./rounds.js";
 import { Cleanups, freePort, startOrigins, startPassthroughFor, startRouter, step } from "./setup.js";
 import { measureShadowCost, SHADOWED, shadowChecks, startShadowedRouter } from "./shadow.js";
-import { checkTargets, routerVsPassthrough, type BenchResults } from "./targets.js";
+import { checkTargets, EVERY_LABEL, labelTelemetryCost, routerVsPassthrough, UNLABELLED, type BenchResults } from "./targets.js";
 
 const WARMUP_S = 2;
 const USAGE =
@@ -98,6 +103,10 @@ async function main(): Promise<number> {
     step("✓", "router", `${router.url} in local workerd (Miniflare), blue active`);
     const { router: shadowed, workerd: shadowedWorkerd } = await startShadowedRouter(origins, cleanups);
     step("✓", "router", `${shadowed.url}: a second router, green shadowed at sample 1.0 (every prediction mirrored)`);
+    const { router: unlabelled, workerd: unlabelledWorkerd } = await startRouter(origins, cleanups, { vars: { LABEL_TELEMETRY: "off" } });
+    step("✓", "router", `${unlabelled.url}: the same with LABEL_TELEMETRY=off (the label telemetry's cost)`);
+    const { router: everyLabel, workerd: everyLabelWorkerd } = await startRouter(origins, cleanups, { vars: { LABEL_MAX_PER_SECOND: "1000000" } });
+    step("✓", "router", `${everyLabel.url}: the same reading every answer's labels (LABEL_MAX_PER_SECOND=1000000)`);
     const { passthrough, workerd: passthroughWorkerd } = await startPassthroughFor(origins, cleanups);
     step("✓", "workerd", `${passthrough.url}: a passthrough Worker (forward only), the local-workerd reference`);
 
@@ -108,6 +117,8 @@ async function main(): Promise<number> {
       { name: "workerd passthrough", url: passthrough.url, headers: {}, proxyPids: passthroughWorkerd ? [passthroughWorkerd] : [] },
       { name: "router", url: router.url, headers: {}, proxyPids: routerWorkerd ? [routerWorkerd] : [] },
       { name: SHADOWED, url: shadowed.url, headers: {}, proxyPids: shadowedWorkerd ? [shadowedWorkerd] : [] },
+      { name: UNLABELLED, url: unlabelled.url, headers: {}, proxyPids: unlabelledWorkerd ? [unlabelledWorkerd] : [] },
+      { name: EVERY_LABEL, url: everyLabel.url, headers: {}, proxyPids: everyLabelWorkerd ? [everyLabelWorkerd] : [] },
     ];
 
     for (const t of targets) await runFor(t, WARMUP_S, flags.connections);
@@ -150,6 +161,12 @@ async function main(): Promise<number> {
     };
     const rp = routerVsPassthrough(results);
     step("✓", "hot path", `router ÷ passthrough: throughput ${rp.throughput?.toFixed(2) ?? "–"}×, CPU per request ${rp.cpu?.toFixed(2) ?? "–"}×; load now ${describeMachine().load.join(" / ")}`);
+    results.labelCodeMicros = labelCodeMicros();
+    step("✓", "labels", `label code per answer, in process: ${results.labelCodeMicros.toFixed(2)} µs (decode, parse, read, count)`);
+    for (const target of ["router", EVERY_LABEL]) {
+      const lt = labelTelemetryCost(results, target);
+      step("✓", "labels", `${target}: label telemetry ${lt.cpuMsPerPrediction === null ? "–" : (lt.cpuMsPerPrediction * 1000).toFixed(0)} µs CPU per prediction, throughput with ÷ without ${lt.throughput?.toFixed(3) ?? "–"}×`);
+    }
     const markdown = renderMarkdown(results);
     process.stdout.write(`\n${markdown}\n`);
     if (flags.out) {

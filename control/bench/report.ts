@@ -6,7 +6,7 @@
  */
 import { shadowChecks, shadowSection } from "./shadow.js";
 import { describeBundle } from "./bundle-size.js";
-import { byName, checkTargets, f1, f2, int, ms, routerVsPassthrough, signed, type BenchResults } from "./targets.js";
+import { byName, checkTargets, EVERY_LABEL, f1, f2, int, labelTelemetryCost, ms, routerVsPassthrough, signed, UNLABELLED, type BenchResults } from "./targets.js";
 
 const cpuMs = (n: number | null | undefined) => (n === null || n === undefined ? "–" : `${n.toFixed(3)} ms`);
 const range = (xs: number[]) => (xs.length ? `${f2(Math.min(...xs))}–${f2(Math.max(...xs))}×` : "–");
@@ -41,6 +41,23 @@ function throughputSection(r: BenchResults, lines: string[]): void {
     lines.push("");
     lines.push(
       `Router ÷ workerd passthrough: throughput **${f2(rp.throughput)}×** (per round ${range(rp.throughputRounds)}), proxy CPU per request **${f2(rp.cpu)}×** (per round ${range(rp.cpuRounds)})`,
+    );
+  }
+  const us = (x: number) => `${signed(x * 1000)} µs`;
+  if (r.labelCodeMicros !== undefined) {
+    lines.push("");
+    lines.push(`Label telemetry's own code per answer read (decode, parse, read, count; in process, Node): **${r.labelCodeMicros.toFixed(2)} µs**`);
+  }
+  for (const [target, what] of [
+    ["router", "as configured, LABEL_MAX_PER_SECOND 200"],
+    [EVERY_LABEL, "every answer read"],
+  ] as const) {
+    const lt = labelTelemetryCost(r, target);
+    if (lt.throughput === null) continue;
+    lines.push("");
+    lines.push(
+      `Label telemetry, ${what} ("${target}" ÷ "${UNLABELLED}"): throughput **${lt.throughput.toFixed(3)}×** (per round ${range(lt.throughputRounds)}), ` +
+        `proxy CPU per prediction **${lt.cpuMsPerPrediction === null ? "–" : us(lt.cpuMsPerPrediction)}** (per round ${lt.cpuRoundsMs.length === 0 ? "–" : lt.cpuRoundsMs.map(us).join(", ")})`,
     );
   }
 }

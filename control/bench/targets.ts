@@ -39,6 +39,8 @@ export interface BenchResults {
   rollback?: RollbackResult | { error: string };
   seed?: ReturnType<typeof seedDetection>;
   cost?: Array<{ load: string; cost: Cost }>;
+  /** The label telemetry's code per answer, in process (label-cost.ts), µs. */
+  labelCodeMicros?: number;
   /** The deployable Worker script (`wrangler deploy --dry-run`). */
   bundle?: BundleSize | { error: string };
   /** The plain router against one shadowing green at sample 1.0 (shadow.ts). */
@@ -47,6 +49,35 @@ export interface BenchResults {
 
 /** The router against the passthrough Worker in the same local workerd: what the router's own logic costs. */
 export const ROUTER_VS_PASSTHROUGH = { minThroughput: 0.9, maxCpu: 1.15 } as const;
+/** The bench target of the router with LABEL_TELEMETRY=off, beside "router" (on, the default). */
+export const UNLABELLED = "router, labels off";
+/** The same router reading every answer's labels (LABEL_MAX_PER_SECOND unbounded): the cost per answer read. */
+export const EVERY_LABEL = "router, every answer read";
+/** Label telemetry may cost the router at most 5% of its throughput. */
+export const MIN_LABELLED_THROUGHPUT = 0.95;
+
+/**
+ * Router with label telemetry ÷ without: throughput (pooled and per round)
+ * and the added proxy CPU per prediction (ms; one prediction a request) —
+ * of the router as configured ("router", LABEL_MAX_PER_SECOND's default),
+ * or of the one reading every answer (`target` EVERY_LABEL).
+ */
+export function labelTelemetryCost(
+  r: BenchResults,
+  target: string = "router",
+): { throughput: number | null; throughputRounds: number[]; cpuMsPerPrediction: number | null; cpuRoundsMs: number[] } {
+  const on = byName(r.throughput, target);
+  const off = byName(r.throughput, UNLABELLED);
+  const ratio = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null && b > 0 ? a / b : null);
+  const diff = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null ? a - b : null);
+  return {
+    throughput: ratio(on?.stats.throughput, off?.stats.throughput),
+    throughputRounds: r.settings.roundRatios.map((x) => ratio(x[target], x[UNLABELLED])).filter((x): x is number => x !== null),
+    cpuMsPerPrediction: diff(on?.cpuMsPerRequest?.proxy, off?.cpuMsPerRequest?.proxy),
+    cpuRoundsMs: (r.settings.cpuRounds ?? []).map((x) => diff(x[target], x[UNLABELLED])).filter((x): x is number => x !== null),
+  };
+}
+
 /** The Worker bundle's target, uncompressed. */
 export const MAX_BUNDLE_BYTES = 300 * 1024;
 
@@ -160,6 +191,15 @@ function hotPathChecks(r: BenchResults): TargetCheck[] {
       observed: `${f2(rp.cpu)}×`,
       met: rp.cpu <= maxCpu,
       note: rp.cpu <= maxCpu ? "" : `over by ${f2(rp.cpu - maxCpu)}×`,
+    });
+  }
+  const lt = labelTelemetryCost(r);
+  if (lt.throughput !== null) {
+    checks.push({
+      target: `router throughput with label telemetry ≥ ${MIN_LABELLED_THROUGHPUT}× without (LABEL_TELEMETRY=off)`,
+      observed: `${lt.throughput.toFixed(3)}×, ${lt.cpuMsPerPrediction === null ? "–" : `${signed(lt.cpuMsPerPrediction * 1000)} µs`} CPU per prediction`,
+      met: lt.throughput >= MIN_LABELLED_THROUGHPUT,
+      note: lt.throughput >= MIN_LABELLED_THROUGHPUT ? "" : `short by ${(MIN_LABELLED_THROUGHPUT - lt.throughput).toFixed(3)}×`,
     });
   }
   if (r.bundle !== undefined) {

@@ -30,7 +30,7 @@ describe("policyFromEnv", () => {
       healthIntervalSeconds: 10,
       driftGuard: true,
       driftPValue: 0.000001,
-      maxLabelShift: 0.1,
+      maxLabelShift: 0.09,
       baselineMinutes: 10,
       minBaselinePredictions: 200,
     });

@@ -3,11 +3,17 @@
 // and the shapes an older, lenient client accepted — unknown fields, colours
 // at the top level, one metrics window, health as a string, history as a
 // bare array or under `history` — are refused; colorView takes each colour's
-// fast window; bakeSecondsLeft counts down to bake.endsAt.
+// fast window; bakeSecondsLeft counts down to bake.endsAt. And how status
+// and watch show label shares and drift (control/src/output/status-view.ts):
+// top shares, the drift verdict beside the baseline's and the active
+// colour's shares, a baseline too small to measure by says so.
 import { describe, expect, it } from "vitest";
 import { HistoryAnswer } from "../../contract/history.js";
 import { AdminStatus } from "../../contract/status.js";
 import { bakeSecondsLeft, colorView } from "../../control/src/admin-client.js";
+import { statusPairs } from "../../control/src/commands/status.js";
+import { colorSummary, driftPairs, liveBlock, topShares } from "../../control/src/output/status-view.js";
+import { Printer } from "../../control/src/output/printer.js";
 
 const LATENCY = new Array<number>(19).fill(0);
 const window = (color: "blue" | "green", seconds: number, requests: number, http5xx: number, counted = seconds) => ({
@@ -50,8 +56,8 @@ const routerStatus = {
       color: "blue", epoch: 4, frozenAt: "2026-01-01T00:00:00.000Z", minutes: 10, from: "2025-12-31T23:51:00.000Z", to: "2026-01-01T00:00:00.000Z",
       mix: mix(3000, 1400), enough: true, minimum: 200,
     },
-    fast: { window: "fast", verdict: "healthy", predictions: 198, tvd: 0.012, pValue: 0.8, label: "neutral", share: 0.4545, baselineShare: 0.4667, reason: "fast window (10s): …" },
-    slow: { window: "slow", verdict: "healthy", predictions: 398, tvd: 0.014, pValue: 0.6, label: "neutral", share: 0.4523, baselineShare: 0.4667, reason: "slow window (60s): …" },
+    fast: { window: "fast", verdict: "healthy", predictions: 198, tvd: 0.012, tvdLowerBound: 0, pValue: 0.8, label: "neutral", share: 0.4545, baselineShare: 0.4667, reason: "fast window (10s): …" },
+    slow: { window: "slow", verdict: "healthy", predictions: 398, tvd: 0.014, tvdLowerBound: 0, pValue: 0.6, label: "neutral", share: 0.4523, baselineShare: 0.4667, reason: "slow window (60s): …" },
   },
   autoRollbackArmed: true,
   alerts: { pending: 0, oldestAt: null, lastError: null },
@@ -110,5 +116,40 @@ describe("bakeSecondsLeft", () => {
   });
   it("is null when not baking", () => {
     expect(bakeSecondsLeft(AdminStatus.parse({ ...routerStatus, phase: "stable", bake: null }), Date.now())).toBeNull();
+  });
+});
+
+describe("label shares and drift, as status and watch show them", () => {
+  const status = AdminStatus.parse(routerStatus);
+
+  it("topShares: largest first, rounded, … past `top`; other and unparseable rank like labels", () => {
+    expect(topShares(status.drift.baseline!.mix)).toBe("positive 53%, neutral 47%");
+    const m = { ...mix(100, 50), other: 30, unparseable: 0 };
+    m.predictions = 130;
+    expect(topShares(m, 2)).toBe("neutral 38%, positive 38%, …");
+    expect(topShares(m, 3)).toBe("neutral 38%, positive 38%, (other) 23%");
+    expect(topShares(mix(0, 0))).toBe("–");
+  });
+
+  it("driftPairs: the verdict and why, the baseline's shares, the active colour's", () => {
+    expect(driftPairs(status)).toEqual([
+      ["drift", "healthy: drift: fast window (10s): 198 predictions, …"],
+      ["baseline", "blue's last 10 min at epoch 4, 3,000 predictions: positive 53%, neutral 47%"],
+      ["green labels", "positive 55%, neutral 45% (398 predictions, last 60 s)"],
+    ]);
+    expect(statusPairs(status, Date.parse("2026-01-01T00:00:30Z")).map(([k]) => k)).toContain("baseline");
+  });
+
+  it("a baseline under MIN_BASELINE_PREDICTIONS says drift is not measured", () => {
+    const small = AdminStatus.parse({ ...routerStatus, drift: { ...routerStatus.drift, verdict: "inconclusive", baseline: { ...routerStatus.drift.baseline, mix: mix(120, 60), enough: false }, fast: null, slow: null } });
+    expect(driftPairs(small)[1]![1]).toMatch(/120 predictions: .* — fewer than MIN_BASELINE_PREDICTIONS \(200\): drift not measured$/);
+    expect(driftPairs(small)[0]![0]).toBe("drift");
+  });
+
+  it("watch's line ends each colour with its top label; its block names the drift verdict and the baseline", () => {
+    expect(colorSummary(colorView(status, "green"), status.colors.green.predictions.slow)).toMatch(/ positive 55%$/);
+    const block = liveBlock(new Printer({ json: false, stdout: process.stdout, stderr: process.stderr, secrets: [], env: { NO_COLOR: "1" } }), status, Date.parse("2026-01-01T00:00:30Z"), "t");
+    expect(block.at(-1)).toBe("drift healthy · baseline blue: positive 53%, neutral 47%");
+    expect(block.join("\n")).toMatch(/top labels \(slow window\)/);
   });
 });

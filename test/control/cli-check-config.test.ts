@@ -54,6 +54,16 @@ describe("bluegreen check-config", () => {
     expect(r.stderr).toMatch(/why: problems with BAKE_SECONDS/);
   });
 
+  it("refuses bad drift vars (DRIFT_GUARD, MAX_LABEL_SHIFT, BASELINE_MINUTES), one line each", async () => {
+    const config = await fx.config({ productionVars: { ...GOOD_PRODUCTION_VARS, DRIFT_GUARD: "maybe", MAX_LABEL_SHIFT: "20", BASELINE_MINUTES: "90" } });
+    const secrets = await fx.secrets("prod.secrets", GOOD_SECRETS);
+    const r = await runCli(["check-config", "--config", config, "--env", "production", "--secrets-from", secrets]);
+    expect(r.code, show(r)).toBe(1);
+    expect(r.stdout).toMatch(/^✗ vars +DRIFT_GUARD: .*\(got "maybe"\)$/m);
+    expect(r.stdout).toMatch(/MAX_LABEL_SHIFT: .*\(got "20"\)$/m);
+    expect(r.stdout).toMatch(/BASELINE_MINUTES: .*\(got "90"\)$/m);
+  });
+
   it("reports a missing secret", async () => {
     const config = await fx.config();
     const secrets = await fx.secrets("partial.secrets", { ADMIN_TOKEN: GOOD_SECRETS.ADMIN_TOKEN });

@@ -8,7 +8,9 @@
 // API refuses one (it says why instead); a flip to green with a reason (sent
 // with expectedEpoch) shows green baking, the history row, a "Roll back"
 // button, and never blue's verdict as the verdict on green; faults in green
-// bring the automatic rollback onto the page (history, chart markers); a
+// bring the automatic rollback onto the page (history, chart markers); the
+// predictions card shows each colour's label shares, blue's baseline marked
+// on green's after the flip, and the drift verdict; a
 // stale epoch shows the 409 message; at 390 px nothing overflows; a token
 // that stops working brings the prompt back and clears the data; the token
 // never appears in a URL; shadowing green shows the shadow card (counts,
@@ -151,6 +153,9 @@ describe("the operator dashboard in Chromium", () => {
     expect(await page.locator("#login").isHidden()).toBe(true);
     // Blue's traffic reaches the chart; the last 2 minutes from now on (the range select refreshes at once).
     await page.locator("#charts path.line.blue").first().waitFor({ timeout: 15_000 });
+    // …and its label shares the predictions card (no baseline yet: none is frozen before a flip).
+    await page.locator("#labels-blue rect.bar.blue").first().waitFor({ timeout: 15_000 });
+    expect(await page.locator("#labels-blue").textContent()).toMatch(/^blue: [\d,]+ predictions.*\d+%.*no baseline frozen yet/s);
     await page.selectOption("#minutes", "2");
     await page.waitForResponse((r) => r.url().endsWith("/admin/timeline?minutes=2") && r.status() === 200);
     await shot(page, "03-blue-active");
@@ -208,6 +213,10 @@ describe("the operator dashboard in Chromium", () => {
     expect(JSON.parse(flip!.body!)).toEqual({ to: "green", reason: "ship v2 from the dashboard", expectedEpoch: 1 });
     await page.locator("#charts line.marker.flip").first().waitFor({ state: "attached", timeout: 5_000 });
     await page.locator("#charts path.line.green").first().waitFor({ timeout: 15_000 });
+    // Green's label shares, blue's baseline (frozen at the flip) marked on them, and the drift verdict.
+    await page.locator("#labels-green rect.bar.green").first().waitFor({ timeout: 15_000 });
+    await page.locator("#labels-green line.baseline").first().waitFor({ state: "attached", timeout: 5_000 });
+    expect(await page.locator("#labels-green").textContent()).toMatch(/drift (healthy|inconclusive): .*ticks: baseline, blue's last 10 min/s);
     await shot(page, "04-flipped-to-green");
   }, 40_000);
 

@@ -1,8 +1,10 @@
 /**
  * Building blocks for the end-to-end rollback drills (test/e2e/): a paced,
  * open-loop load generator that sends real HTTP predictions through the
- * router at a fixed rate and keeps every answer's colour, epoch and failover
- * header and its model_version (or error code); the admin calls the drills
+ * router at a fixed rate (single texts or batches, a fixed drill text or
+ * seeded draws from given texts such as the golden set's) and keeps every
+ * answer's colour, epoch and failover header and its model_version (or
+ * error code); the admin calls the drills
  * make; run-time faults and the prediction count of a model server; and a
  * bounded wait. Everything is loopback.
  */
@@ -46,6 +48,24 @@ export interface LoadOptions {
   timeoutMs?: number;
   /** When set, request i carries `x-request-id: <prefix><i>`, which the router passes on to the origin attempts (their log lines). */
   requestIdPrefix?: string;
+  /** Texts to draw each prediction's text from (uniformly, seeded: `seed`), e.g. the golden set's; default one fixed drill text. */
+  texts?: readonly string[];
+  /** Seed of the draws from `texts` (default 1). */
+  seed?: number;
+  /** When set, each request is a POST /predict/batch of this many texts instead of a POST /predict. */
+  batch?: number;
+}
+
+/** mulberry32: a tiny seeded generator for the draws of texts (a drill's traffic is the same run to run). */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /** The facts a sample keeps from an answer's body: a prediction's model_version, or an error's code. */
@@ -74,14 +94,19 @@ export function startLoad(routerUrl: string, opts: LoadOptions): Load {
   const startedAt = Date.now();
   let running = true;
   let sent = 0;
+  const random = seeded(opts.seed ?? 1);
+  const { texts, batch } = opts;
+  const text = (i: number) => (texts === undefined ? `drill request ${i}: the service works and the answer was good` : texts[Math.floor(random() * texts.length)]!);
+  // Drawn when the request is sent, in send order: the same seed sends the same texts.
+  const requestBody = (i: number) => JSON.stringify(batch === undefined ? { text: text(i) } : { texts: Array.from({ length: batch }, () => text(i)) });
 
   const one = async (i: number): Promise<void> => {
     const sentAt = Date.now();
     try {
-      const res = await fetch(`${routerUrl}/predict`, {
+      const res = await fetch(`${routerUrl}/predict${batch === undefined ? "" : "/batch"}`, {
         method: "POST",
         headers: { "content-type": "application/json", ...(opts.requestIdPrefix === undefined ? {} : { "x-request-id": `${opts.requestIdPrefix}${i}` }) },
-        body: JSON.stringify({ text: `drill request ${i}: the service works and the answer was good` }),
+        body: requestBody(i),
         signal: AbortSignal.timeout(timeoutMs),
       });
       const body = bodyFacts(await res.text());

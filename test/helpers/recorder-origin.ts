@@ -7,6 +7,9 @@
  *   `x-test-delay-ms: 800` wait that long before answering
  *   a path under `/__delay/800/` waits that long too (for senders that set no
  *   headers, e.g. a health probe of the origin URL `<recorder>/__delay/800`)
+ *   `x-test-answer: <base64>` answer exactly these bytes (a success status)
+ *   `x-test-stream: 1`     send the answer in two chunks without a
+ *                          Content-Length (chunked), as a streaming server would
  * Records are grouped by the `x-test-id` request header, so test files that
  * run at the same time do not see each other's traffic:
  *   GET /__recorded?testId=ID   → {"requests": [...]}
@@ -81,6 +84,19 @@ export async function startRecorderOrigin(name: string): Promise<RecorderOrigin>
       records.set(testId, list);
       const delayMs = Number(req.headers["x-test-delay-ms"] ?? /^\/__delay\/(\d+)\//.exec(url.pathname)?.[1] ?? 0);
       if (delayMs > 0) await new Promise((r) => setTimeout(r, Math.min(delayMs, 10_000)));
+      const scripted = req.headers["x-test-answer"];
+      if (typeof scripted === "string" && status < 400) {
+        const bytes = Buffer.from(scripted, "base64");
+        const streamed = req.headers["x-test-stream"] === "1";
+        res.writeHead(status, { "content-type": "application/json", "x-origin-name": name, ...(streamed ? {} : { "content-length": bytes.length }) });
+        if (streamed) {
+          const half = Math.floor(bytes.length / 2);
+          res.write(bytes.subarray(0, half));
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        if (!res.destroyed) res.end(streamed ? bytes.subarray(Math.floor(bytes.length / 2)) : bytes);
+        return;
+      }
       res.writeHead(status, {
         "content-type": "application/json",
         "x-origin-name": name,

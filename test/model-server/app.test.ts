@@ -189,9 +189,10 @@ describe("faults", () => {
   it("with faultControl, PUT /fault changes the faults and GET /fault reads them", async () => {
     const { app } = buildTestApp({ faultControl: true });
     const put = await app.request("/fault", jsonInit({ rate: 1 }, "PUT"));
-    expect(await put.json()).toEqual({ rate: 1, latencyMs: 0, silentRate: 0, silentMode: "random", silentConfidence: null });
+    const settings = { rate: 1, latencyMs: 0, silentRate: 0, silentMode: "random", silentConfidence: null };
+    expect(await put.json()).toEqual(settings);
     expect((await app.request("/predict", jsonInit({ text: "good" }))).status).toBe(500);
-    expect(await (await app.request("/fault")).json()).toEqual({ rate: 1, latencyMs: 0, silentRate: 0, silentMode: "random", silentConfidence: null });
+    expect(await (await app.request("/fault")).json()).toEqual(settings);
     expect((await app.request("/fault", { method: "POST" })).status).toBe(405);
   });
 

@@ -25,6 +25,7 @@ describe("routerConfig", () => {
       reportIntervalMs: 1_000,
       maxTextChars: 10_000,
       labelTelemetry: true,
+      labelMaxPerSecond: 200,
       proxyPaths: { entries: [], exact: new Set(), prefixes: [] },
       adminToken: undefined,
       originToken: undefined,

@@ -1,7 +1,9 @@
 // Covers the pure half of worker/src/telemetry.ts: the sync rule
 // (syncReason: refresh, report, early error flush), the trailing flush's wait
 // (trailingWaitMs) and the TelemetryBuffer (its seconds across a take, a
-// restore and a clock that steps back). The traffic through a router is
+// restore and a clock that steps back; the label slots: at most
+// LABEL_MAX_PER_SECOND answers read per second and colour, anew each second
+// and across a take). The traffic through a router is
 // in telemetry.test.ts (workerd).
 import { describe, expect, it } from "vitest";
 import { emptyCounts, latencyBucket } from "../../contract/telemetry.js";
@@ -56,6 +58,18 @@ describe("trailingWaitMs", () => {
   it("respects the retry back-off after a failed sync, and the cap", () => {
     expect(trailingWaitMs({ ...clock, lastSyncAtMs: 0, retryAtMs: 10_400 }, 20_000)).toBe(400);
     expect(trailingWaitMs({ ...clock, reportIntervalMs: 3_600_000, flagTtlMs: 3_600_000 }, 20_000)).toBe(20_000);
+  });
+});
+
+describe("TelemetryBuffer.takeLabelSlot", () => {
+  it("gives `max` slots per second and colour, anew each second, and keeps the count across a take", () => {
+    const buffer = new TelemetryBuffer();
+    const taken = (color: "blue" | "green", nowMs: number, n: number) => Array.from({ length: n }, () => buffer.takeLabelSlot(color, nowMs, 2));
+    expect(taken("blue", 5_000, 3)).toEqual([true, true, false]);
+    expect(taken("green", 5_500, 3)).toEqual([true, true, false]);
+    buffer.take();
+    expect(taken("blue", 5_999, 1)).toEqual([false]);
+    expect(taken("blue", 6_000, 3)).toEqual([true, true, false]);
   });
 });
 

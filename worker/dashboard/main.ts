@@ -16,6 +16,7 @@ import { renderHistory } from "./history-table.js";
 import { renderShadow } from "./shadow-panel.js";
 import { bakeText, renderStatus } from "./status-view.js";
 import { forgetToken, storedToken, storeToken } from "./token.js";
+import { renderLabelCharts } from "./label-charts.js";
 import { renderCharts } from "./traffic-charts.js";
 
 const REFRESH_MS = 2000;
@@ -107,6 +108,7 @@ async function refresh(): Promise<void> {
     $("signout").hidden = false;
     renderStatus(status, ui.fetchedAt);
     drawCharts();
+    renderLabelCharts($("labels"), status);
     renderShadow($("shadow"), status.shadow);
     renderHistory(element("history", HTMLTableElement), history.entries);
     const conn = $("conn");

@@ -14,6 +14,11 @@
  *   client as it streams, through one branch of a tee, while the other
  *   branch is read and counted after the answer, under waitUntil, up to the
  *   same cap (beyond it, nothing is counted).
+ *
+ * At most LABEL_MAX_PER_SECOND answers per second and colour are read in an
+ * isolate; the rest pass through unread, as with LABEL_TELEMETRY=off: the
+ * drift rule needs a fair sample, and reading costs CPU on the hot path
+ * (`npm run bench`).
  */
 import type { Color } from "../../contract/colors.js";
 import { answerLabels, parseAnswerJson, type AnswerKind } from "../../contract/labels.js";
@@ -32,6 +37,15 @@ export interface LabelReading {
   expected: number;
   telemetry: TelemetryBuffer;
   ctx: WaitUntil;
+  /**
+   * Called after a streamed answer's labels were counted, in the background
+   * (optional): the request's own report has usually left by then, so the
+   * caller lets its controller link flush them (ControllerLink.afterRequest)
+   * instead of leaving them for the next request's report.
+   */
+  onCounted?: () => void;
+  /** At most this many answers per second and colour are read (TelemetryBuffer.takeLabelSlot; LABEL_MAX_PER_SECOND); unset: every answer. */
+  maxPerSecond?: number;
 }
 
 // One decoder for every answer: bad UTF-8 is not JSON, so it is unparseable.
@@ -56,6 +70,7 @@ function count(reading: LabelReading, color: Color, bytes: Uint8Array): void {
 export async function countAnswerLabels(attempt: Attempt, color: Color, reading: LabelReading): Promise<Attempt> {
   const response = attempt.response;
   if (response === null || attempt.status < 200 || attempt.status > 299 || response.body === null) return attempt;
+  if (reading.maxPerSecond !== undefined && !reading.telemetry.takeLabelSlot(color, Date.now(), reading.maxPerSecond)) return attempt;
   const declared = response.headers.get("content-length");
   const length = declared === null ? NaN : Number(declared);
   if (length <= MAX_LABELLED_ANSWER_BYTES) {
@@ -100,5 +115,6 @@ async function countStreamed(stream: ReadableStream<Uint8Array>, color: Color, r
     at += c.byteLength;
   }
   count(reading, color, bytes);
+  reading.onCounted?.();
   return bytes;
 }

@@ -24,6 +24,8 @@ export interface RouterConfig {
   maxTextChars: number;
   /** Read each 2xx prediction answer's labels into the telemetry (LABEL_TELEMETRY=on). */
   labelTelemetry: boolean;
+  /** Most answers per second and colour whose labels an isolate reads (LABEL_MAX_PER_SECOND). */
+  labelMaxPerSecond: number;
   /** Paths besides the predictions passed on to the active colour (proxy-paths.ts). */
   proxyPaths: ProxyPaths;
   /** undefined: the admin API and preview are closed (fail closed). */
@@ -49,6 +51,7 @@ export function routerConfig(env: object): RouterConfig {
     reportIntervalMs: v.REPORT_INTERVAL_MS,
     maxTextChars: v.MAX_TEXT_CHARS,
     labelTelemetry: v.LABEL_TELEMETRY === "on",
+    labelMaxPerSecond: v.LABEL_MAX_PER_SECOND,
     proxyPaths: compileProxyPaths(v.PROXY_PATHS),
     adminToken: v.ADMIN_TOKEN,
     originToken: v.ORIGIN_TOKEN,

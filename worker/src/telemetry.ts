@@ -40,6 +40,8 @@ export class TelemetryBuffer {
   #currentFromMs = 0;
   #currentToMs = 0;
   #current: Partial<Record<Color, SecondBucket>> = {};
+  // Answers whose labels were read in the current second, per colour (LABEL_MAX_PER_SECOND).
+  #labelled: Record<Color, number> = { blue: 0, green: 0 };
   /** Client requests answered since the last sync (attempts may be more). */
   served = 0;
   /** Failed origin attempts since the last sync. */
@@ -69,6 +71,20 @@ export class TelemetryBuffer {
    */
   shadowCounts(color: Color, nowMs: number): ShadowCounts {
     return (this.#currentBucket(color, nowMs).counts.shadow ??= emptyShadowCounts());
+  }
+
+  /**
+   * Whether one more answer of `color` may have its labels read in the
+   * second of `nowMs` — at most `max` per second and colour — and takes that
+   * slot. Past it, answers pass through unread: reading costs CPU on the hot
+   * path, and the drift rule needs a fair sample, not every answer.
+   */
+  takeLabelSlot(color: Color, nowMs: number, max: number): boolean {
+    this.#currentBucket(color, nowMs);
+    const n = this.#labelled[color];
+    if (n >= max) return false;
+    this.#labelled[color] = n + 1;
+    return true;
   }
 
   /**
@@ -119,6 +135,7 @@ export class TelemetryBuffer {
       this.#currentFromMs = Math.floor(nowMs / 1000) * 1000;
       this.#currentToMs = this.#currentFromMs + 1000;
       this.#current = {};
+      this.#labelled = { blue: 0, green: 0 };
     }
     return (this.#current[color] ??= this.#bucket(this.#currentFromMs / 1000, color));
   }

@@ -138,6 +138,7 @@ async function forward(
   const link = x.isolate.link(config.deployment);
   const state = link.stateNow(env, config, ctx) ?? (await link.routing(env, config, ctx));
   const headers = originRequestHeaders(x.headers, { requestId: x.requestId, originToken: config.originToken, adminToken: config.adminToken });
+  const mirrored = shape !== null && preview === null && body instanceof Uint8Array && state.shadow !== undefined && sampled(state, Date.now());
   try {
     return await serve({
       state,
@@ -149,10 +150,20 @@ async function forward(
       replayable: !(body instanceof ReadableStream),
       preview,
       prediction,
-      labels: shape !== null && preview === null && config.labelTelemetry ? { ...shape, telemetry: link.telemetry, ctx } : null,
+      labels:
+        shape !== null && preview === null && config.labelTelemetry
+          ? {
+              ...shape,
+              telemetry: link.telemetry,
+              ctx,
+              // A mirrored request's answer is always read: the shadow comparison needs its bytes (the mirror is a random sample too).
+              maxPerSecond: mirrored ? undefined : config.labelMaxPerSecond,
+              onCounted: () => link.afterRequest(env, config, ctx),
+            }
+          : null,
       // A prediction's validated bytes go to the shadowed standby too, when the state asks and this one is sampled.
       mirror:
-        shape !== null && preview === null && body instanceof Uint8Array && state.shadow !== undefined && sampled(state, Date.now())
+        mirrored && shape !== null && body instanceof Uint8Array
           ? (active) => {
               const standby = otherColor(state.active);
               const req = { standby, origins: config.origins[standby], pathAndQuery, headers, body, kind: shape.kind, expected: shape.expected };

@@ -5,7 +5,7 @@ import { AdminClient } from "../admin-client.js";
 import { requireAdminToken } from "../config.js";
 import type { Context } from "../context.js";
 import * as fmt from "../output/format.js";
-import { colorTable, deploymentLine } from "../output/status-view.js";
+import { colorTable, deploymentLine, driftPairs } from "../output/status-view.js";
 import { renderPairs } from "../output/table.js";
 
 /** An admin client from the config (usage error without a token). */
@@ -29,6 +29,7 @@ export function statusPairs(status: AdminStatus, nowMs: number): Array<[string, 
     const h = status.colors[c].health;
     if (h.status !== "healthy" && h.error) pairs.push([`${c} health`, `${h.status}: ${h.error}`]);
   }
+  pairs.push(...driftPairs(status));
   const sh = status.shadow;
   if (sh) {
     const agreement = sh.agreement.rate === null ? "nothing compared" : `agreement ${fmt.pct(sh.agreement.rate, 1)} of ${fmt.count(sh.compared)}`;
@@ -43,6 +44,7 @@ export function statusPairs(status: AdminStatus, nowMs: number): Array<[string, 
     `min ${p.minRequests} requests`,
     `windows ${p.fastWindowSeconds}s/${p.slowWindowSeconds}s`,
     `bake ${fmt.duration(p.bakeSeconds)}`,
+    p.driftGuard ? `drift p < ${p.driftPValue}, TVD ≥ ${p.maxLabelShift}, baseline ${p.baselineMinutes} min ≥ ${p.minBaselinePredictions}` : "drift guard off",
   ].filter(Boolean);
   pairs.push(["policy", bits.join(", ")]);
   return pairs;

@@ -2,18 +2,19 @@
 // with DRIFT_GUARD=off or outside a bake; "could not measure" (never failed)
 // without a baseline for this bake, with a baseline under
 // MIN_BASELINE_PREDICTIONS or with a window under MIN_REQUESTS; failed only
-// when proven (p < DRIFT_P_VALUE) and large (TVD ≥ MAX_LABEL_SHIFT) — the
-// reason in the words —, healthy when proven but small (a
-// legitimate release) or large but not proven (a few predictions);
-// unparseable answers and labels past the cap are categories of their own;
-// the fast window before the slow one. And assessRollout with drift: a
+// when proven (p < DRIFT_P_VALUE) and large (the TVD's 99.9% lower bound ≥
+// MAX_LABEL_SHIFT) — the reason in the words —, healthy when proven
+// but small (a legitimate release), large but not proven (a few
+// predictions) or large but with too wide a bound; unparseable answers and
+// labels past the cap are categories of their own; the slow window judged,
+// the fast one only shown. And assessRollout with drift: a
 // drift failure rolls back like any other, a drift that could not measure
 // never blocks a healthy verdict.
 import { describe, expect, it } from "vitest";
 import { countLabel, emptyLabelCounts, type LabelCounts } from "../../../contract/labels.js";
 import { DEFAULT_POLICY, type RolloutPolicy } from "../../../contract/policy.js";
 import type { Baseline } from "../../../worker/src/controller/baseline.js";
-import { assessDrift, labelShift, pText, type DriftInput } from "../../../worker/src/controller/drift-rule.js";
+import { assessDrift, DRIFT_TVD_Z, labelShift, pText, type DriftInput } from "../../../worker/src/controller/drift-rule.js";
 import { assessRollout } from "../../../worker/src/controller/rollback-policy.js";
 import { rolloutInput } from "./builders.js";
 
@@ -107,8 +108,23 @@ describe("failed only when proven and large", () => {
   it("60% constant neutral: proven and large, in the issue's words", () => {
     const a = assessDrift(input({ windows: { fast: sixtyPercentNeutral(500), slow: sixtyPercentNeutral(500) } }), SECONDS);
     expect(a.verdict).toBe("failed");
-    expect(a.window).toBe("fast");
-    expect(a.reason).toMatch(/^prediction drift: neutral 76% vs 46% baseline, TVD 0\.\d\d ≥ 0\.10, p < 1e-12 \(fast window \(10s\): 500 predictions\)$/);
+    expect(a.window).toBe("slow");
+    expect(a.reason).toMatch(/^prediction drift: neutral 76% vs 46% baseline, TVD 0\.30 \(at least 0\.2\d\) ≥ 0\.09, p < 1e-12 \(slow window \(60s\): 500 predictions\)$/);
+  });
+
+  it("a swap of positive and negative (TVD 0.14) in 300 predictions: proven, but its lower bound is under MAX_LABEL_SHIFT: healthy", () => {
+    const swapped = (n: number) => {
+      const v2 = golden("v2", n);
+      const [pos, neg, neu] = v2.labels.map(([, c]) => c);
+      return mix({ positive: neg!, negative: pos!, neutral: neu! });
+    };
+    const early = assessDrift(input({ windows: { fast: swapped(300), slow: swapped(300) } }), SECONDS).measurements!.slow;
+    expect(early.tvd!).toBeGreaterThan(0.14);
+    expect(early.pValue!).toBeLessThan(DEFAULT_POLICY.driftPValue);
+    expect(early.tvdLowerBound!).toBeLessThan(DEFAULT_POLICY.maxLabelShift);
+    expect(early.reason).toMatch(/proven but small$/);
+    // …and with 2,000 predictions the bound is past it.
+    expect(assessDrift(input({ windows: { fast: swapped(500), slow: swapped(2000) } }), SECONDS).verdict).toBe("failed");
   });
 
   it("a legitimate release (v1 → v2, TVD 0.058): proven at 3,000 predictions, but small: healthy", () => {
@@ -122,10 +138,10 @@ describe("failed only when proven and large", () => {
 
   it("a large shift in a few predictions: not proven, healthy", () => {
     const a = assessDrift(input({ windows: { fast: mix({ neutral: 16, positive: 4 }), slow: mix({ neutral: 16, positive: 4 }) } }), SECONDS);
-    const fast = a.measurements!.fast;
-    expect(fast.tvd!).toBeGreaterThan(0.3);
-    expect(fast.verdict).toBe("healthy");
-    expect(fast.reason).toMatch(/not proven \(p ≥ 1\.0e-6\)$/);
+    const slow = a.measurements!.slow;
+    expect(slow.tvd!).toBeGreaterThan(0.3);
+    expect(slow.verdict).toBe("healthy");
+    expect(slow.reason).toMatch(/not proven \(p ≥ 1\.0e-6\)$/);
   });
 
   it("unparseable answers are a category: half of them unparseable fails", () => {
@@ -145,22 +161,27 @@ describe("failed only when proven and large", () => {
     expect(a.reason).toContain("(other) 80% vs 0% baseline");
   });
 
-  it("the slow window alone can fail (a drift too small per second for the fast window to prove)", () => {
+  it("the slow window fails while the fast one holds too few predictions", () => {
     const a = assessDrift(input({ windows: { fast: golden("v1", 19), slow: sixtyPercentNeutral(3000) } }), SECONDS);
     expect(a).toMatchObject({ verdict: "failed", window: "slow" });
     expect(a.measurements!.fast.verdict).toBe("inconclusive");
   });
 
-  it("the fast window is named first when both fail", () => {
-    expect(assessDrift(input({ windows: { fast: sixtyPercentNeutral(500), slow: sixtyPercentNeutral(3000) } }), SECONDS).window).toBe("fast");
+  it("the fast window is shown, never failed on: a drifting fast window beside a healthy slow one is healthy", () => {
+    const a = assessDrift(input({ windows: { fast: sixtyPercentNeutral(500), slow: golden("v1", 3000) } }), SECONDS);
+    expect(a).toMatchObject({ verdict: "healthy", window: null });
+    expect(a.measurements!.fast).toMatchObject({ verdict: "inconclusive" });
+    expect(a.measurements!.fast.reason).toMatch(/shown only, drift is judged on the slow window$/);
   });
 });
 
 describe("the figures", () => {
   it("TVD is half the summed share differences; the shift is the category that moved most", () => {
-    const { tvd, shift } = labelShift(mix({ a: 70, b: 30 }), mix({ a: 40, b: 40, c: 20 }));
+    const { tvd, tvdLowerBound, shift } = labelShift(mix({ a: 70, b: 30 }), mix({ a: 40, b: 40, c: 20 }));
     expect(tvd).toBeCloseTo(0.3, 10);
     expect(shift).toEqual({ label: "a", share: 0.7, baselineShare: 0.4 });
+    // A = {a}: P(A) = 0.7 of 100, Q(A) = 0.4 of 100.
+    expect(tvdLowerBound).toBeCloseTo(0.3 - DRIFT_TVD_Z * Math.sqrt((0.7 * 0.3) / 100 + (0.4 * 0.6) / 100), 10);
   });
 
   it("p-values read as p < 1e-12 or with two digits", () => {
@@ -179,7 +200,7 @@ describe("assessRollout with drift", () => {
 
   it("a drift failure fails healthy error windows and rolls back, its reason first", () => {
     const a = assessRollout(rolloutInput({ drift: drifting }));
-    expect(a).toMatchObject({ verdict: "failed", action: "rollback", rollbackTo: "blue", window: "fast" });
+    expect(a).toMatchObject({ verdict: "failed", action: "rollback", rollbackTo: "blue", window: "slow" });
     expect(a.reason).toMatch(/^prediction drift: neutral 76% vs 46% baseline, .*; rolling back to blue$/);
   });
 

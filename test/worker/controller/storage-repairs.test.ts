@@ -13,6 +13,7 @@ import { HISTORY_QUARANTINE_TABLE, HISTORY_TABLE, STORAGE_KEYS } from "../../../
 import { relayName } from "../../../worker/src/relay/relay-name.js";
 import { routingKvKey } from "../../../worker/src/routing-state.js";
 import { controller, flipDirect, testEnv } from "../helpers.js";
+import { bucket } from "./builders.js";
 import { everyCallWorks, repairs, seed, storedValue } from "./stored-state.js";
 
 let warn: MockInstance;
@@ -97,6 +98,25 @@ describe("an unreadable value under each key is reset once, with a warning and a
   it("timeline: starts empty", async () => {
     const e = await withGarbage(STORAGE_KEYS.timeline, "chart");
     await expectRepairedOnce(e, STORAGE_KEYS.timeline);
+    await everyCallWorks(e);
+  });
+
+  it("label_history (read by the first report): starts empty", async () => {
+    const e = await withGarbage(STORAGE_KEYS.labelHistory, { version: 1, colors: "lots" });
+    const second = Math.floor(Date.now() / 1000);
+    await controller(e).report({ isolateId: "t", buckets: [bucket(second, "green", { requests: 5 })] });
+    await controller(e).report({ isolateId: "t", buckets: [bucket(second, "green", { requests: 5 })] });
+    const warnings = warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes(e.DEPLOYMENT_NAME));
+    expect(warnings).toEqual([expect.stringContaining(`stored ${STORAGE_KEYS.labelHistory} was unreadable`)]);
+    expect((await repairs(e)).map((r) => r.metrics)).toEqual([expect.objectContaining({ storageKey: STORAGE_KEYS.labelHistory })]);
+    await everyCallWorks(e);
+  });
+
+  it("baseline: dropped, drift could not measure (never failed) until the next flip freezes one", async () => {
+    const e = await withGarbage(STORAGE_KEYS.baseline, { version: 1, counts: "neutral" });
+    await expectRepairedOnce(e, STORAGE_KEYS.baseline);
+    const status = await controller(e).status();
+    expect(status.drift).toMatchObject({ verdict: "inconclusive", baseline: null, reason: "drift: could not measure, no baseline was frozen at this flip" });
     await everyCallWorks(e);
   });
 

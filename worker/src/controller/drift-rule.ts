@@ -1,18 +1,27 @@
 /**
  * The prediction-drift rule (docs/rollback-policy.md "Prediction drift"),
  * pure, beside the error and latency rules: during a bake, is the new
- * colour's label mix in the fast and slow windows drawn from another
- * distribution than the baseline's, and by a lot? A window fails only when
- * both hold:
+ * colour's label mix drawn from another distribution than the baseline's,
+ * and by a lot? The slow window (cut at the flip, so it holds every
+ * prediction since the flip for its first SLOW_WINDOW_SECONDS) fails only
+ * when both hold:
  *
  * - proven: Pearson's chi-square test of homogeneity between the window's
  *   and the baseline's category counts (labels, `other`, `unparseable`)
  *   gives p < DRIFT_P_VALUE, with at least MIN_REQUESTS predictions in the
  *   window;
  * - large: the total variation distance between the two mixes is at least
- *   MAX_LABEL_SHIFT. A legitimate release shifts the mix a little (v1 → v2:
+ *   MAX_LABEL_SHIFT, and so is its one-sided 99.9% lower confidence bound
+ *   (TVD − 3.09·SE). A legitimate release shifts the mix a little (v1 → v2:
  *   0.058 on the golden set), which enough traffic proves beyond any p; the
- *   size keeps it from failing.
+ *   size keeps it from failing, and the bound keeps the first seconds'
+ *   noisy estimates from passing for a large shift.
+ *
+ * The fast window is measured and shown, never failed on: a 10-second mix
+ * looked at every second of a bake is noisy enough that a legitimate
+ * release would be rolled back in about 1 bake in 200 at 10 predictions/s
+ * (`npm run sim:drift`, docs/rollback-policy.md), and the slow window sees
+ * the same first seconds anyway.
  *
  * "Could not measure" is never "failed": without a baseline for this bake,
  * with fewer than MIN_BASELINE_PREDICTIONS in it, or with fewer than
@@ -43,6 +52,8 @@ export interface DriftWindowAssessment {
   predictions: number;
   /** Total variation distance between the window's mix and the baseline's; null when not measured. */
   tvd: number | null;
+  /** Its one-sided lower confidence bound (DRIFT_TVD_Z); null when not measured. */
+  tvdLowerBound: number | null;
   /** The chi-square test's p-value; null when not measured. */
   pValue: number | null;
   shift: LabelShift | null;
@@ -106,46 +117,83 @@ function aligned(a: LabelCounts, b: LabelCounts): { labels: string[]; a: number[
   return { labels, a: counts(a), b: counts(b) };
 }
 
-/** The total variation distance between two mixes, and the category that moved most. */
-export function labelShift(window: LabelCounts, baseline: LabelCounts): { tvd: number; shift: LabelShift | null } {
+/**
+ * z of the TVD's one-sided 99.9% lower confidence bound: calibrated with
+ * MAX_LABEL_SHIFT by `npm run sim:drift` (docs/rollback-policy.md).
+ */
+export const DRIFT_TVD_Z = 3.09;
+
+/**
+ * The total variation distance between two mixes, its lower confidence
+ * bound, and the category that moved most. The TVD is P(A) − Q(A) for A the
+ * categories more frequent in the window than in the baseline, so its
+ * standard error is that of a difference of two independent proportions,
+ * √(P(A)(1−P(A))/n + Q(A)(1−Q(A))/m) (A taken as fixed: the bound is a
+ * little optimistic, which the calibration absorbs).
+ */
+export function labelShift(window: LabelCounts, baseline: LabelCounts): { tvd: number; tvdLowerBound: number; shift: LabelShift | null } {
   const { labels, a, b } = aligned(window, baseline);
   const na = a.reduce((s, x) => s + x, 0);
   const nb = b.reduce((s, x) => s + x, 0);
-  if (na === 0 || nb === 0) return { tvd: 0, shift: null };
+  if (na === 0 || nb === 0) return { tvd: 0, tvdLowerBound: 0, shift: null };
   let tvd = 0;
+  let pA = 0;
+  let qA = 0;
   let shift: LabelShift | null = null;
   for (let i = 0; i < labels.length; i++) {
     const share = a[i]! / na;
     const baselineShare = b[i]! / nb;
     const d = Math.abs(share - baselineShare);
     tvd += d;
+    if (share > baselineShare) {
+      pA += share;
+      qA += baselineShare;
+    }
     if (shift === null || d > Math.abs(shift.share - shift.baselineShare)) shift = { label: labels[i]!, share, baselineShare };
   }
-  return { tvd: tvd / 2, shift };
+  const se = Math.sqrt((pA * (1 - pA)) / na + (qA * (1 - qA)) / nb);
+  return { tvd: tvd / 2, tvdLowerBound: Math.max(0, tvd / 2 - DRIFT_TVD_Z * se), shift };
 }
 
-/** Judges one window against the baseline. */
-export function assessDriftWindow(window: DriftWindowName, counts: LabelCounts, baseline: LabelCounts, policy: RolloutPolicy, seconds: number): DriftWindowAssessment {
+/** Judges one window against the baseline; a window not `judged` (the fast one) is measured and never fails. */
+export function assessDriftWindow(
+  window: DriftWindowName,
+  counts: LabelCounts,
+  baseline: LabelCounts,
+  policy: RolloutPolicy,
+  seconds: number,
+  judged = true,
+): DriftWindowAssessment {
   const label = `${window} window (${seconds}s)`;
   const predictions = predictionTotal(counts);
   if (predictions < policy.minRequests) {
-    return { window, verdict: "inconclusive", predictions, tvd: null, pValue: null, shift: null, reason: `${label}: could not measure, ${predictions} < ${policy.minRequests} predictions` };
+    return {
+      window,
+      verdict: "inconclusive",
+      predictions,
+      tvd: null,
+      tvdLowerBound: null,
+      pValue: null,
+      shift: null,
+      reason: `${label}: could not measure, ${predictions} < ${policy.minRequests} predictions`,
+    };
   }
   const { a, b } = aligned(counts, baseline);
   const { pValue } = homogeneityTest(a, b);
-  const { tvd, shift } = labelShift(counts, baseline);
+  const { tvd, tvdLowerBound, shift } = labelShift(counts, baseline);
   const moved = shift === null ? "" : `${shift.label} ${pct(shift.share)} vs ${pct(shift.baselineShare)} baseline, `;
   const proven = pValue < policy.driftPValue;
-  const large = tvd >= policy.maxLabelShift;
-  const figures = `${moved}TVD ${tvd.toFixed(2)} ${large ? "≥" : "<"} ${policy.maxLabelShift.toFixed(2)}, ${pText(pValue)}`;
-  if (proven && large) {
-    return { window, verdict: "failed", predictions, tvd, pValue, shift, reason: `prediction drift: ${figures} (${label}: ${predictions} predictions)` };
+  const large = tvdLowerBound >= policy.maxLabelShift;
+  const figures = `${moved}TVD ${tvd.toFixed(2)} (at least ${tvdLowerBound.toFixed(2)}) ${large ? "≥" : "<"} ${policy.maxLabelShift.toFixed(2)}, ${pText(pValue)}`;
+  const measured = { window, predictions, tvd, tvdLowerBound, pValue, shift };
+  if (proven && large && judged) {
+    return { ...measured, verdict: "failed", reason: `prediction drift: ${figures} (${label}: ${predictions} predictions)` };
   }
-  const why = !proven ? `not proven (p ≥ ${probability(policy.driftPValue)})` : "proven but small";
-  return { window, verdict: "healthy", predictions, tvd, pValue, shift, reason: `${label}: ${predictions} predictions, ${figures}: ${why}` };
+  const why = !judged ? "shown only, drift is judged on the slow window" : !proven ? `not proven (p ≥ ${probability(policy.driftPValue)})` : "proven but small";
+  return { ...measured, verdict: judged ? "healthy" : "inconclusive", reason: `${label}: ${predictions} predictions, ${figures}: ${why}` };
 }
 
-/** The drift verdict of a bake: failed if a window failed, healthy if one measured healthy, else inconclusive; not judged outside a bake or when off. */
+/** The drift verdict of a bake: the slow window's (the fast one is measured beside it); not judged outside a bake or when off. */
 export function assessDrift(input: DriftInput, seconds: { fast: number; slow: number }): DriftAssessment {
   const { policy, baseline } = input;
   const none = { window: null, measurements: null };
@@ -167,11 +215,9 @@ export function assessDrift(input: DriftInput, seconds: { fast: number; slow: nu
         `fewer than MIN_BASELINE_PREDICTIONS (${policy.minBaselinePredictions}); this bake is judged on errors and latency only`,
     };
   }
-  const fast = assessDriftWindow("fast", input.windows.fast, baseline.counts, policy, seconds.fast);
+  const fast = assessDriftWindow("fast", input.windows.fast, baseline.counts, policy, seconds.fast, false);
   const slow = assessDriftWindow("slow", input.windows.slow, baseline.counts, policy, seconds.slow);
   const measurements = { fast, slow };
-  const failed = [fast, slow].find((w) => w.verdict === "failed");
-  if (failed !== undefined) return { verdict: "failed", window: failed.window, baselinePredictions, measurements, reason: failed.reason };
-  const verdict = fast.verdict === "healthy" || slow.verdict === "healthy" ? "healthy" : "inconclusive";
-  return { verdict, window: null, baselinePredictions, measurements, reason: `drift: ${fast.reason}; ${slow.reason}` };
+  if (slow.verdict === "failed") return { verdict: "failed", window: "slow", baselinePredictions, measurements, reason: slow.reason };
+  return { verdict: slow.verdict, window: null, baselinePredictions, measurements, reason: `drift: ${slow.reason}; ${fast.reason}` };
 }

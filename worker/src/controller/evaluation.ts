@@ -101,6 +101,7 @@ function driftFigures(drift: Assessment["drift"]): Metrics {
     driftWindow: w?.window ?? null,
     driftPredictions: w?.predictions ?? null,
     driftTvd: round(w?.tvd ?? null, 4),
+    driftTvdLowerBound: round(w?.tvdLowerBound ?? null, 4),
     driftPValue: w?.pValue == null ? null : Number(w.pValue.toPrecision(3)),
     driftLabel: w?.shift?.label ?? null,
     driftShare: round(w?.shift?.share ?? null, 4),

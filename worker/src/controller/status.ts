@@ -121,6 +121,7 @@ function driftWindowView(w: DriftWindowAssessment): DriftWindowView {
     verdict: w.verdict,
     predictions: w.predictions,
     tvd: r4(w.tvd),
+    tvdLowerBound: r4(w.tvdLowerBound),
     pValue: w.pValue === null ? null : Number(w.pValue.toPrecision(3)),
     label: w.shift?.label ?? null,
     share: r4(w.shift?.share),
