@@ -9,7 +9,7 @@
 // answer (an error already) or with LABEL_TELEMETRY=off; at most
 // LABEL_MAX_PER_SECOND answers a second are read, the rest pass unread.
 import { describe, expect, it } from "vitest";
-import { controller, newIsolate, origins, predictRequest, send, testEnv } from "./helpers.js";
+import { controller, newIsolate, origins, predictRequest, send, testEnv, waitFor } from "./helpers.js";
 
 /** Base64 of a string's UTF-8 bytes, or of raw bytes. */
 function base64(x: string | Uint8Array): string {
@@ -34,9 +34,21 @@ async function through(e: Env, request: Request): Promise<{ status: number; byte
   return { status: sent.res.status, bytes };
 }
 
-/** Blue's label mix in the controller's slow window. */
-async function blueMix(e: Env) {
-  return (await controller(e).status()).predictions.blue.slow;
+/**
+ * Blue's label mix in the controller's slow window, once it holds `requests`
+ * of blue's answers and `predictions` labelled ones and has not changed for a
+ * poll: the isolate's relay forwards to the controller in the background.
+ */
+async function blueMix(e: Env, requests: number, predictions = 0) {
+  let last = "";
+  return waitFor("the relay's forward of blue's answers", async () => {
+    const status = await controller(e).status();
+    const mix = status.predictions.blue.slow;
+    const seen = JSON.stringify([status.metrics.blue.slow.requests, mix]);
+    const settled = status.metrics.blue.slow.requests >= requests && mix.predictions >= predictions && seen === last;
+    last = seen;
+    return settled ? mix : undefined;
+  });
 }
 
 const scripted = (answer: string | Uint8Array, more: Record<string, string> = {}) => ({ "x-test-answer": base64(answer), ...more });
@@ -48,7 +60,7 @@ describe("prediction telemetry on the traffic path", () => {
     const got = await through(e, predictRequest("good", scripted(answer)));
     expect(got.status).toBe(200);
     expect(new TextDecoder().decode(got.bytes)).toBe(answer);
-    const mix = await blueMix(e);
+    const mix = await blueMix(e, 1, 1);
     expect(mix).toMatchObject({ predictions: 1, labels: [{ label: "positive", count: 1, share: 1 }], other: 0, unparseable: 0 });
     expect(mix.confidence[9]).toBe(1);
   });
@@ -64,7 +76,7 @@ describe("prediction telemetry on the traffic path", () => {
     });
     const got = await through(e, batchRequest(["a", "b", "c"], scripted(answer)));
     expect(new TextDecoder().decode(got.bytes)).toBe(answer);
-    const mix = await blueMix(e);
+    const mix = await blueMix(e, 1, 3);
     expect(mix.predictions).toBe(3);
     expect(mix.unparseable).toBe(1);
     expect(mix.labels.map((l) => [l.label, l.count]).sort()).toEqual([["negative", 1], ["positive", 1]]);
@@ -75,7 +87,7 @@ describe("prediction telemetry on the traffic path", () => {
   it("a batch answer with fewer items than texts: every text unparseable", async () => {
     const e = recorderEnv();
     await through(e, batchRequest(["a", "b"], scripted(JSON.stringify({ predictions: [{ prediction: "positive", model_version: "v7" }] }))));
-    expect(await blueMix(e)).toMatchObject({ predictions: 2, unparseable: 2, labels: [] });
+    expect(await blueMix(e, 1, 2)).toMatchObject({ predictions: 2, unparseable: 2, labels: [] });
   });
 
   it("a 2xx that is not JSON, and one that is not UTF-8: unparseable, bytes unchanged", async () => {
@@ -85,7 +97,7 @@ describe("prediction telemetry on the traffic path", () => {
     const latin1 = new Uint8Array([...new TextEncoder().encode('{"prediction":"caf'), 0xe9, ...new TextEncoder().encode('","model_version":"v7"}')]);
     const notUtf8 = await through(e, predictRequest("x", scripted(latin1)));
     expect([...notUtf8.bytes]).toEqual([...latin1]);
-    expect(await blueMix(e)).toMatchObject({ predictions: 2, unparseable: 2, labels: [] });
+    expect(await blueMix(e, 2, 2)).toMatchObject({ predictions: 2, unparseable: 2, labels: [] });
   });
 
   it("an answer streamed without a Content-Length: the client's stream is untouched, the copy counted in the background", async () => {
@@ -93,7 +105,7 @@ describe("prediction telemetry on the traffic path", () => {
     const answer = '{"prediction":"negative","confidence":0.12,"model_version":"v7"}';
     const got = await through(e, predictRequest("x", scripted(answer, { "x-test-stream": "1" })));
     expect(new TextDecoder().decode(got.bytes)).toBe(answer);
-    const mix = await blueMix(e);
+    const mix = await blueMix(e, 1, 1);
     expect(mix).toMatchObject({ predictions: 1, labels: [{ label: "negative", count: 1 }] });
     expect(mix.confidence[1]).toBe(1);
   });
@@ -102,7 +114,7 @@ describe("prediction telemetry on the traffic path", () => {
     const e = recorderEnv();
     const got = await through(e, predictRequest("x", { "x-test-status": "503" }));
     expect(got.status).toBe(503);
-    expect((await blueMix(e)).predictions).toBe(0);
+    expect((await blueMix(e, 1)).predictions).toBe(0);
     expect((await controller(e).status()).metrics.blue.slow.errors.http5xx).toBe(1);
   });
 
@@ -117,7 +129,7 @@ describe("prediction telemetry on the traffic path", () => {
       await sent.settle();
     }
     const seconds = Math.floor(Date.now() / 1000) - startSecond + 1;
-    const counted = (await blueMix(e)).predictions;
+    const counted = (await blueMix(e, 6, 1)).predictions;
     expect(counted).toBeGreaterThanOrEqual(1);
     expect(counted).toBeLessThanOrEqual(seconds);
     expect(counted).toBeLessThan(6);
@@ -129,7 +141,7 @@ describe("prediction telemetry on the traffic path", () => {
     const answer = '{"prediction":"positive","confidence":0.93,"model_version":"v7"}';
     const got = await through(e, predictRequest("x", scripted(answer)));
     expect(new TextDecoder().decode(got.bytes)).toBe(answer);
-    expect((await blueMix(e)).predictions).toBe(0);
+    expect((await blueMix(e, 1)).predictions).toBe(0);
     expect((await controller(e).status()).metrics.blue.slow.requests).toBe(1);
   });
 });
