@@ -23,7 +23,6 @@ export const LONG_FILES = [
   "test/control/deploy-doc.test.ts",
   "test/control/cli-check-config.test.ts",
   "test/e2e/rollback-drills.test.ts",
-  "test/e2e/shadow-drills.test.ts", // 20 s of traffic at sample 1.0, then three bad standbys
   "test/e2e/byo-fastapi.test.ts",
   "test/control/cli-admin.test.ts",
   "test/e2e/drills-restart.test.ts",

@@ -1,6 +1,8 @@
 // `npm run test:soak`: the drills whose bounds are minutes of real time (a
-// 2-minute steady error rate, a 3-minute bake, a 30-second shadow gate), kept
-// out of `npm test` so that the everyday suite stays about three minutes;
+// 2-minute steady error rate, a 3-minute bake, a 30-second shadow gate) or
+// that load this 2-core machine's CPU for long (drift drills at 1,000
+// predictions/s, shadow drills mirroring every prediction), kept out of
+// `npm test` so that the everyday suite stays about three minutes;
 // `.ci/run` runs them after it. A soak file is named `*.soak.test.ts` and
 // lives beside the tests of what it drives (test/e2e/, test/control/); the
 // main config's node project excludes that name. They run at the same time,
