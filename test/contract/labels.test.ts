@@ -20,6 +20,7 @@ import {
   predictionTotal,
 } from "../../contract/labels.js";
 import { Prediction } from "../../contract/prediction.js";
+import { seededRandom } from "../helpers/seeded-random.js";
 
 describe("counting labels", () => {
   it("counts each label once by name, with its confidence bin", () => {
@@ -137,20 +138,10 @@ describe("reading answers", () => {
     expect(c).toEqual({ labels: [["neutral", 1], ["positive", 1]], other: 0, unparseable: 1, confidence: [1, 0, 0, 0, 0, 0, 1, 0, 0, 0] });
   });
 
-  /** mulberry32, so the random values are the same every run. */
-  function seeded(seed: number): () => number {
-    let a = seed;
-    return () => {
-      a = (a + 0x6d2b79f5) | 0;
-      let t = Math.imul(a ^ (a >>> 15), 1 | a);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   const scalars: unknown[] = ["", "positive", "x".repeat(80), "__proto__", 0, 1, -0.1, 0.5, 1.01, 2, null, true, [], {}, ["a"], undefined];
 
   it("reads an item as valid exactly when the contract's Prediction schema does (3,000 seeded values)", () => {
-    const next = seeded(12);
+    const next = seededRandom(12);
     const pick = () => scalars[Math.floor(next() * scalars.length)];
     for (let i = 0; i < 3_000; i++) {
       const value: Record<string, unknown> = {};

@@ -10,6 +10,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { RouterHandle } from "./router.js";
+import { seededRandom } from "./seeded-random.js";
 
 /** One prediction sent through the router. */
 export interface Sample {
@@ -56,17 +57,6 @@ export interface LoadOptions {
   batch?: number;
 }
 
-/** mulberry32: a tiny seeded generator for the draws of texts (a drill's traffic is the same run to run). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The facts a sample keeps from an answer's body: a prediction's model_version, or an error's code. */
 function bodyFacts(text: string): { modelVersion: string | null; errorCode: string | null } {
@@ -94,7 +84,7 @@ export function startLoad(routerUrl: string, opts: LoadOptions): Load {
   const startedAt = Date.now();
   let running = true;
   let sent = 0;
-  const random = seeded(opts.seed ?? 1);
+  const random = seededRandom(opts.seed ?? 1);
   const { texts, batch } = opts;
   const text = (i: number) => (texts === undefined ? `drill request ${i}: the service works and the answer was good` : texts[Math.floor(random() * texts.length)]!);
   // Drawn when the request is sent, in send order: the same seed sends the same texts.

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import * as z from "zod/mini";
 import { MAX_BATCH_TEXTS } from "../../contract/prediction.js";
 import { acceptsFast, schemaFor, type PredictKind } from "../../worker/src/edge-validation.js";
+import { seededRandom } from "../helpers/seeded-random.js";
 describe("the fast check of a valid body", () => {
   const MAX = 20;
   const texts: unknown[] = [
@@ -22,16 +23,6 @@ describe("the fast check of a valid body", () => {
     ...lists.map((list) => ({ texts: list, text: "fine" })),
   ];
 
-  /** A deterministic generator (mulberry32), so the random bodies are the same every run. */
-  function seeded(seed: number): () => number {
-    let a = seed;
-    return () => {
-      a = (a + 0x6d2b79f5) | 0;
-      let t = Math.imul(a ^ (a >>> 15), 1 | a);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   function randomBody(next: () => number): unknown {
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
     const text = () => pick(texts);
@@ -44,7 +35,7 @@ describe("the fast check of a valid body", () => {
   }
 
   it("accepts exactly what the schema accepts, on every edge case and 2,000 seeded random bodies", () => {
-    const next = seeded(11);
+    const next = seededRandom(11);
     const all = [...bodies, ...Array.from({ length: 2_000 }, () => randomBody(next))];
     let accepted = 0;
     for (const kind of ["single", "batch"] as PredictKind[]) {

@@ -6,6 +6,7 @@ import type { WindowMetrics } from "../../../contract/status.js";
 import { latencyBucket, emptyCounts, type ColorCounts, type ErrorClass, type SecondBucket } from "../../../contract/telemetry.js";
 import { MetricWindows } from "../../../worker/src/controller/metric-windows.js";
 import { assessRollout, type Assessment, type RolloutInput } from "../../../worker/src/controller/rollback-policy.js";
+import { seededRandom } from "../../helpers/seeded-random.js";
 
 export interface CountsSpec {
   requests: number;
@@ -85,17 +86,6 @@ export function failingWindows(color: Color = "green"): RolloutInput["windows"] 
   };
 }
 
-/** Deterministic PRNG (mulberry32) so "random" traffic is the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `seconds` seconds of `perSecond` requests, each failing with probability `rate` (seeded, so the same on every run). */
 export function randomTraffic(seed: number, rate: number, perSecond: number, seconds: number): { requests: number; errors: number }[] {
