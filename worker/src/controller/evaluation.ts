@@ -8,9 +8,9 @@ import * as z from "zod/mini";
 import { Color } from "../../../contract/colors.js";
 import type { Metrics } from "../../../contract/history.js";
 import type { LabelCounts } from "../../../contract/labels.js";
-import { VERDICTS, VERDICT_ACTIONS, type RolloutPolicy } from "../../../contract/policy.js";
-import { Phase, type RoutingState } from "../../../contract/routing.js";
-import type { WindowMetrics } from "../../../contract/status.js";
+import type { RolloutPolicy } from "../../../contract/policy.js";
+import type { RoutingState } from "../../../contract/routing.js";
+import { Verdict, type WindowMetrics } from "../../../contract/status.js";
 import type { MetricWindows, SecondTotals } from "./metric-windows.js";
 import type { Assessment, WindowAssessment } from "./rollback-policy.js";
 
@@ -46,17 +46,10 @@ export function colorWindows(
 
 /** The outcome of one evaluation, as status shows it and storage keeps it (`last_verdict`). */
 export const VerdictRecordSchema = z.object({
+  // The contract's Verdict (contract/status.ts), but kept with the time as Unix ms and read leniently.
+  ...Verdict.shape,
   /** Unix ms of the evaluation. */
   at: z.number(),
-  /** The colour judged (the active one) and the state it was judged in. */
-  color: Color,
-  phase: Phase,
-  epoch: z.int(),
-  verdict: z.enum(VERDICTS),
-  action: z.enum(VERDICT_ACTIONS),
-  /** The failed window, when the verdict is failed. */
-  window: z.nullable(z.enum(["fast", "slow"])),
-  reason: z.string(),
 });
 export type VerdictRecord = z.infer<typeof VerdictRecordSchema>;
 
