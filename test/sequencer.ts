@@ -18,6 +18,13 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
  * files rather than all at once.
  */
 export const LONG_FILES = [
+  // npm run test:soak's files (test/soak/vitest.config.ts uses this order too): the 3-minute bake first.
+  "test/e2e/drift-legitimate.soak.test.ts",
+  "test/e2e/rollback-drills-long.soak.test.ts",
+  "test/e2e/shadow-gate.soak.test.ts",
+  "test/e2e/shadow-drills.soak.test.ts",
+  "test/e2e/drift-drills.soak.test.ts",
+  // npm test's:
   "test/control/stack/stack.test.ts", // five `npm start` stacks, one after the other
   "test/control/cli-validate.test.ts",
   "test/control/deploy-doc.test.ts",

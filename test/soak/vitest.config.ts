@@ -10,6 +10,7 @@
 // model servers and router on loopback.
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { LongestFirstSequencer } from "../sequencer.js";
 
 export default defineConfig({
   test: {
@@ -19,6 +20,8 @@ export default defineConfig({
     include: ["test/**/*.soak.test.ts"],
     exclude: ["test/containers/**", "**/node_modules/**"],
     maxWorkers: 3,
+    // The 3-minute bake first, so the shorter files run beside it (test/sequencer.ts).
+    sequence: { sequencer: LongestFirstSequencer },
     testTimeout: 300_000,
     hookTimeout: 60_000,
   },
