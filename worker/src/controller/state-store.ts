@@ -201,9 +201,7 @@ export class StateStore {
 
   /** The stored metric windows, or null (none yet, or reset). */
   windows(): MetricWindowsJSON | null {
-    const raw = this.#storage.kv.get(STORAGE_KEYS.windows);
-    if (raw === undefined) return null;
-    return this.#settle(STORAGE_KEYS.windows, readWindows(raw), () => this.#storage.kv.delete(STORAGE_KEYS.windows));
+    return this.#readDroppable(STORAGE_KEYS.windows, readWindows);
   }
 
   /**
@@ -221,16 +219,12 @@ export class StateStore {
 
   /** The stored relay registry, or null (none yet, or reset). */
   relays(): RelayRegistryJSON | null {
-    const raw = this.#storage.kv.get(STORAGE_KEYS.relays);
-    if (raw === undefined) return null;
-    return this.#settle(STORAGE_KEYS.relays, readRelays(raw), () => this.#storage.kv.delete(STORAGE_KEYS.relays));
+    return this.#readDroppable(STORAGE_KEYS.relays, readRelays);
   }
 
   /** The stored timeline, or null (none yet, or reset). */
   timeline(): TimelineJSON | null {
-    const raw = this.#storage.kv.get(STORAGE_KEYS.timeline);
-    if (raw === undefined) return null;
-    return this.#settle(STORAGE_KEYS.timeline, readTimeline(raw), () => this.#storage.kv.delete(STORAGE_KEYS.timeline));
+    return this.#readDroppable(STORAGE_KEYS.timeline, readTimeline);
   }
 
   /** Stores the timeline. */
@@ -240,9 +234,7 @@ export class StateStore {
 
   /** The stored label history, or null (none yet, or reset). */
   labelHistory(): LabelHistoryJSON | null {
-    const raw = this.#storage.kv.get(STORAGE_KEYS.labelHistory);
-    if (raw === undefined) return null;
-    return this.#settle(STORAGE_KEYS.labelHistory, readLabelHistory(raw), () => this.#storage.kv.delete(STORAGE_KEYS.labelHistory));
+    return this.#readDroppable(STORAGE_KEYS.labelHistory, readLabelHistory);
   }
 
   /** Stores the label history. */
@@ -252,16 +244,12 @@ export class StateStore {
 
   /** The baseline frozen at the last flip, or null (none yet, or reset). */
   baseline(): Baseline | null {
-    const raw = this.#storage.kv.get(STORAGE_KEYS.baseline);
-    if (raw === undefined) return null;
-    return this.#settle(STORAGE_KEYS.baseline, readBaseline(raw), () => this.#storage.kv.delete(STORAGE_KEYS.baseline));
+    return this.#readDroppable(STORAGE_KEYS.baseline, readBaseline);
   }
 
   /** The latest stored verdict, or null (none yet, or reset). */
   lastVerdict(): VerdictRecord | null {
-    const raw = this.#storage.kv.get(STORAGE_KEYS.lastVerdict);
-    if (raw === undefined) return null;
-    return this.#settle(STORAGE_KEYS.lastVerdict, readVerdict(raw), () => this.#storage.kv.delete(STORAGE_KEYS.lastVerdict));
+    return this.#readDroppable(STORAGE_KEYS.lastVerdict, readVerdict);
   }
 
   /** Undelivered alerts, oldest first. */
@@ -326,6 +314,13 @@ export class StateStore {
    * `routingAfter` is the routing state to record the repair against, when
    * the routing state itself is what was repaired.
    */
+  /** A key whose unreadable value is dropped (read as null, deleted, a repair row): null when it is absent. */
+  #readDroppable<T>(key: string, read: (raw: unknown) => Reading<T | null>): T | null {
+    const raw = this.#storage.kv.get(key);
+    if (raw === undefined) return null;
+    return this.#settle(key, read(raw), () => this.#storage.kv.delete(key));
+  }
+
   #settle<T>(key: string, reading: Reading<T>, writeBack: (value: T) => void, routingAfter?: RoutingState): T {
     if (reading.outcome === "current") return reading.value;
     const deployment = this.#options.deployment();
