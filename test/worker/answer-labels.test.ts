@@ -9,7 +9,7 @@
 // answer (an error already) or with LABEL_TELEMETRY=off; at most
 // LABEL_MAX_PER_SECOND answers a second are read, the rest pass unread.
 import { describe, expect, it } from "vitest";
-import { controller, newIsolate, origins, predictRequest, send, testEnv, waitFor } from "./helpers.js";
+import { controller, newIsolate, origins, predictRequest, send, slowWindowOnce, testEnv, waitFor } from "./helpers.js";
 
 /** Base64 of a string's UTF-8 bytes, or of raw bytes. */
 function base64(x: string | Uint8Array): string {
@@ -36,18 +36,14 @@ async function through(e: Env, request: Request): Promise<{ status: number; byte
 
 /**
  * Blue's label mix in the controller's slow window, once it holds `requests`
- * of blue's answers and `predictions` labelled ones and has not changed for a
- * poll: the isolate's relay forwards to the controller in the background.
+ * of blue's answers (slowWindowOnce: the relay forwards in the background)
+ * and `predictions` labelled ones (a streamed answer's labels come later).
  */
 async function blueMix(e: Env, requests: number, predictions = 0) {
-  let last = "";
-  return waitFor("the relay's forward of blue's answers", async () => {
-    const status = await controller(e).status();
-    const mix = status.predictions.blue.slow;
-    const seen = JSON.stringify([status.metrics.blue.slow.requests, mix]);
-    const settled = status.metrics.blue.slow.requests >= requests && mix.predictions >= predictions && seen === last;
-    last = seen;
-    return settled ? mix : undefined;
+  await slowWindowOnce(e, "blue", requests);
+  return waitFor(`${predictions} labelled predictions of blue`, async () => {
+    const mix = (await controller(e).status()).predictions.blue.slow;
+    return mix.predictions >= predictions ? mix : undefined;
   });
 }
 
