@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { admin, startLoad, summarize, waitUntil, type Sample } from "../helpers/drill.js";
 import { containerName, dockerOk, inspectContainer, waitHealthy } from "./helpers/docker.js";
 import { currentRun, drillVars, routerOf } from "./helpers/run.js";
-import { controllerShows, ensureActive, stackReady, status } from "./helpers/stack-state.js";
+import { controllerShows, ensureActive, stackReady, status, waitOrDiagnose } from "./helpers/stack-state.js";
 
 const run = currentRun();
 const RPS = 50;
@@ -45,10 +45,17 @@ describe("(b) green dies", () => {
       killAt = Date.now();
       await dockerOk(["kill", green], { timeoutMs: 20_000 });
       killedMs = Date.now() - killAt;
-      rolledBack = await waitUntil("the automatic rollback", async () => {
+      rolledBack = await waitOrDiagnose(run, "the automatic rollback", async () => {
         const s = await status(run);
         return s.phase === "rolled_back" ? s : undefined;
-      }, 20_000, 50);
+      }, 20_000, 50).catch((err: unknown) => {
+        const after = load.samples.filter((s) => s.sentAt >= killAt);
+        const by = (s: Sample) => `${s.status}/${s.color}/${s.failover ?? "-"}`;
+        const tally = new Map<string, number>();
+        for (const sample of after) tally.set(by(sample), (tally.get(by(sample)) ?? 0) + 1);
+        const counts = [...tally].map(([k, n]) => `${k} ×${n}`);
+        throw new Error(`${String(err)}\nclients after the kill (status/colour/failover): ${counts.join(", ")}`);
+      });
       await sleep(3_000);
     } finally {
       samples = await load.stop();

@@ -207,6 +207,8 @@ export interface Counts {
   relaysCalled: Set<string>;
   /** Relay syncs whose answer was thrown away after the relay took them (`loseSyncAnswers`). */
   lostSyncAnswers: number;
+  /** Relay syncs whose answer never came after the relay took them (`hangSyncAnswers`). */
+  hungSyncAnswers: number;
   /** The slowest controller or relay RPC round trip seen, in ms. */
   slowestCallMs: number;
   kvReads: number;
@@ -225,6 +227,8 @@ export interface Faults {
   failRelays?: boolean;
   /** This many relay syncs that carry outcomes reach the relay, which takes them, and then reject: the answer lost on its way back. */
   loseSyncAnswers?: number;
+  /** This many relay syncs that carry outcomes reach the relay, which takes them, and then never answer. */
+  hangSyncAnswers?: number;
 }
 
 type Rpc = Record<string, (...args: unknown[]) => Promise<unknown>>;
@@ -235,7 +239,8 @@ function countingNamespace(
   counts: Counts,
   calls: Record<string, number>,
   fail: () => boolean,
-  after: (prop: string, args: unknown[], name: string | undefined) => void = () => {},
+  /** Runs on each answer; a promise it returns is what the caller gets instead (one that never settles: an answer that never comes). */
+  after: (prop: string, args: unknown[], name: string | undefined) => Promise<never> | void = () => {},
 ) {
   return {
     idFromName: (name: string) => namespace.idFromName(name),
@@ -254,10 +259,7 @@ function countingNamespace(
                 .finally(() => {
                   counts.slowestCallMs = Math.max(counts.slowestCallMs, Date.now() - startedAt);
                 })
-                .then((answer) => {
-                  after(prop, args, id.name);
-                  return answer;
-                });
+                .then((answer) => after(prop, args, id.name) ?? answer);
             };
           },
         },
@@ -274,7 +276,7 @@ function countingNamespace(
  * here (relayUpstream does that).
  */
 export function countingEnv(base: Env, faults: Faults = {}): { env: Env; counts: Counts } {
-  const counts: Counts = { controllerCalls: {}, relayCalls: {}, relaysCalled: new Set(), lostSyncAnswers: 0, slowestCallMs: 0, kvReads: 0 };
+  const counts: Counts = { controllerCalls: {}, relayCalls: {}, relaysCalled: new Set(), lostSyncAnswers: 0, hungSyncAnswers: 0, slowestCallMs: 0, kvReads: 0 };
   const deployments = countingNamespace(base.DEPLOYMENTS, counts, counts.controllerCalls, () => faults.failController === true);
   const relays = countingNamespace(base.RELAYS, counts, counts.relayCalls, () => faults.failRelays === true, (prop, args, name) => {
     if (name !== undefined) counts.relaysCalled.add(name);
@@ -283,6 +285,11 @@ export function countingEnv(base: Env, faults: Faults = {}): { env: Env; counts:
       faults.loseSyncAnswers! -= 1;
       counts.lostSyncAnswers += 1;
       throw new Error("test: the relay's answer was lost");
+    }
+    if (carries && (faults.hangSyncAnswers ?? 0) > 0) {
+      faults.hangSyncAnswers! -= 1;
+      counts.hungSyncAnswers += 1;
+      return new Promise<never>(() => {});
     }
   });
   const kv = base.ROUTING;
@@ -307,6 +314,10 @@ export interface UpstreamFaults {
   fail?: boolean;
   /** This many forwards that carry batches reach the controller, which counts them, and then reject: the answer lost. */
   loseAnswers?: number;
+  /** This many forwards that carry batches reach the controller, which counts them, and then never answer. */
+  hangAnswers?: number;
+  /** The relay's forward timeout for the test (TelemetryRelay.forwardTimeoutMs). */
+  forwardTimeoutMs?: number;
 }
 
 /** Forwards and failures of one relay, as relayUpstream counts them. */
@@ -314,6 +325,8 @@ export interface UpstreamCounts {
   forwards: number;
   failed: number;
   lostAnswers: number;
+  /** Forwards whose answer never came (`hangAnswers`). */
+  hungAnswers: number;
 }
 
 /**
@@ -322,9 +335,10 @@ export interface UpstreamCounts {
  * `faults` says. The relay instance is created if it is not running yet.
  */
 export async function relayUpstream(stub: DurableObjectStub<TelemetryRelay>, faults: UpstreamFaults = {}): Promise<UpstreamCounts> {
-  const counts: UpstreamCounts = { forwards: 0, failed: 0, lostAnswers: 0 };
+  const counts: UpstreamCounts = { forwards: 0, failed: 0, lostAnswers: 0, hungAnswers: 0 };
   await runInDurableObject(stub, (instance: TelemetryRelay) => {
     const real = instance.upstream;
+    if (faults.forwardTimeoutMs !== undefined) instance.forwardTimeoutMs = faults.forwardTimeoutMs;
     instance.upstream = (deployment) => ({
       forward: async (forward) => {
         counts.forwards += 1;
@@ -337,6 +351,11 @@ export async function relayUpstream(stub: DurableObjectStub<TelemetryRelay>, fau
           faults.loseAnswers! -= 1;
           counts.lostAnswers += 1;
           throw new Error("test: the controller's answer was lost");
+        }
+        if (forward.batches.length > 0 && (faults.hangAnswers ?? 0) > 0) {
+          faults.hangAnswers! -= 1;
+          counts.hungAnswers += 1;
+          return new Promise<never>(() => {});
         }
         return answer;
       },

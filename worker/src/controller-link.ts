@@ -26,6 +26,7 @@
  * relay nor a stale state sends an isolate there.
  */
 import { RoutingStateSchema, type RoutingState } from "../../contract/routing.js";
+import { within } from "./bounded-call.js";
 import type { RouterConfig } from "./config.js";
 import type { DeploymentController } from "./controller/deployment-controller.js";
 import { parseRpc } from "./controller/rpc-schemas.js";
@@ -44,6 +45,13 @@ export const SYNC_BACKOFF_MS = RELAY_SYNC_BACKOFF_MS;
 /** A trailing flush waits at most this long (ctx.waitUntil gets 30 s after the answer). */
 export const TRAILING_FLUSH_MAX_WAIT_MS = 20_000;
 
+/**
+ * A sync not answered within this long counts as failed (bounded-call.ts):
+ * the link backs off and its batches go with the next sync. Longer than a
+ * cold relay's wait for its first forward (COLD_ANSWER_MAX_WAIT_MS, 4 s).
+ */
+export const RELAY_SYNC_TIMEOUT_MS = 6_000;
+
 /** The part of an execution context the link needs. */
 export type WaitUntil = Pick<ExecutionContext, "waitUntil">;
 
@@ -61,6 +69,8 @@ export function controllerStub(env: Env, deployment: string): DurableObjectStub<
 export class ControllerLink {
   readonly cache = new RoutingCache();
   readonly telemetry = new TelemetryBuffer();
+  /** How long a sync may take before it counts as failed (tests shorten it). */
+  syncTimeoutMs = RELAY_SYNC_TIMEOUT_MS;
   readonly #deployment: string;
   readonly #schedule: SyncSchedule;
   readonly #colo: () => string;
@@ -155,7 +165,7 @@ export class ControllerLink {
     const relay = relayName(this.#deployment, this.#colo(), shard);
     this.#inFlight = (async () => {
       try {
-        const answer = parseRpc(RelayAnswerSchema, await relayStub(env, relay).sync(request), "relay answer");
+        const answer = parseRpc(RelayAnswerSchema, await within(relayStub(env, relay).sync(request), this.syncTimeoutMs, `sync with relay ${relay}`), "relay answer");
         this.#schedule.succeeded(answer, this.cache);
       } catch (err) {
         this.#schedule.failed(Date.now());

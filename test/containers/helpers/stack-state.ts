@@ -60,3 +60,36 @@ export async function receivedAlerts(run: ContainersRun): Promise<Array<{ path: 
   return requests.map((r) => ({ path: r.path, at: r.at, text: (JSON.parse(r.body) as { text: string }).text }));
 }
 
+
+/**
+ * What a drill that timed out saw last, for its error: the controller's
+ * phase, epoch, verdict, health and windows on the active colour, and the
+ * router container's last log lines (its controller and relays log there).
+ */
+export async function diagnosis(run: ContainersRun, logLines = 60): Promise<string> {
+  const s = await status(run).catch((err: unknown) => ({ unreachable: String(err) }));
+  const brief =
+    "unreachable" in s
+      ? `status unreachable: ${s.unreachable}`
+      : JSON.stringify({
+          active: s.active,
+          phase: s.phase,
+          epoch: s.epoch,
+          verdict: s.verdict,
+          autoRollbackArmed: s.autoRollbackArmed,
+          health: { blue: s.colors?.blue?.health, green: s.colors?.green?.health },
+          metrics: s.metrics?.[s.active],
+          nextAlarmAt: s.nextAlarmAt,
+        });
+  const logs = await docker(["logs", "--tail", String(logLines), containerName(run.project, "router")], { timeoutMs: 15_000 });
+  return `${brief}\nrouter's last ${logLines} log lines:\n${logs.stdout}${logs.stderr}`;
+}
+
+/** waitUntil that, on timing out, adds diagnosis() to its error. */
+export async function waitOrDiagnose<T>(run: ContainersRun, what: string, check: () => Promise<T | undefined>, timeoutMs: number, everyMs = 100): Promise<T> {
+  try {
+    return await waitUntil(what, check, timeoutMs, everyMs);
+  } catch (err) {
+    throw new Error(`${String(err)}\n${await diagnosis(run)}`);
+  }
+}

@@ -7,6 +7,8 @@
 //   isolates: more than one relay's share), with one isolate's sync answer
 //   and one relay's forward answer lost on the way back (each resent, not
 //   counted twice);
+// - past a sync and a forward whose answers never come (each given up after
+//   its bound, bounded-call.ts, and sent again);
 // - across a controller restart between a counted batch and its resend (the
 //   relays' batch numbers are stored with the windows);
 // - across a relay restart: its successor is a new incarnation, so nothing
@@ -85,6 +87,32 @@ describe("every prediction is counted once", () => {
     expect(counts.controllerCalls).toEqual({});
     for (const { router } of fleet) expect(router.isolate.link(base.DEPLOYMENT_NAME).telemetry.pending).toBe(false);
   }, 60_000);
+
+  it("past a sync and a forward that never answer: each is given up after its bound and sent again, nothing counted twice", async () => {
+    const base = testEnv();
+    await controller(base).getRoutingState();
+    const faults = { hangSyncAnswers: 1 };
+    const { env: e, counts } = countingEnv(base, faults);
+    const lhr = await relayUpstream(relay(base, "LHR"), { hangAnswers: 1, forwardTimeoutMs: 300 });
+    const fleet = isolatesIn({ LHR: 2 });
+    for (const { router } of fleet) router.isolate.link(base.DEPLOYMENT_NAME).syncTimeoutMs = 300;
+
+    // The relay takes an isolate's batch and its answer never comes; the controller counts the relay's
+    // batch and its answer never comes. Without a bound, each sender would wait for good, and nothing it
+    // counted afterwards would reach the controller.
+    let sent = (await predictionRound(fleet, e)).length;
+    await waitFor("both answers held back", async () => (counts.hungSyncAnswers === 1 && lhr.hungAnswers === 1 ? true : undefined));
+    await sleep(300 + PAST_BACKOFF_MS);
+    sent += (await predictionRound(fleet, e)).length;
+    await sleep(PAST_BACKOFF_MS);
+    sent += (await predictionRound(fleet, e)).length;
+
+    const counted = await countedExactly(base, sent);
+    console.log(`unanswered calls: ${sent} predictions, 1 sync and 1 forward never answered → ${counted} counted; LHR forwarded ${lhr.forwards} times`);
+    expect(counted).toBe(sent);
+    expect(lhr.forwards).toBeGreaterThanOrEqual(2);
+    for (const { router } of fleet) expect(router.isolate.link(base.DEPLOYMENT_NAME).telemetry.pending).toBe(false);
+  }, 30_000);
 
   it("across a controller restart between a counted batch and its resend", async () => {
     const e = testEnv();

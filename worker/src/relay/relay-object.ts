@@ -17,6 +17,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { RoutingStateSchema, type RoutingState } from "../../../contract/routing.js";
 import type { DeploymentController } from "../controller/deployment-controller.js";
+import { within } from "../bounded-call.js";
 import { parseRpc } from "../controller/rpc-schemas.js";
 import { alarmToSet } from "./relay-alarm.js";
 import { RelayCore } from "./relay-core.js";
@@ -25,6 +26,13 @@ import { parseRelayName } from "./relay-name.js";
 
 /** A relay without a state waits at most this long for its first forward before answering an isolate (a new controller probes its origins first, 3 s at most). */
 export const COLD_ANSWER_MAX_WAIT_MS = 4_000;
+
+/**
+ * A forward not answered within this long counts as failed (bounded-call.ts)
+ * and goes again after RELAY_RETRY_MS; the controller's forward does no I/O
+ * but a KV write, so this is far beyond a healthy one.
+ */
+export const RELAY_FORWARD_TIMEOUT_MS = 5_000;
 
 /** Where a relay sends its forwards: the controller's forward RPC. */
 export interface Upstream {
@@ -45,6 +53,8 @@ export class TelemetryRelay extends DurableObject<Env> {
    * field is not reachable over RPC.
    */
   upstream: (deployment: string) => Upstream = (deployment) => controllerOf(this.env, deployment);
+  /** How long a forward may take before it counts as failed (tests shorten it through runInDurableObject). */
+  forwardTimeoutMs = RELAY_FORWARD_TIMEOUT_MS;
   #core: RelayCore | null = null;
   #deployment = "";
   /** The forward in flight, if any. */
@@ -103,10 +113,11 @@ export class TelemetryRelay extends DurableObject<Env> {
   /** One forward to the controller, its answer taken or its failure noted; never throws. */
   async #forward(core: RelayCore, forward: RelayForward): Promise<void> {
     try {
-      const answer = parseRpc(ForwardAnswerSchema, await this.upstream(this.#deployment).forward(forward), "controller's forward answer");
+      const call = this.upstream(this.#deployment).forward(forward);
+      const answer = parseRpc(ForwardAnswerSchema, await within(call, this.forwardTimeoutMs, "forward to the controller"), "controller's forward answer");
       core.forwardSucceeded(answer);
     } catch (err) {
-      // Overloaded, unreachable or answer lost: the batches stay numbered and go again after RELAY_RETRY_MS.
+      // Overloaded, unreachable, unanswered or answer lost: the batches stay numbered and go again after RELAY_RETRY_MS.
       core.forwardFailed(Date.now());
       console.warn(`relay ${core.relay}: forward to controller ${this.#deployment} failed; retrying with the next one`, String(err));
     }
