@@ -165,7 +165,7 @@ export class ControllerLink {
     const relay = relayName(this.#deployment, this.#colo(), shard);
     this.#inFlight = (async () => {
       try {
-        const answer = parseRpc(RelayAnswerSchema, await within(relayStub(env, relay).sync(request), this.syncTimeoutMs, `sync with relay ${relay}`), "relay answer");
+        const answer = parseRpc(RelayAnswerSchema, await within(relayStub(env, relay).sync(request, relay), this.syncTimeoutMs, `sync with relay ${relay}`), "relay answer");
         this.#schedule.succeeded(answer, this.cache);
       } catch (err) {
         this.#schedule.failed(Date.now());

@@ -11,10 +11,13 @@
 //   its bound, bounded-call.ts, and sent again);
 // - across a controller restart between a counted batch and its resend (the
 //   relays' batch numbers are stored with the windows);
+// - through a relay the runtime started without its name (its alarm does,
+//   after a restart): the isolates' calls name it;
 // - across a relay restart: its successor is a new incarnation, so nothing
 //   is counted twice, and what is lost is exactly what the old one had not
 //   handed to the controller.
-import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import type { TelemetryRelay } from "../../../worker/src/relay/relay-object.js";
 import { describe, expect, it } from "vitest";
 import { relayName } from "../../../worker/src/relay/relay-name.js";
 import {
@@ -137,6 +140,25 @@ describe("every prediction is counted once", () => {
     sent += (await predictionRound(fleet, e)).length;
     expect(await countedExactly(e, sent)).toBe(sent);
     expect(lhr.forwards).toBeGreaterThanOrEqual(3);
+  }, 30_000);
+
+  it("through a relay started without its name (as its alarm starts it after a restart): the calls that follow name it, and every outcome is counted", async () => {
+    const e = testEnv();
+    // The runtime starts an object for its alarm from an id without a name (workerd's alarm
+    // scheduler keeps only the hex id), and the instance keeps that id for every call after. A
+    // stub made from the id's string starts it the same way.
+    const namespace = e.RELAYS as DurableObjectNamespace<TelemetryRelay>;
+    const nameless = namespace.get(namespace.idFromString(relay(e, "FRA").id.toString()));
+    await runInDurableObject(nameless, async (instance: TelemetryRelay, state) => {
+      expect(state.id.name).toBeUndefined();
+      await instance.alarm(); // nothing held yet: nothing to do, and no throw (a throw is retried by the runtime)
+    });
+
+    const fleet = isolatesIn({ FRA: 2 });
+    const sent = (await predictionRound(fleet, e)).length + (await predictionRound(fleet, e)).length;
+    const counted = await countedExactly(e, sent);
+    console.log(`nameless relay: ${sent} predictions through it → ${counted} counted`);
+    expect(counted).toBe(sent);
   }, 30_000);
 
   it("across a relay restart: nothing twice, and only what it had not handed to the controller is lost", async () => {

@@ -15,7 +15,7 @@ export interface PushOutcome {
 
 /** Sends `state` to every relay in `targets` (relay names); never throws. */
 export async function pushToRelays(env: Env, targets: readonly string[], state: RoutingState): Promise<PushOutcome> {
-  const results = await Promise.allSettled(targets.map((name) => relayStub(env, name).push(state)));
+  const results = await Promise.allSettled(targets.map((name) => relayStub(env, name).push(state, name)));
   const failed = results.flatMap((r, i) => (r.status === "rejected" ? [`${targets[i]}: ${String(r.reason)}`] : []));
   return { targets: targets.length, failed };
 }

@@ -62,9 +62,13 @@ export class TelemetryRelay extends DurableObject<Env> {
   /** The alarm this instance has set (null: none, or fired); moved only sooner while it is ahead, as setAlarm replaces it. */
   #alarmAtMs: number | null = null;
 
-  /** Takes an isolate's sync: its new batches merged (each once); answers the relay's state and the acknowledgement. */
-  async sync(request: IsolateSync): Promise<RelayAnswer> {
-    const core = this.#relay();
+  /**
+   * Takes an isolate's sync: its new batches merged (each once); answers the
+   * relay's state and the acknowledgement. `relay`: the name the isolate
+   * called (see #relay).
+   */
+  async sync(request: IsolateSync, relay?: string): Promise<RelayAnswer> {
+    const core = this.#relay(relay);
     const envelope = parseRpc(IsolateSyncEnvelope, request, "isolate sync");
     let invalid = 0;
     const batches = envelope.batches.map(({ seq, buckets }) => {
@@ -86,14 +90,20 @@ export class TelemetryRelay extends DurableObject<Env> {
     return { ...answer, state: core.cache.state, shards: core.shards };
   }
 
-  /** Takes a state the controller pushed after a change; answers whether it was newer than the one held. */
-  async push(state: RoutingState): Promise<boolean> {
-    return this.#relay().push(parseRpc(RoutingStateSchema, state, "pushed routing state"));
+  /** Takes a state the controller pushed after a change (to `relay`, the name it called); answers whether it was newer than the one held. */
+  async push(state: RoutingState, relay?: string): Promise<boolean> {
+    return this.#relay(relay).push(parseRpc(RoutingStateSchema, state, "pushed routing state"));
   }
 
-  /** Forwards what is due (outcomes left when the isolates stopped calling, a retry); re-arms only while there is work. */
+  /**
+   * Forwards what is due (outcomes left when the isolates stopped calling, a
+   * retry); re-arms only while there is work. An instance the alarm started
+   * (after a restart: an alarm set by the one before) holds nothing yet, so
+   * it has nothing to do.
+   */
   override async alarm(): Promise<void> {
     this.#alarmAtMs = null;
+    if (this.#core === null) return;
     await this.#afterWork(Date.now());
   }
 
@@ -134,15 +144,28 @@ export class TelemetryRelay extends DurableObject<Env> {
     });
   }
 
-  /** The relay's core, made on first use from the object's name (a random incarnation: this instance's batch numbers are its own). */
-  #relay(): RelayCore {
+  /**
+   * The relay's core, made on first use from the object's name (a random
+   * incarnation: this instance's batch numbers are its own). An instance
+   * started by its alarm has no `ctx.id.name` (the runtime does not keep it
+   * for alarms), and keeps that id for the calls that follow; those calls
+   * name the relay they meant, taken when it is this object's name.
+   */
+  #relay(called?: string): RelayCore {
     if (this.#core !== null) return this.#core;
-    const name = this.ctx.id.name;
+    const name = this.ctx.id.name ?? this.#ownName(called);
     const parsed = parseRelayName(name);
     if (parsed === null) throw new TypeError(`a relay must be reached by a name relayName() makes, got ${String(name)}`);
     this.#deployment = parsed.deployment;
     this.#core = new RelayCore(name!, crypto.randomUUID(), parsed.colo);
     return this.#core;
+  }
+
+  /** `called` when it is the name of this very object, else undefined. */
+  #ownName(called: string | undefined): string | undefined {
+    if (called === undefined) return undefined;
+    const namespace = this.env.RELAYS as DurableObjectNamespace<TelemetryRelay>;
+    return namespace.idFromName(called).equals(this.ctx.id) ? called : undefined;
   }
 }
 
