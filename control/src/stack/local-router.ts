@@ -43,6 +43,8 @@ export interface LocalRouterOptions {
   adminToken: string;
   /** ORIGIN_TOKEN secret; unset: origins need none. */
   originToken?: string | undefined;
+  /** ALERT_WEBHOOK_URL secret, over a .dev.vars beside wrangler.toml; a `vars` entry wins over it. Unset: alerts are only logged. */
+  alertWebhookUrl?: string | undefined;
   /** Worker vars that win over wrangler.toml's [vars], e.g. { BAKE_SECONDS: "5" }. */
   vars?: Record<string, string> | undefined;
   /** Listen address, default 127.0.0.1. */
@@ -236,6 +238,7 @@ export async function startLocalRouter(opts: LocalRouterOptions): Promise<LocalR
     ...varsOf(workerOptions.bindings, opts),
     ADMIN_TOKEN: opts.adminToken,
     ...(opts.originToken ? { ORIGIN_TOKEN: opts.originToken } : {}),
+    ...(opts.alertWebhookUrl && opts.vars?.ALERT_WEBHOOK_URL === undefined ? { ALERT_WEBHOOK_URL: opts.alertWebhookUrl } : {}),
   };
   const lines: string[] = [];
   let stopped = false;

@@ -93,7 +93,7 @@ export function usage(): string {
     `${"  --var KEY=VALUE".padEnd(37)}a router var over wrangler.toml's, e.g. --var BAKE_SECONDS=30 (repeatable; every var is checked with the Worker's parsers before anything starts)`,
     `${"  --help".padEnd(37)}this text`,
     "",
-    "Tokens: ADMIN_TOKEN and ORIGIN_TOKEN from the environment, else from the --dev-vars file.",
+    "Tokens: ADMIN_TOKEN and ORIGIN_TOKEN from the environment, else from the --dev-vars file. ALERT_WEBHOOK_URL from the environment, else wrangler's .dev.vars.",
   ].join("\n");
 }
 

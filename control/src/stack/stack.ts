@@ -121,6 +121,14 @@ export class Stack {
     }
     this.#out.step(tokens.created || tokens.added.length > 0 ? "ok" : "info", "tokens", describeTokens(tokens, shown(devVarsFile)));
 
+    // The webhook URL is its own token: from the environment (compose passes it), never printed.
+    const alertWebhookUrl = process.env.ALERT_WEBHOOK_URL?.trim() || undefined;
+    if (alertWebhookUrl !== undefined) {
+      this.#out.addSecrets([alertWebhookUrl]);
+      const overridden = o.vars.ALERT_WEBHOOK_URL !== undefined ? " (--var ALERT_WEBHOOK_URL wins over it)" : "";
+      this.#out.step("info", "alerts", `ALERT_WEBHOOK_URL from the environment: the controller posts its alerts there${overridden}`);
+    }
+
     this.#check();
 
     let colors: StackUp["colors"] = null;
@@ -133,6 +141,7 @@ export class Stack {
         greenOrigins: origins.green,
         adminToken: tokens.tokens.ADMIN_TOKEN,
         originToken: tokens.tokens.ORIGIN_TOKEN,
+        alertWebhookUrl,
         vars: o.vars,
         host: o.routerHost,
         port: o.routerPort,

@@ -64,6 +64,17 @@ describe("startLocalRouter", () => {
     }
   }, 60_000);
 
+  it("gives the Worker ALERT_WEBHOOK_URL as a secret when asked (the launcher takes it from its environment)", async () => {
+    const router = await startLocalRouter({ blueOrigins: [origin], greenOrigins: [origin], adminToken: ADMIN, alertWebhookUrl: "http://127.0.0.1:9/hooks/test" });
+    try {
+      const status = (await (await fetch(`${router.url}/admin/status`, { headers: auth })).json()) as { policy: { alertsConfigured: boolean } };
+      expect(status.policy.alertsConfigured).toBe(true);
+      expect(JSON.stringify(status)).not.toContain("/hooks/test");
+    } finally {
+      await router.stop();
+    }
+  }, 60_000);
+
   it("schedules the next run at the next whole minute", () => {
     expect(msToNextMinute(Date.UTC(2026, 0, 1, 10, 0, 0))).toBe(60_000);
     expect(msToNextMinute(Date.UTC(2026, 0, 1, 10, 0, 59, 500))).toBe(500);
