@@ -78,7 +78,7 @@ export async function diagnosis(run: ContainersRun, logLines = 60): Promise<stri
           verdict: s.verdict,
           autoRollbackArmed: s.autoRollbackArmed,
           health: { blue: s.colors?.blue?.health, green: s.colors?.green?.health },
-          metrics: s.metrics?.[s.active],
+          metrics: s.colors?.[s.active]?.metrics,
           nextAlarmAt: s.nextAlarmAt,
         });
   const logs = await docker(["logs", "--tail", String(logLines), containerName(run.project, "router")], { timeoutMs: 15_000 });
