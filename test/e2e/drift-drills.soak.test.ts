@@ -13,42 +13,25 @@
 // MIN_BASELINE_PREDICTIONS is never rolled back on drift, and status says
 // why. The legitimate v1 → v2 release's 3-minute bake is
 // drift-legitimate.soak.test.ts (npm run test:soak).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { readGoldenSet } from "../../model-server/index.js";
 import { admin, setFault, startLoad, summarize, waitUntil, type Load, type Sample } from "../helpers/drill.js";
 import { GOLDEN_SET_FILE } from "../helpers/model-artifacts.js";
-import { type ModelServerHandle, startModelServer } from "../helpers/model-server.js";
-import { type RouterHandle, startRouter } from "../helpers/router.js";
+import { drillStack } from "../helpers/drill-stack.js";
+import type { RouterHandle } from "../helpers/router.js";
 
 const ORIGIN_TOKEN = "drill-origin-token-d41f";
 
-let blue: ModelServerHandle;
-let green: ModelServerHandle;
+const stack = drillStack(ORIGIN_TOKEN);
 let texts: string[];
-let router: RouterHandle | undefined;
 
 beforeAll(async () => {
-  [blue, green] = await Promise.all([
-    startModelServer({ version: "v1", env: { ORIGIN_TOKEN } }),
-    startModelServer({ version: "v2", env: { ORIGIN_TOKEN, FAULT_CONTROL: "1" } }),
-  ]);
   texts = (await readGoldenSet(GOLDEN_SET_FILE)).map((e) => e.text);
-}, 60_000);
-
-afterEach(async () => {
-  await router?.stop();
-  router = undefined;
-  await setFault(green.url, ORIGIN_TOKEN, { silentRate: 0 });
 });
 
-afterAll(async () => {
-  await Promise.all([blue?.stop(), green?.stop()]);
-});
-
-async function newRouter(): Promise<RouterHandle> {
+function newRouter(): Promise<RouterHandle> {
   // A bake longer than the drill: green stays guarded the whole time.
-  router = await startRouter({ blueOrigins: [blue.url], greenOrigins: [green.url], originToken: ORIGIN_TOKEN, vars: { BAKE_SECONDS: "600" } });
-  return router;
+  return stack.newRouter({ vars: { BAKE_SECONDS: "600" } });
 }
 
 /** Predictions blue answered in its slow window (the last minute): while blue has served for under a minute, what a flip would freeze. */
@@ -71,7 +54,7 @@ async function blueBaseline(r: RouterHandle, n: number, opts: { perSecond: numbe
 
 /** Flips to green with the silent fault on from that moment; waits for the rollback; answers the rollback's history entry and the flip's time. */
 async function flipAndWaitForRollback(r: RouterHandle, fault: { silentRate: number; silentMode: string }) {
-  await setFault(green.url, ORIGIN_TOKEN, fault);
+  await setFault(stack.green.url, ORIGIN_TOKEN, fault);
   const flip = await admin(r, "POST", "/admin/flip", { to: "green", reason: `drill: ${fault.silentMode} at ${fault.silentRate * 100}%` });
   expect(flip.state).toMatchObject({ active: "green", epoch: 2, phase: "baking" });
   const flippedAt = Date.parse((await admin(r, "GET", "/admin/history")).entries[0].at);
@@ -132,7 +115,7 @@ describe("prediction-drift drills", () => {
     const warm = await blueBaseline(r, 20, { perSecond: 20, seed: 31 });
     await warm.stop();
     expect(await baselineSoFar(r)).toBeLessThan(200);
-    await setFault(green.url, ORIGIN_TOKEN, { silentRate: 1, silentMode: "constant:neutral" });
+    await setFault(stack.green.url, ORIGIN_TOKEN, { silentRate: 1, silentMode: "constant:neutral" });
     await admin(r, "POST", "/admin/flip", { to: "green", reason: "drill: too little baseline" });
     const load = startLoad(r.url, { perSecond: 50, texts, seed: 32, maxDurationMs: 60_000 });
     let samples: Sample[];

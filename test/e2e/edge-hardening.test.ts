@@ -11,41 +11,21 @@
 // the controller's status within REPORT_INTERVAL_MS + 1 s (trailing flush).
 import { request } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { defaultOf } from "../../contract/env.js";
 import { ROUTER_VARS } from "../../contract/worker-env.js";
 import { admin, setFault, startLoad, summarize, waitUntil, type Sample } from "../helpers/drill.js";
-import { type ModelServerHandle, startModelServer } from "../helpers/model-server.js";
-import { type RouterHandle, startRouter } from "../helpers/router.js";
+import { drillStack } from "../helpers/drill-stack.js";
+import type { RouterHandle } from "../helpers/router.js";
 
 const ORIGIN_TOKEN = "hardening-origin-token-4d7a";
 /** The default REPORT_INTERVAL_MS, which these routers keep. */
 const REPORT_INTERVAL_MS = defaultOf(ROUTER_VARS.REPORT_INTERVAL_MS);
 
-let blue: ModelServerHandle;
-let green: ModelServerHandle;
-let router: RouterHandle | undefined;
+const stack = drillStack(ORIGIN_TOKEN);
 
-beforeAll(async () => {
-  [blue, green] = await Promise.all([
-    startModelServer({ version: "v1", env: { ORIGIN_TOKEN } }),
-    startModelServer({ version: "v2", env: { ORIGIN_TOKEN, FAULT_CONTROL: "1" } }),
-  ]);
-}, 60_000);
-
-afterEach(async () => {
-  await router?.stop();
-  router = undefined;
-  await setFault(green.url, ORIGIN_TOKEN, { rate: 0, latencyMs: 0 });
-});
-
-afterAll(async () => {
-  await Promise.all([blue?.stop(), green?.stop()]);
-});
-
-async function newRouter(vars: Record<string, string> = {}, pools = { blue: () => blue.url, green: () => green.url }): Promise<RouterHandle> {
-  router = await startRouter({ blueOrigins: [pools.blue()], greenOrigins: [pools.green()], originToken: ORIGIN_TOKEN, vars });
-  return router;
+function newRouter(vars: Record<string, string> = {}, pools?: { blueUrl: string; greenUrl: string }): Promise<RouterHandle> {
+  return stack.newRouter({ vars, ...pools });
 }
 
 /** Sends one request with a body through node:http (fetch refuses a GET with a body); answers the status. */
@@ -133,7 +113,7 @@ describe("anonymous traffic cannot steer the controller", () => {
     await admin(r, "POST", "/admin/flip", { to: "green", reason: "drill: failing green behind junk" });
     // The controller judges green from the first whole second after its flip; the traffic starts there.
     await sleep(1_000 - (Date.now() % 1_000) + 20);
-    await setFault(green.url, ORIGIN_TOKEN, { rate: 1 });
+    await setFault(stack.green.url, ORIGIN_TOKEN, { rate: 1 });
     const junk = startJunk(r.url, "/robots.txt", 300);
     const load = startLoad(r.url, { perSecond: 10, maxDurationMs: 30_000 });
     let samples: Sample[] = [];
@@ -162,7 +142,7 @@ describe("anonymous traffic cannot steer the controller", () => {
 describe("origin-only routes stay closed", () => {
   it("PUT /fault through the router is 404 in every spelling, with fault control on and PROXY_PATHS=/*; the origin's fault rate stays as it was", async () => {
     // The fault-controllable server is the active colour here.
-    const r = await newRouter({ PROXY_PATHS: "/*,/fault" }, { blue: () => green.url, green: () => blue.url });
+    const r = await newRouter({ PROXY_PATHS: "/*,/fault" }, { blueUrl: stack.green.url, greenUrl: stack.blue.url });
     const variants: Array<[string, Record<string, string>]> = [
       ["/fault", {}],
       ["/fault", { "x-origin-token": ORIGIN_TOKEN }],
@@ -176,7 +156,7 @@ describe("origin-only routes stay closed", () => {
       const status = await sendWithBody(`${r.url}${path}`, "PUT", '{"rate":1,"latencyMs":500}', headers);
       expect(status, `PUT ${path} ${JSON.stringify(headers)}`).toBe(404);
     }
-    const direct = await fetch(`${green.url}/fault`, { headers: { "x-origin-token": ORIGIN_TOKEN } });
+    const direct = await fetch(`${stack.green.url}/fault`, { headers: { "x-origin-token": ORIGIN_TOKEN } });
     expect(await direct.json()).toEqual({ rate: 0, latencyMs: 0, silentRate: 0, silentMode: "random", silentConfidence: null });
   }, 30_000);
 });

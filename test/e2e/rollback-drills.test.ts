@@ -13,46 +13,30 @@
 // HEALTH_INTERVAL_SECONDS, and a standby that goes down raises one alert (not
 // one per probe) and cannot be flipped to. The long timelines are in
 // rollback-drills-long.soak.test.ts (npm run test:soak).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { admin, setFault, startLoad, summarize, waitUntil, type Sample } from "../helpers/drill.js";
 import { type ModelServerHandle, startModelServer } from "../helpers/model-server.js";
 import { type RecorderOrigin, startRecorderOrigin } from "../helpers/recorder-origin.js";
-import { type RouterHandle, startRouter } from "../helpers/router.js";
+import { drillStack } from "../helpers/drill-stack.js";
+import type { RouterHandle } from "../helpers/router.js";
 
 const ORIGIN_TOKEN = "drill-origin-token-5c1e";
 const RPS = 50;
 
-let blue: ModelServerHandle;
-let green: ModelServerHandle;
+const stack = drillStack(ORIGIN_TOKEN);
 let receiver: RecorderOrigin;
-let router: RouterHandle | undefined;
 
 beforeAll(async () => {
-  [blue, green, receiver] = await Promise.all([
-    startModelServer({ version: "v1", env: { ORIGIN_TOKEN } }),
-    startModelServer({ version: "v2", env: { ORIGIN_TOKEN, FAULT_CONTROL: "1" } }),
-    startRecorderOrigin("alert-receiver"),
-  ]);
+  receiver = await startRecorderOrigin("alert-receiver");
 }, 60_000);
 
-afterEach(async () => {
-  await router?.stop();
-  router = undefined;
-  await setFault(green.url, ORIGIN_TOKEN, { rate: 0, latencyMs: 0 });
-});
-
 afterAll(async () => {
-  await Promise.all([blue?.stop(), green?.stop(), receiver?.stop()]);
+  await receiver?.stop();
 });
 
-async function newRouter(vars: Record<string, string> = {}, greenUrl = green.url): Promise<RouterHandle> {
-  router = await startRouter({
-    blueOrigins: [blue.url],
-    greenOrigins: [greenUrl],
-    originToken: ORIGIN_TOKEN,
-    vars: { ALERT_WEBHOOK_URL: `${receiver.url}/hooks/drill`, ...vars },
-  });
-  return router;
+/** This test's router, its alerts posted to the receiver. */
+function newRouter(vars: Record<string, string> = {}, greenUrl?: string): Promise<RouterHandle> {
+  return stack.newRouter({ vars: { ALERT_WEBHOOK_URL: `${receiver.url}/hooks/drill`, ...vars }, ...(greenUrl !== undefined ? { greenUrl } : {}) });
 }
 
 /** Waits until the controller has rolled back (phase rolled_back); answers the status. */
@@ -71,7 +55,7 @@ function backOn(samples: Sample[], color: string, epoch: number): Sample | undef
 describe("automatic rollback drills at 50 req/s", () => {
   it("a green answering 500 to 30% of requests from its flip is back on blue within 3 s of the first failure, with 0 user errors", async () => {
     const r = await newRouter({ BAKE_SECONDS: "600" });
-    await setFault(green.url, ORIGIN_TOKEN, { rate: 0.3 });
+    await setFault(stack.green.url, ORIGIN_TOKEN, { rate: 0.3 });
     const load = startLoad(r.url, { perSecond: RPS, maxDurationMs: 60_000 });
     let samples: Sample[];
     try {
@@ -133,7 +117,7 @@ describe("automatic rollback drills at 50 req/s", () => {
       await new Promise((res) => setTimeout(res, 5_000));
       expect((await admin(r, "GET", "/admin/status")).phase).toBe("baking");
       slowFrom = Date.now();
-      await setFault(green.url, ORIGIN_TOKEN, { latencyMs: 2_000 });
+      await setFault(stack.green.url, ORIGIN_TOKEN, { latencyMs: 2_000 });
       await rolledBack(r, 20_000);
     } finally {
       samples = await load.stop();
@@ -149,7 +133,7 @@ describe("automatic rollback drills at 50 req/s", () => {
 
   it("a failing green that gets too little traffic to measure is never rolled back, and its bake holds", async () => {
     const r = await newRouter({ BAKE_SECONDS: "6" });
-    await setFault(green.url, ORIGIN_TOKEN, { rate: 0.5 });
+    await setFault(stack.green.url, ORIGIN_TOKEN, { rate: 0.5 });
     await admin(r, "POST", "/admin/flip", { to: "green", reason: "drill: quiet green" });
     const load = startLoad(r.url, { perSecond: 0.5, maxDurationMs: 30_000 });
     let samples: Sample[];

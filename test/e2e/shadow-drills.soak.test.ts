@@ -9,41 +9,21 @@
 // never change a user's answer (all 200 from blue, p99 far under the sleep),
 // their mirrors are counted as errors (and dropped over the in-flight cap),
 // and the shadow verdict is "failed"; stopping and the history rows.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { admin, setFault, waitUntil } from "../helpers/drill.js";
-import { type ModelServerHandle, startModelServer } from "../helpers/model-server.js";
 import { closedPortUrl } from "../helpers/recorder-origin.js";
-import { type RouterHandle, startRouter } from "../helpers/router.js";
+import { drillStack } from "../helpers/drill-stack.js";
+import type { RouterHandle } from "../helpers/router.js";
 import { goldenTexts, offlineAgreement, quantile, sendGolden, type UserAnswer } from "../helpers/shadow-traffic.js";
 
 const ORIGIN_TOKEN = "shadow-origin-token-7d2a";
 const RPS = 50;
 const texts = goldenTexts();
 
-let blue: ModelServerHandle;
-let green: ModelServerHandle;
-let router: RouterHandle | undefined;
+const stack = drillStack(ORIGIN_TOKEN);
 
-beforeAll(async () => {
-  [blue, green] = await Promise.all([
-    startModelServer({ version: "v1", env: { ORIGIN_TOKEN } }),
-    startModelServer({ version: "v2", env: { ORIGIN_TOKEN, FAULT_CONTROL: "1" } }),
-  ]);
-}, 60_000);
-
-afterEach(async () => {
-  await router?.stop();
-  router = undefined;
-  await setFault(green.url, ORIGIN_TOKEN, { rate: 0, latencyMs: 0, silentRate: 0 });
-});
-
-afterAll(async () => {
-  await Promise.all([blue?.stop(), green?.stop()]);
-});
-
-async function newRouter(greenUrl = green.url): Promise<RouterHandle> {
-  router = await startRouter({ blueOrigins: [blue.url], greenOrigins: [greenUrl], originToken: ORIGIN_TOKEN });
-  return router;
+function newRouter(greenUrl?: string): Promise<RouterHandle> {
+  return stack.newRouter(greenUrl !== undefined ? { greenUrl } : {});
 }
 
 /** Waits until the shadowing has taken `sent + dropped` mirrors (or the time is up); answers the shadow view. */
@@ -107,8 +87,8 @@ describe("shadow traffic: agreement on live requests", () => {
 
 describe("shadow traffic: a bad standby cannot hurt users", () => {
   const cases: Array<[string, () => Promise<string>, (s: any) => void]> = [
-    ["answering 500 to every request", async () => (await setFault(green.url, ORIGIN_TOKEN, { rate: 1 }), green.url), (s) => expect(s.errors.http5xx).toBe(s.sent)],
-    ["sleeping 5 s per request", async () => (await setFault(green.url, ORIGIN_TOKEN, { latencyMs: 5_000 }), green.url), (s) => {
+    ["answering 500 to every request", async () => (await setFault(stack.green.url, ORIGIN_TOKEN, { rate: 1 }), stack.green.url), (s) => expect(s.errors.http5xx).toBe(s.sent)],
+    ["sleeping 5 s per request", async () => (await setFault(stack.green.url, ORIGIN_TOKEN, { latencyMs: 5_000 }), stack.green.url), (s) => {
       expect(s.errors.timeout).toBe(s.sent);
       // 16 in flight per isolate for the 2 s SHADOW_TIMEOUT_MS each: most of 50/s is over the cap.
       expect(s.dropped).toBeGreaterThan(s.sent);
