@@ -12,6 +12,7 @@ import { COLORS, type Color } from "../../../contract/colors.js";
 import { addLabelCounts, cloneLabelCounts, emptyLabelCounts, LabelCountsSchema, type LabelCounts } from "../../../contract/labels.js";
 import { MAX_BASELINE_MINUTES } from "../../../contract/policy.js";
 import { SecondBucketSchema, type TelemetryEnvelope } from "../../../contract/telemetry.js";
+import { ColorRing } from "./color-ring.js";
 
 /** Slots per colour: one per minute. */
 export const LABEL_HISTORY_MINUTES = MAX_BASELINE_MINUTES;
@@ -26,11 +27,6 @@ export const LabelHistoryJSONSchema = z.object({
 });
 export type LabelHistoryJSON = z.infer<typeof LabelHistoryJSONSchema>;
 
-interface Slot {
-  minute: number;
-  counts: LabelCounts;
-}
-
 /** What a span of the history holds: the counts, and the minutes (inclusive) it covered. */
 export interface LabelSpan {
   counts: LabelCounts;
@@ -40,10 +36,7 @@ export interface LabelSpan {
 
 /** Per-colour rings of one-minute label counts. */
 export class LabelHistory {
-  readonly #rings: Record<Color, (Slot | undefined)[]> = {
-    blue: new Array<Slot | undefined>(LABEL_HISTORY_MINUTES).fill(undefined),
-    green: new Array<Slot | undefined>(LABEL_HISTORY_MINUTES).fill(undefined),
-  };
+  readonly #ring = new ColorRing<LabelCounts>(LABEL_HISTORY_MINUTES, { fresh: cloneLabelCounts, merge: addLabelCounts });
 
   /**
    * Counts the predictions of a report's buckets at controller time
@@ -58,7 +51,7 @@ export class LabelHistory {
       const parsed = SecondBucketSchema.safeParse(raw);
       if (!parsed.success || parsed.data.counts.predictions === undefined) continue;
       const minute = Math.floor(Math.min(parsed.data.second, now) / 60);
-      if (this.#place(parsed.data.color, minute, Math.floor(now / 60), parsed.data.counts.predictions)) added++;
+      if (this.#ring.place(parsed.data.color, minute, Math.floor(now / 60), parsed.data.counts.predictions)) added++;
     }
     return added;
   }
@@ -68,18 +61,13 @@ export class LabelHistory {
     const toMinute = Math.floor(Math.floor(nowSeconds) / 60);
     const fromMinute = toMinute - Math.min(Math.max(1, Math.floor(minutes)), LABEL_HISTORY_MINUTES) + 1;
     const counts = emptyLabelCounts();
-    const slots = this.#rings[color].filter((s): s is Slot => s !== undefined && s.minute >= fromMinute && s.minute <= toMinute);
-    for (const slot of slots.sort((a, b) => a.minute - b.minute)) addLabelCounts(counts, slot.counts);
+    for (const { key, value } of this.#ring.entries(color)) if (key >= fromMinute && key <= toMinute) addLabelCounts(counts, value);
     return { counts, fromMinute, toMinute };
   }
 
   /** Plain-JSON form for storage; only non-empty minutes, oldest first. */
   toJSON(): LabelHistoryJSON {
-    const minutes = (c: Color) =>
-      this.#rings[c]
-        .filter((s): s is Slot => s !== undefined)
-        .sort((a, b) => a.minute - b.minute)
-        .map((s) => ({ minute: s.minute, counts: cloneLabelCounts(s.counts) }));
+    const minutes = (c: Color) => this.#ring.entries(c).map(({ key, value }) => ({ minute: key, counts: cloneLabelCounts(value) }));
     return { version: 1, colors: { blue: minutes("blue"), green: minutes("green") } };
   }
 
@@ -89,23 +77,8 @@ export class LabelHistory {
     if (!parsed.success) throw new TypeError(`stored label history is invalid: ${z.prettifyError(parsed.error)}`);
     const history = new LabelHistory();
     for (const color of COLORS) {
-      for (const slot of parsed.data.colors[color]) history.#place(color, slot.minute, Infinity, slot.counts);
+      for (const slot of parsed.data.colors[color]) history.#ring.place(color, slot.minute, Infinity, slot.counts);
     }
     return history;
-  }
-
-  // Merges into the slot of `minute`, taking it over from an older minute; false when too old or the slot holds a newer one.
-  #place(color: Color, minute: number, nowMinute: number, counts: LabelCounts): boolean {
-    if (nowMinute !== Infinity && minute <= nowMinute - LABEL_HISTORY_MINUTES) return false;
-    const ring = this.#rings[color];
-    const index = minute % LABEL_HISTORY_MINUTES;
-    const slot = ring[index];
-    if (slot !== undefined && slot.minute > minute) return false;
-    if (slot === undefined || slot.minute < minute) {
-      ring[index] = { minute, counts: cloneLabelCounts(counts) };
-      return true;
-    }
-    addLabelCounts(slot.counts, counts);
-    return true;
   }
 }

@@ -14,6 +14,7 @@ import { COLORS, type Color } from "../../../contract/colors.js";
 import type { HistoryEntry } from "../../../contract/history.js";
 import { ERROR_CLASSES, HISTOGRAM_LENGTH, SecondBucketSchema, type TelemetryEnvelope } from "../../../contract/telemetry.js";
 import type { TimelinePoint, TimelineView } from "../../../contract/timeline.js";
+import { ColorRing, type RingValues } from "./color-ring.js";
 import { addHistogramInto, emptyHistogram, percentileMs } from "./histogram.js";
 
 /** Slots per colour. */
@@ -21,7 +22,22 @@ export const TIMELINE_BUCKETS = (TIMELINE_MAX_MINUTES * 60) / TIMELINE_BUCKET_SE
 
 const count = z.int().check(z.minimum(0));
 const StoredBucket = z.object({ start: count, requests: count, errors: count, latency: z.array(count).check(z.length(HISTOGRAM_LENGTH)) });
-type Bucket = z.infer<typeof StoredBucket>;
+
+/** What a bucket holds; the ring keys it by its start / TIMELINE_BUCKET_SECONDS. */
+interface Traffic {
+  requests: number;
+  errors: number;
+  latency: number[];
+}
+
+const TRAFFIC: RingValues<Traffic> = {
+  fresh: (t) => ({ requests: t.requests, errors: t.errors, latency: addHistogramInto(emptyHistogram(), t.latency) }),
+  merge: (into, t) => {
+    into.requests += t.requests;
+    into.errors += t.errors;
+    addHistogramInto(into.latency, t.latency);
+  },
+};
 const StoredRing = z.array(StoredBucket).check(z.maxLength(TIMELINE_BUCKETS));
 
 /** The persisted form (toJSON/fromJSON); only non-empty buckets, oldest first. */
@@ -34,10 +50,7 @@ export type TimelineJSON = z.infer<typeof TimelineJSONSchema>;
 
 /** Per-colour rings of 5-second buckets over the last 15 minutes. */
 export class Timeline {
-  readonly #rings: Record<Color, (Bucket | undefined)[]> = {
-    blue: new Array<Bucket | undefined>(TIMELINE_BUCKETS).fill(undefined),
-    green: new Array<Bucket | undefined>(TIMELINE_BUCKETS).fill(undefined),
-  };
+  readonly #ring = new ColorRing<Traffic>(TIMELINE_BUCKETS, TRAFFIC);
 
   /**
    * Counts a report's buckets at controller time `nowSeconds`: a second in
@@ -53,7 +66,7 @@ export class Timeline {
       const { color, counts } = parsed.data;
       const second = Math.min(parsed.data.second, now);
       const errors = ERROR_CLASSES.reduce((sum, cls) => sum + counts.errors[cls], 0);
-      if (this.#place(color, bucketStart(second), now, counts.requests, errors, counts.latency)) added++;
+      if (this.#ring.place(color, keyOf(second), keyOf(now), { requests: counts.requests, errors, latency: counts.latency })) added++;
     }
     return added;
   }
@@ -66,8 +79,7 @@ export class Timeline {
     const points: TimelinePoint[] = [];
     for (let start = last - (n - 1) * TIMELINE_BUCKET_SECONDS; start <= last; start += TIMELINE_BUCKET_SECONDS) {
       if (start < 0) continue;
-      const slot = this.#rings[color][slotOf(start)];
-      const bucket = slot !== undefined && slot.start === start ? slot : undefined;
+      const bucket = this.#ring.at(color, keyOf(start));
       const seconds = Math.min(TIMELINE_BUCKET_SECONDS, now - start + 1);
       const requests = bucket?.requests ?? 0;
       const errors = bucket?.errors ?? 0;
@@ -87,10 +99,7 @@ export class Timeline {
   /** Plain-JSON form for storage; only non-empty buckets, oldest first. */
   toJSON(): TimelineJSON {
     const buckets = (c: Color) =>
-      this.#rings[c]
-        .filter((b): b is Bucket => b !== undefined)
-        .sort((a, b) => a.start - b.start)
-        .map((b) => ({ ...b, latency: [...b.latency] }));
+      this.#ring.entries(c).map(({ key, value }) => ({ start: key * TIMELINE_BUCKET_SECONDS, requests: value.requests, errors: value.errors, latency: [...value.latency] }));
     return { version: 1, bucketSeconds: TIMELINE_BUCKET_SECONDS, colors: { blue: buckets("blue"), green: buckets("green") } };
   }
 
@@ -100,26 +109,9 @@ export class Timeline {
     if (!parsed.success) throw new TypeError(`stored timeline is invalid: ${z.prettifyError(parsed.error)}`);
     const timeline = new Timeline();
     for (const color of COLORS) {
-      for (const b of parsed.data.colors[color]) timeline.#place(color, b.start, Infinity, b.requests, b.errors, b.latency);
+      for (const b of parsed.data.colors[color]) timeline.#ring.place(color, keyOf(b.start), Infinity, b);
     }
     return timeline;
-  }
-
-  // Merges into the slot of bucket `start`, taking it over from an older bucket; false when too old or the slot holds a newer one.
-  #place(color: Color, start: number, nowSeconds: number, requests: number, errors: number, latency: readonly number[]): boolean {
-    if (nowSeconds !== Infinity && start <= bucketStart(nowSeconds) - TIMELINE_BUCKETS * TIMELINE_BUCKET_SECONDS) return false;
-    const ring = this.#rings[color];
-    const index = slotOf(start);
-    const slot = ring[index];
-    if (slot !== undefined && slot.start > start) return false;
-    if (slot === undefined || slot.start < start) {
-      ring[index] = { start, requests, errors, latency: addHistogramInto(emptyHistogram(), latency) };
-      return true;
-    }
-    slot.requests += requests;
-    slot.errors += errors;
-    addHistogramInto(slot.latency, latency);
-    return true;
   }
 }
 
@@ -143,8 +135,9 @@ function bucketStart(second: number): number {
   return Math.floor(second / TIMELINE_BUCKET_SECONDS) * TIMELINE_BUCKET_SECONDS;
 }
 
-function slotOf(start: number): number {
-  return (start / TIMELINE_BUCKET_SECONDS) % TIMELINE_BUCKETS;
+/** The ring's key of the bucket holding `second`: its start / TIMELINE_BUCKET_SECONDS. */
+function keyOf(second: number): number {
+  return Math.floor(second / TIMELINE_BUCKET_SECONDS);
 }
 
 function clampMinutes(minutes: number): number {
