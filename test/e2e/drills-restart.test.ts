@@ -82,6 +82,7 @@ describe("drill: the router restarted mid-bake", () => {
     let before: any;
     let beforeHistory: any;
     let after: any;
+    let beforeQuiet: any;
     let secondOutput = "";
     try {
       await waitUntil("traffic on blue", async () => (load.samples.length >= 40 ? true : undefined), 10_000);
@@ -102,6 +103,7 @@ describe("drill: the router restarted mid-bake", () => {
       after = await admin(router, "GET", "/admin/status");
       // Traffic stops shortly before the deadline, so that the alarm — not a telemetry report — has to end the bake.
       await sleep(Math.max(0, Date.parse(before.bake.endsAt) - QUIET_BEFORE_DEADLINE_MS - Date.now()));
+      beforeQuiet = await admin(router, "GET", "/admin/status");
     } finally {
       samples = await load.stop();
     }
@@ -136,6 +138,9 @@ describe("drill: the router restarted mid-bake", () => {
     expect(afterFlip.filter((s) => s.color !== "green" || s.epoch !== 2 || s.modelVersion !== "v2").slice(0, 3)).toEqual([]);
     const afterRestart = answered.filter((s) => s.sentAt > upAt);
     expect(afterRestart.length).toBeGreaterThan(40);
+    // The controller still hears the traffic after the restart (its relay was started again): at 40 a
+    // second for several seconds, well over 40 more predictions reach green's slow window.
+    expect(beforeQuiet.colors.green.metrics.slow.requests - after.colors.green.metrics.slow.requests).toBeGreaterThan(40);
     expect(Math.max(...samples.map((s) => s.doneAt))).toBeLessThan(endsAt);
 
     const seen = summarize(samples);
