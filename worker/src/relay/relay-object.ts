@@ -84,9 +84,8 @@ export class TelemetryRelay extends DurableObject<Env> {
     if (answer.state !== null || this.#forwarding === null) return answer;
     // …except on a relay that has no state yet (just started): its first forward brings one, and a cold
     // isolate of a new deployment (nothing in KV) needs it to serve at all.
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    await Promise.race([this.#forwarding, new Promise((resolve) => (timer = setTimeout(resolve, COLD_ANSWER_MAX_WAIT_MS)))]);
-    clearTimeout(timer);
+    // Past the wait it answers without one (the forward goes on).
+    await within(this.#forwarding, COLD_ANSWER_MAX_WAIT_MS, "the first forward").catch(() => undefined);
     return { ...answer, state: core.cache.state, shards: core.shards };
   }
 
